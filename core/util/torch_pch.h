@@ -1,0 +1,3 @@
+#pragma once
+// Precompiled for the core files that use libtorch (see core/CMakeLists.txt).
+#include <torch/torch.h>

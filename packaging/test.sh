@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs what is needed, builds, and runs every test (the README's second command).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./packaging/install-deps.sh
+BUILD=${HW_BUILD_DIR:-build/release}
+cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build "$BUILD" -j2
+cd "$BUILD"
+# OpenBLAS uses its own threads; keep libtorch's pool at 1 in tests (see README, Threads).
+export OMP_NUM_THREADS=1
+ctest --output-on-failure -j2 --timeout 900 "$@"

@@ -1,0 +1,2 @@
+// Removed once ui/ has real sources.
+namespace hw::ui { void placeholder() {} }
