@@ -1,2 +1,0 @@
-// Removed once ui/ has real sources.
-namespace hw::ui { void placeholder() {} }
