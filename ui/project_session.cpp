@@ -2,6 +2,8 @@
 
 #include "core/util/error.h"
 
+#include <QFileInfo>
+
 namespace hw::ui {
 
 ProjectSession::ProjectSession(QObject* parent) : QObject(parent) {}
@@ -54,5 +56,14 @@ void ProjectSession::notifyDialoguesChanged() { Q_EMIT dialoguesChanged(); }
 void ProjectSession::notifyDialogueChanged(qint64 id) { Q_EMIT dialogueChanged(id); }
 void ProjectSession::notifySuggestionsChanged() { Q_EMIT suggestionsChanged(); }
 void ProjectSession::notifyRunsChanged() { Q_EMIT runsChanged(); }
+void ProjectSession::showStatus(const QString& message, int timeoutMs)
+{
+    Q_EMIT statusMessage(message, timeoutMs);
+}
+
+QString ProjectSession::displayName() const
+{
+    return m_path.isEmpty() ? QString() : QFileInfo(m_path).completeBaseName();
+}
 
 } // namespace hw::ui

@@ -25,6 +25,7 @@ public:
     bool isOpen() const { return m_db != nullptr; }
     QString path() const { return m_path; }
     QString errorString() const { return m_error; }
+    QString displayName() const;    // file name without .hwb, "" when closed
     hw::Database& db();             // precondition: isOpen()
     QUndoStack* undoStack() { return &m_undo; }
 
@@ -33,6 +34,8 @@ public:
     void notifyDialogueChanged(qint64 dialogueId); // one dialogue's reward/metadata/turns changed
     void notifySuggestionsChanged();
     void notifyRunsChanged();
+    // A short message for the main window's status bar (timeout 0 = until replaced).
+    void showStatus(const QString& message, int timeoutMs = 5000);
 
 Q_SIGNALS:
     void opened(const QString& path);
@@ -41,6 +44,7 @@ Q_SIGNALS:
     void dialogueChanged(qint64 dialogueId);
     void suggestionsChanged();
     void runsChanged();
+    void statusMessage(const QString& message, int timeoutMs);
 
 private:
     QString m_path;

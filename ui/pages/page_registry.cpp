@@ -1,5 +1,7 @@
 #include "ui/pages/page_registry.h"
 
+#include "ui/pages/dataset/dataset_page.h"
+#include "ui/pages/dialogues/dialogues_page.h"
 #include "ui/pages/page.h"
 
 namespace hw::ui {
@@ -7,10 +9,9 @@ namespace hw::ui {
 std::vector<Page*> createPages(ProjectSession* session, QWidget* parent)
 {
     std::vector<Page*> pages;
-    // One line per page, in sidebar order, e.g.:
-    // pages.push_back(new DialoguesPage(session, parent));
-    (void)session;
-    (void)parent;
+    // One line per page, in sidebar order.
+    pages.push_back(new DialoguesPage(session, parent));
+    pages.push_back(new DatasetPage(session, parent));
     return pages;
 }
 

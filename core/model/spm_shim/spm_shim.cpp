@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 struct hw_spm {
     sentencepiece::SentencePieceProcessor proc;
@@ -36,6 +38,68 @@ int hw_spm_train(const char* args, char** error)
         setError(error, st.ToString());
         return 1;
     }
+    return 0;
+}
+
+namespace {
+class VectorIterator : public sentencepiece::SentenceIterator {
+public:
+    VectorIterator(const char* const* sentences, int count) : m_s(sentences), m_n(count) {}
+    bool done() const override { return m_i >= m_n; }
+    void Next() override { ++m_i; }
+    const std::string& value() const override
+    {
+        m_value = m_s[m_i];
+        return m_value;
+    }
+    sentencepiece::util::Status status() const override { return sentencepiece::util::Status(); }
+
+private:
+    const char* const* m_s;
+    int m_n;
+    int m_i = 0;
+    mutable std::string m_value;
+};
+} // namespace
+
+int hw_spm_train_sentences(const char* const* keys, const char* const* values, int n,
+                           const char* const* sentences, int sentence_count, unsigned int seed,
+                           char** proto, int* proto_size, char** error)
+{
+    std::unordered_map<std::string, std::string> kwargs;
+    for (int i = 0; i < n; ++i)
+        kwargs[keys[i]] = values[i];
+    sentencepiece::SetRandomGeneratorSeed(seed);
+    VectorIterator it(sentences, sentence_count);
+    std::string model;
+    const auto st = sentencepiece::SentencePieceTrainer::Train(kwargs, &it, &model);
+    if (!st.ok()) {
+        setError(error, st.ToString());
+        return 1;
+    }
+    *proto_size = static_cast<int>(model.size());
+    *proto = static_cast<char*>(std::malloc(model.size() + 1));
+    std::memcpy(*proto, model.data(), model.size());
+    return 0;
+}
+
+int hw_spm_special_id(const hw_spm* sp, const char* which)
+{
+    const std::string w = which;
+    if (w == "unk") return sp->proc.unk_id();
+    if (w == "bos") return sp->proc.bos_id();
+    if (w == "eos") return sp->proc.eos_id();
+    if (w == "pad") return sp->proc.pad_id();
+    return -1;
+}
+
+int hw_spm_piece_kind(const hw_spm* sp, int id)
+{
+    if (id < 0 || id >= sp->proc.GetPieceSize()) return -1;
+    if (sp->proc.IsUnknown(id)) return 1;
+    if (sp->proc.IsControl(id)) return 2;
+    if (sp->proc.IsUnused(id)) return 3;
+    if (sp->proc.IsByte(id)) return 4;
     return 0;
 }
 

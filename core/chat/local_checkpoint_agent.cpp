@@ -1,0 +1,234 @@
+#include "core/chat/local_checkpoint_agent.h"
+
+#include "core/model/dialogue_codec.h"
+#include "core/model/generation.h"
+#include "core/model/model_io.h"
+#include "core/model/safetensors.h"
+#include "core/rl/ilql_config.h"
+#include "core/rl/ilql_heads.h"
+#include "core/util/error.h"
+
+#include <torch/torch.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+
+namespace hw {
+namespace {
+
+namespace fs = std::filesystem;
+
+nlohmann::json readJsonFile(const fs::path& p)
+{
+    std::ifstream in(p);
+    if (!in)
+        return nlohmann::json();
+    auto j = nlohmann::json::parse(in, nullptr, false);
+    return j.is_discarded() ? nlohmann::json() : j;
+}
+
+// The ILQL options the checkpoint was trained with (value clipping matters for decoding);
+// looked up under the keys trainers use, defaults otherwise.
+IlqlConfig ilqlConfigOf(const std::string& dir)
+{
+    const auto cfg = readJsonFile(fs::path(dir) / "train_config.json");
+    for (const char* key : {"ilql", "loss", "ilql_config"}) {
+        if (cfg.is_object() && cfg.contains(key) && cfg[key].is_object()) {
+            try {
+                return cfg[key].get<IlqlConfig>();
+            } catch (const std::exception&) {
+            }
+        }
+    }
+    return IlqlConfig::paperDefaults();
+}
+
+// Copies the tensors of a heads file into the module; names may carry a prefix ("heads.").
+void loadHeads(IlqlHeads& heads, const std::string& file)
+{
+    auto tensors = safetensors::load(file);
+    torch::NoGradGuard noGrad;
+    for (auto& p : heads->named_parameters(/*recurse=*/true)) {
+        const std::string& name = p.key();
+        const torch::Tensor* found = nullptr;
+        for (const auto& [k, t] : tensors) {
+            if (k == name || (k.size() > name.size() && k.compare(k.size() - name.size(), name.size(), name) == 0
+                              && k[k.size() - name.size() - 1] == '.')) {
+                found = &t;
+                break;
+            }
+        }
+        if (!found)
+            throw Error(file + ": tensor '" + name + "' of the ILQL heads is missing");
+        if (found->sizes() != p.value().sizes())
+            throw Error(file + ": tensor '" + name + "' has the wrong shape");
+        p.value().copy_(found->to(p.value().dtype()));
+    }
+}
+
+bool hasTensor(const std::map<std::string, torch::Tensor>& t, const std::string& suffix)
+{
+    for (const auto& [k, v] : t)
+        if (k == suffix || (k.size() > suffix.size() && k.compare(k.size() - suffix.size(), suffix.size(), suffix) == 0))
+            return true;
+    return false;
+}
+
+} // namespace
+
+std::string ilqlHeadsFile(const std::string& dir)
+{
+    for (const char* name : {"ilql_heads.safetensors", "heads.safetensors"}) {
+        const fs::path p = fs::path(dir) / name;
+        std::error_code ec;
+        if (fs::is_regular_file(p, ec))
+            return p.string();
+    }
+    return {};
+}
+
+struct LocalCheckpointAgent::Impl {
+    LoadedModel loaded;
+    std::unique_ptr<DialogueCodec> codec;
+    IlqlHeads heads{nullptr};
+    IlqlConfig ilql;
+    std::atomic<double> beta{8.0};
+    torch::Device device{torch::kCPU};
+};
+
+LocalCheckpointAgent::LocalCheckpointAgent(ChatAgentSpec spec) : ChatAgent(std::move(spec)), m(std::make_unique<Impl>())
+{
+    const std::string& dir = m_spec.checkpoint;
+    if (dir.empty())
+        throw Error("chat agent '" + m_spec.displayName() + "': no checkpoint directory given");
+    LoadOptions lo;
+    lo.device = m_spec.device;
+    m->loaded = loadModelDirectory(dir, lo);
+    if (!m->loaded.tokenizer)
+        throw Error(dir + ": the checkpoint has no tokenizer (tokenizer.model)");
+    m->device = m->loaded.model->device();
+
+    CodecOptions co;
+    const auto trainCfg = readJsonFile(fs::path(dir) / "train_config.json");
+    if (trainCfg.is_object() && trainCfg.contains("includeContext") && trainCfg["includeContext"].is_boolean())
+        co.includeContext = trainCfg["includeContext"].get<bool>();
+    if (trainCfg.is_object() && trainCfg.contains("maxSeqLen") && trainCfg["maxSeqLen"].is_number_integer())
+        co.maxTokens = trainCfg["maxSeqLen"].get<int64_t>();
+    m->codec = std::make_unique<DialogueCodec>(*m->loaded.tokenizer, co);
+
+    const std::string headsFile = ilqlHeadsFile(dir);
+    if (!headsFile.empty()) {
+        const auto tensors = safetensors::load(headsFile);
+        IlqlHeadsOptions ho;
+        ho.hidden = m->loaded.config.hiddenSize;
+        ho.vocab = m->loaded.model->config().vocabSize;
+        ho.doubleQ = hasTensor(tensors, "q2.fc2.weight");
+        m->heads = IlqlHeads(ho);
+        loadHeads(m->heads, headsFile);
+        m->heads->to(m->device);
+        m->heads->eval();
+        m->ilql = ilqlConfigOf(dir);
+    } else if (m_spec.kind == agent_kind::kIlql) {
+        throw Error(dir + ": ILQL decoding needs the value heads (ilql_heads.safetensors), "
+                          "which this checkpoint does not have; choose π_β instead");
+    }
+    m->beta = m_spec.beta;
+}
+
+LocalCheckpointAgent::~LocalCheckpointAgent() = default;
+
+bool LocalCheckpointAgent::hasValues() const { return !m->heads.is_empty(); }
+
+void LocalCheckpointAgent::setBeta(double beta) { m->beta = beta; }
+
+ChatReply LocalCheckpointAgent::reply(const ChatReplyRequest& request, const TokenStreamFn& onToken, const StopToken& stop)
+{
+    const Tokenizer& tok = *m->loaded.tokenizer;
+    const auto& sp = tok.special();
+
+    Dialogue d;
+    d.task = request.task.name;
+    if (!request.context.empty())
+        d.metadata["situation"] = request.context;
+    d.turns = request.history;
+    for (size_t i = 0; i < d.turns.size(); ++i)
+        d.turns[i].index = static_cast<int>(i);
+    const std::vector<int64_t> prompt = m->codec->encodePrompt(d, d.turns.size());
+
+    GenerationOptions go;
+    go.sampling.temperature = m_spec.temperature;
+    go.sampling.topK = m_spec.topK;
+    go.sampling.topP = m_spec.topP;
+    go.sampling.seed = m_spec.seed;
+    for (int64_t id : {sp.pad, sp.bos, sp.beginAction, sp.unk})
+        if (id >= 0)
+            go.sampling.bannedTokens.push_back(id);
+    go.maxNewTokens = m_spec.maxNewTokens;
+    for (int64_t id : {sp.endOfAction, sp.endOfState, sp.endOfDialogue})
+        if (id >= 0)
+            go.stopTokens.push_back(id);
+    go.padId = sp.pad >= 0 ? sp.pad : 0;
+
+    const bool values = !m->heads.is_empty();
+    const bool ilqlDecoding = values && m_spec.kind == agent_kind::kIlql;
+    // What the hook saw at the current step, read back once the token is known.
+    torch::Tensor stepProbs, stepQ, stepV;
+    LogitsHook hook = [&](const torch::Tensor& logits, const LogitsHookContext& ctx) -> torch::Tensor {
+        stepProbs = torch::softmax(logits, -1).to(torch::kCPU);
+        if (!values)
+            return {};
+        const auto hidden = ctx.hidden.to(m->heads->v->fc1->weight.dtype());
+        auto v = m->heads->values(hidden).to(torch::kFloat);                         // [b]
+        auto q = ilqlClipValues(m->heads->targetQValues(hidden), m->ilql).to(torch::kFloat); // [b,V]
+        stepQ = q.to(torch::kCPU);
+        stepV = v.to(torch::kCPU);
+        if (!ilqlDecoding)
+            return {};
+        auto adv = (q - v.unsqueeze(-1)) * m->beta.load();
+        // Filtered entries stay -inf: -inf + finite.
+        return logits + adv;
+    };
+
+    ChatReply out;
+    TextStreamer streamer(tok);
+    std::vector<int64_t> generated;
+    TokenCallback onEvent = [&](const TokenEvent& ev) {
+        if (ev.stop)
+            return;
+        generated.push_back(ev.token);
+        TokenValue tv;
+        tv.text = streamer.push(ev.token);
+        if (stepProbs.defined())
+            tv.pBeta = stepProbs[0][ev.token].item<double>();
+        if (stepQ.defined()) {
+            tv.q = stepQ[0][ev.token].item<double>();
+            tv.v = stepV[0].item<double>();
+        }
+        out.tokens.push_back(tv);
+        if (onToken)
+            onToken(tv);
+    };
+
+    torch::NoGradGuard noGrad;
+    const GenerationResult r = generate(m->loaded.model, {prompt}, go, hook, onEvent, &stop);
+    out.text = m->codec->decodeTurn(generated);
+    out.rawText = out.text;
+    out.tokenCount = r.generatedTokens;
+    out.seconds = r.seconds;
+    out.firstTokenSeconds = r.firstTokenSeconds;
+    out.cancelled = !r.finish.empty() && r.finish[0] == FinishReason::Cancelled;
+    out.provenance = {{"checkpoint", m_spec.checkpoint},
+                      {"kind", m_spec.kind},
+                      {"prompt_tokens", static_cast<int64_t>(prompt.size())},
+                      {"temperature", m_spec.temperature},
+                      {"top_k", m_spec.topK},
+                      {"top_p", m_spec.topP},
+                      {"seed", m_spec.seed}};
+    if (ilqlDecoding)
+        out.provenance["beta"] = m->beta.load();
+    return out;
+}
+
+} // namespace hw

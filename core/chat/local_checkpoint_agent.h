@@ -1,0 +1,33 @@
+#pragma once
+// A checkpoint as a chat agent, on the KV-cache generation engine (core/model/generation.h):
+//   policy: π_β alone (the checkpoint's language model head);
+//   ilql:   π(a|s) ∝ π_β(a|s)·exp(β(Q̂(s,a) − V(s))), temperature / top-k / top-p on π_β first,
+//           β read at every token (setBeta from any thread).
+// When the checkpoint has ILQL heads, every token of either kind carries Q̂, V and π_β(a|s), so
+// the chat page can shade π_β's replies too. Internal to core/chat; use makeChatAgent().
+#include "core/chat/chat_agent.h"
+
+#include <memory>
+
+namespace hw {
+
+class LocalCheckpointAgent : public ChatAgent {
+public:
+    // Loads model, tokenizer and (when present) ILQL heads; throws hw::Error naming what failed.
+    explicit LocalCheckpointAgent(ChatAgentSpec spec);
+    ~LocalCheckpointAgent() override;
+
+    bool hasValues() const override;
+    void setBeta(double beta) override;
+    ChatReply reply(const ChatReplyRequest& request, const TokenStreamFn& onToken,
+                    const StopToken& stop) override;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m;
+};
+
+// Where a checkpoint keeps its ILQL heads ("" when it has none).
+std::string ilqlHeadsFile(const std::string& checkpointDir);
+
+} // namespace hw

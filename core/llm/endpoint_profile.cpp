@@ -1,0 +1,168 @@
+#include "core/llm/endpoint_profile.h"
+
+#include "core/llm/user_config.h"
+#include "core/util/error.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+namespace hw {
+
+std::string EndpointProfile::chatCompletionsUrl() const
+{
+    std::string url = baseUrl;
+    while (!url.empty() && url.back() == '/')
+        url.pop_back();
+    const std::string suffix = "/chat/completions";
+    if (url.size() >= suffix.size() && url.compare(url.size() - suffix.size(), suffix.size(), suffix) == 0)
+        return url;
+    return url + suffix;
+}
+
+std::string EndpointProfile::apiKey() const
+{
+    if (apiKeyEnv.empty())
+        return {};
+    const char* v = std::getenv(apiKeyEnv.c_str());
+    return v ? std::string(v) : std::string();
+}
+
+double EndpointProfile::costOf(int64_t promptTokens, int64_t completionTokens) const
+{
+    return static_cast<double>(promptTokens) / 1000.0 * pricePromptPer1k
+           + static_cast<double>(completionTokens) / 1000.0 * priceCompletionPer1k;
+}
+
+void EndpointProfile::validate() const
+{
+    const std::string who = "endpoint " + (name.empty() ? baseUrl : "'" + name + "'");
+    if (baseUrl.rfind("http://", 0) != 0 && baseUrl.rfind("https://", 0) != 0)
+        throw Error(who + ": base URL must start with http:// or https:// (got '" + baseUrl + "')");
+    if (model.empty())
+        throw Error(who + ": no model given");
+    if (maxInFlight < 1)
+        throw Error(who + ": maxInFlight must be at least 1");
+    if (maxTokens < 1)
+        throw Error(who + ": maxTokens must be at least 1");
+    if (timeoutS <= 0)
+        throw Error(who + ": timeoutS must be positive");
+    if (maxAttempts < 1)
+        throw Error(who + ": maxAttempts must be at least 1");
+    if (pricePromptPer1k < 0 || priceCompletionPer1k < 0)
+        throw Error(who + ": prices cannot be negative");
+    if (!extraBody.is_object())
+        throw Error(who + ": extraBody must be a JSON object");
+    if (!apiKeyEnv.empty()
+        && !std::all_of(apiKeyEnv.begin(), apiKeyEnv.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }))
+        throw Error(who + ": apiKeyEnv must be the NAME of an environment variable (letters, digits, _), "
+                          "not the key itself");
+}
+
+std::string EndpointProfiles::defaultPath() { return userConfigDir() + "/endpoints.json"; }
+
+EndpointProfiles EndpointProfiles::load(const std::string& path)
+{
+    EndpointProfiles out;
+    std::ifstream in(path);
+    if (!in)
+        return out;
+    std::stringstream ss;
+    ss << in.rdbuf();
+    try {
+        const auto j = nlohmann::json::parse(ss.str());
+        if (!j.is_object() || !j.contains("profiles") || !j["profiles"].is_array())
+            throw Error("expected an object with a \"profiles\" array");
+        for (const auto& p : j["profiles"])
+            out.m_profiles.push_back(p.get<EndpointProfile>());
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(path + ": " + e.what());
+    } catch (const Error& e) {
+        throw Error(path + ": " + e.what());
+    }
+    return out;
+}
+
+void EndpointProfiles::save(const std::string& path) const
+{
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::path p(path);
+    if (p.has_parent_path())
+        fs::create_directories(p.parent_path(), ec);
+    nlohmann::json j;
+    j["profiles"] = m_profiles;
+    const std::string tmp = path + ".tmp" + std::to_string(::getpid());
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        if (!out)
+            throw Error(path + ": cannot write");
+        out << j.dump(2) << "\n";
+        if (!out.flush())
+            throw Error(path + ": cannot write");
+    }
+    fs::rename(tmp, path, ec);
+    if (ec)
+        throw Error(path + ": cannot replace: " + ec.message());
+}
+
+std::optional<EndpointProfile> EndpointProfiles::find(const std::string& name) const
+{
+    for (const auto& p : m_profiles)
+        if (p.name == name)
+            return p;
+    return std::nullopt;
+}
+
+void EndpointProfiles::upsert(EndpointProfile profile)
+{
+    if (profile.name.empty())
+        throw Error("an endpoint profile needs a name");
+    profile.validate();
+    for (auto& p : m_profiles)
+        if (p.name == profile.name) {
+            p = std::move(profile);
+            return;
+        }
+    m_profiles.push_back(std::move(profile));
+}
+
+bool EndpointProfiles::remove(const std::string& name)
+{
+    const auto before = m_profiles.size();
+    m_profiles.erase(std::remove_if(m_profiles.begin(), m_profiles.end(),
+                                    [&](const auto& p) { return p.name == name; }),
+                     m_profiles.end());
+    return m_profiles.size() != before;
+}
+
+EndpointProfile resolveEndpoint(const std::string& nameOrUrl, const std::string& model,
+                                const EndpointProfiles& profiles)
+{
+    EndpointProfile p;
+    if (nameOrUrl.rfind("http://", 0) == 0 || nameOrUrl.rfind("https://", 0) == 0) {
+        if (model.empty())
+            throw Error("--endpoint " + nameOrUrl + " is a URL: give the model with --model");
+        p.baseUrl = nameOrUrl;
+        p.model = model;
+    } else {
+        auto found = profiles.find(nameOrUrl);
+        if (!found) {
+            std::string names;
+            for (const auto& q : profiles.all())
+                names += (names.empty() ? "" : ", ") + q.name;
+            throw Error("no endpoint profile named '" + nameOrUrl + "' (known: "
+                        + (names.empty() ? "none" : names) + "; see `hindsight endpoint list`)");
+        }
+        p = *found;
+        if (!model.empty())
+            p.model = model;
+    }
+    p.validate();
+    return p;
+}
+
+} // namespace hw

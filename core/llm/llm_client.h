@@ -1,0 +1,108 @@
+#pragma once
+// The one client for OpenAI-compatible /v1/chat/completions endpoints.
+//
+//   EndpointProfile p = resolveEndpoint("http://127.0.0.1:8000/v1", "my-model", {});
+//   ProjectCallCache cache(db, dbMutex);
+//   LlmClient llm(p, &cache);
+//   ChatResponse r = llm.chat({{{"user", "Hello"}}}, stop, jobId);
+//
+// - chat() is thread-safe and blocking; many threads may call it at once. Requests run on one
+//   shared libcurl multi handle with at most profile.maxInFlight in flight (the rest queue).
+// - Every call is keyed by sha256(endpoint URL, model, messages, temperature, max tokens, seed,
+//   sample index, extra body). With a cache, a known key is answered from it (fromCache = true,
+//   nothing sent) and a new answer is recorded at once, before chat() returns.
+// - Retries with exponential backoff and jitter on timeouts, connection errors, 408/409/429/5xx
+//   and malformed bodies, honouring Retry-After; other 4xx fail at once. The stop token is
+//   watched while waiting for a reply and while backing off (throws hw::Cancelled).
+// - Errors are LlmError: they name the URL, model, call label, attempt, HTTP status and an
+//   excerpt of the reply, with the API key and anything that looks like a key masked.
+#include "core/llm/call_cache.h"
+#include "core/llm/chat_types.h"
+#include "core/llm/endpoint_profile.h"
+#include "core/llm/retry_policy.h"
+#include "core/util/error.h"
+#include "core/util/progress.h"
+
+#include <atomic>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+namespace hw {
+
+class HttpClient;
+
+class LlmError : public Error {
+public:
+    enum class Kind {
+        Http,        // a non-retryable HTTP status (400, 401, 404, ...)
+        Exhausted,   // every attempt failed with a retryable error
+        BadReply,    // 2xx but not a chat completion (after retries)
+    };
+    LlmError(const std::string& what, Kind kind, long status, int attempts)
+        : Error(what), m_kind(kind), m_status(status), m_attempts(attempts) {}
+    Kind kind() const { return m_kind; }
+    long status() const { return m_status; }      // last HTTP status; 0 = transport failure
+    int attempts() const { return m_attempts; }
+    // The endpoint itself is unusable (wrong key, model or URL): stop the whole job.
+    bool fatal() const { return m_kind == Kind::Http && (m_status == 401 || m_status == 403 || m_status == 404); }
+
+private:
+    Kind m_kind;
+    long m_status;
+    int m_attempts;
+};
+
+class LlmClient {
+public:
+    // cache may be null (no caching). The client owns its HTTP connection pool.
+    explicit LlmClient(EndpointProfile profile, CallCache* cache = nullptr, RetryPolicy retry = {});
+    ~LlmClient();
+    LlmClient(const LlmClient&) = delete;
+    LlmClient& operator=(const LlmClient&) = delete;
+
+    ChatResponse chat(const ChatRequest& request, const StopToken& stop = StopToken(), int64_t jobId = 0);
+
+    const EndpointProfile& profile() const { return m_profile; }
+    void setMaxInFlight(int n);          // e.g. from --concurrency
+
+    // The exact JSON body chat() sends for `request` (no secrets; those go in headers).
+    nlohmann::json requestBody(const ChatRequest& request) const;
+    // The cache key of `request`.
+    std::string requestHash(const ChatRequest& request) const;
+    // Masks this profile's key (and key-like strings) in any text.
+    std::string mask(const std::string& text) const;
+
+    struct Counters {
+        int64_t requests = 0;        // answered requests (successes)
+        int64_t attempts = 0;        // HTTP attempts made, failures included
+        int64_t retries = 0;
+        int64_t cacheHits = 0;
+        int64_t failures = 0;        // calls that ended in LlmError
+        int64_t promptTokens = 0;
+        int64_t completionTokens = 0;
+        double cost = 0.0;
+    };
+    Counters counters() const;
+
+private:
+    ChatResponse parseReply(const std::string& body, std::string& problem) const;
+
+    EndpointProfile m_profile;
+    CallCache* m_cache;
+    RetryPolicy m_retry;
+    std::unique_ptr<HttpClient> m_http;
+    mutable std::mutex m_countersMutex;
+    Counters m_counters;
+    std::atomic<uint64_t> m_rngCounter{0};
+};
+
+// For the endpoint settings "Test connection" button and `hindsight endpoint test`:
+// one tiny uncached request. Never throws; ok=false with a masked message on failure.
+struct ConnectionTest {
+    bool ok = false;
+    std::string message;      // "OK: 'pong' in 312 ms (model gpt-4o-mini)" or the error
+    double latencyMs = 0.0;
+};
+ConnectionTest testConnection(const EndpointProfile& profile, const StopToken& stop = StopToken());
+
+} // namespace hw

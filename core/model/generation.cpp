@@ -1,0 +1,265 @@
+#include "core/model/generation.h"
+
+#include "core/util/error.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <limits>
+#include <random>
+
+namespace hw {
+
+void filterLogits(torch::Tensor& logits, const SamplingOptions& o)
+{
+    const double negInf = -std::numeric_limits<double>::infinity();
+    if (!o.bannedTokens.empty()) {
+        auto idx = torch::tensor(o.bannedTokens, torch::TensorOptions().dtype(torch::kLong)).to(logits.device());
+        logits.index_fill_(-1, idx, negInf);
+    }
+    if (o.temperature > 0 && o.temperature != 1.0)
+        logits.div_(o.temperature);
+    const int64_t V = logits.size(-1);
+    if (o.topK > 0 && o.topK < V) {
+        const auto kth = std::get<0>(logits.topk(o.topK, -1)).narrow(-1, o.topK - 1, 1);
+        logits.masked_fill_(logits < kth, negInf);
+    }
+    if (o.topP > 0 && o.topP < 1.0) {
+        auto [sorted, order] = logits.sort(-1, /*descending=*/true);
+        auto probs = torch::softmax(sorted, -1);
+        // Remove a token when the tokens ranked above it already hold more than topP
+        // (the most likely token always stays).
+        auto before = probs.cumsum(-1) - probs;
+        auto remove = before > o.topP;
+        logits.scatter_(-1, order, sorted.masked_fill(remove, negInf));
+    }
+}
+
+namespace {
+
+uint64_t rowSeed(uint64_t seed, int64_t row)
+{
+    // splitmix64 of (seed, row): independent streams per row.
+    uint64_t z = seed + 0x9E3779B97F4A7C15ull * uint64_t(row + 1);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+double uniform01(std::mt19937_64& g) { return double(g() >> 11) * (1.0 / 9007199254740992.0); }
+
+} // namespace
+
+GenerationResult generate(Transformer& model, const std::vector<std::vector<int64_t>>& prompts,
+                          const GenerationOptions& options, const LogitsHook& hook, const TokenCallback& onToken,
+                          const StopToken* stop)
+{
+    using Clock = std::chrono::steady_clock;
+    const auto t0 = Clock::now();
+    GenerationResult result;
+    const int64_t B = int64_t(prompts.size());
+    if (B == 0)
+        return result;
+    int64_t maxPrompt = 0;
+    for (const auto& p : prompts) {
+        if (p.empty())
+            throw Error("generate: empty prompt (a prompt starts with <s> at least)");
+        maxPrompt = std::max<int64_t>(maxPrompt, int64_t(p.size()));
+    }
+    const auto& cfg = model->config();
+    for (const auto& p : prompts)
+        for (int64_t id : p)
+            if (id < 0 || id >= cfg.vocabSize)
+                throw Error("generate: token id " + std::to_string(id) + " outside the model's vocabulary ("
+                            + std::to_string(cfg.vocabSize) + ")");
+    const int64_t maxNew = std::min<int64_t>(options.maxNewTokens, cfg.maxPositionEmbeddings - maxPrompt);
+    if (maxNew <= 0)
+        throw Error("generate: prompt of " + std::to_string(maxPrompt) + " tokens leaves no room under max_position_embeddings "
+                    + std::to_string(cfg.maxPositionEmbeddings));
+
+    const bool wasTraining = model->is_training();
+    model->eval();
+    torch::NoGradGuard noGrad;
+    const auto device = model->device();
+    const auto i64 = torch::TensorOptions().dtype(torch::kLong);
+
+    std::vector<std::vector<int64_t>> seqs = prompts;
+    std::vector<int64_t> pads(static_cast<size_t>(B));
+    bool anyPad = false;
+    for (int64_t i = 0; i < B; ++i) {
+        pads[size_t(i)] = maxPrompt - int64_t(prompts[size_t(i)].size());
+        anyPad = anyPad || pads[size_t(i)] > 0;
+    }
+    result.tokens.assign(size_t(B), {});
+    result.finish.assign(size_t(B), FinishReason::Length);
+    std::vector<std::mt19937_64> rngs;
+    for (int64_t i = 0; i < B; ++i)
+        rngs.emplace_back(rowSeed(options.sampling.seed, i));
+    std::vector<int64_t> active(static_cast<size_t>(B));
+    for (int64_t i = 0; i < B; ++i)
+        active[size_t(i)] = i;
+
+    // Left-padded [b, L] tokens, mask and positions of the active rows' full sequences.
+    auto padded = [&](int64_t L, bool tokensToo) {
+        const int64_t b = int64_t(active.size());
+        auto tok = torch::full({b, L}, options.padId, i64);
+        auto mask = torch::ones({b, L}, torch::TensorOptions().dtype(torch::kFloat));
+        auto pos = torch::zeros({b, L}, i64);
+        auto ta = tok.accessor<int64_t, 2>();
+        auto ma = mask.accessor<float, 2>();
+        auto pa = pos.accessor<int64_t, 2>();
+        for (int64_t r = 0; r < b; ++r) {
+            const int64_t row = active[size_t(r)];
+            const int64_t pad = pads[size_t(row)];
+            for (int64_t j = 0; j < L; ++j) {
+                if (j < pad) {
+                    ma[r][j] = 0.f;
+                    continue;
+                }
+                pa[r][j] = j - pad;
+                if (tokensToo)
+                    ta[r][j] = seqs[size_t(row)][size_t(j - pad)];
+            }
+        }
+        return std::make_tuple(tok, mask, pos);
+    };
+
+    KVCache cache;
+    if (options.useCache)
+        cache = model->makeCache(B, maxPrompt + maxNew);
+    for (int64_t step = 0; step < maxNew && !active.empty(); ++step) {
+        if (stop && stop->stopRequested()) {
+            for (int64_t row : active)
+                result.finish[size_t(row)] = FinishReason::Cancelled;
+            break;
+        }
+        const int64_t L = maxPrompt + step; // sequence length before this step's token
+        const int64_t b = int64_t(active.size());
+        ForwardOptions fo;
+        fo.lastLogitsOnly = true;
+        torch::Tensor input;
+        if (!options.useCache || step == 0) {
+            auto [tok, mask, pos] = padded(L, true);
+            input = tok;
+            if (anyPad) {
+                fo.attentionMask = mask;
+                fo.positionIds = pos;
+            }
+        } else {
+            auto [tokAll, mask, pos] = padded(L, false);
+            auto last = torch::empty({b, 1}, i64);
+            for (int64_t r = 0; r < b; ++r)
+                last[r][0] = seqs[size_t(active[size_t(r)])].back();
+            input = last;
+            if (anyPad) {
+                fo.attentionMask = mask;
+                fo.positionIds = pos.narrow(1, L - 1, 1);
+            }
+        }
+        // With the cache, step 0 fills it with the prompts; later steps append the last token
+        // (position L-1) to the L-1 cached ones.
+        if (options.useCache)
+            fo.cache = &cache;
+        const ForwardOutput out = model->forward(input.to(device), fo);
+        auto logits = out.logits.select(1, 0).to(torch::kFloat).contiguous(); // [b,V]
+        filterLogits(logits, options.sampling);
+        if (hook) {
+            LogitsHookContext ctx;
+            ctx.step = step;
+            ctx.rows = torch::tensor(active, i64);
+            ctx.hidden = out.hidden.select(1, out.hidden.size(1) - 1);
+            auto positions = torch::empty({b}, i64);
+            for (int64_t r = 0; r < b; ++r)
+                positions[r] = L - 1 - pads[size_t(active[size_t(r)])];
+            ctx.positions = positions;
+            ctx.sequences = &seqs;
+            auto replaced = hook(logits, ctx);
+            if (replaced.defined())
+                logits = replaced.to(torch::kFloat);
+        }
+        std::vector<int64_t> next(static_cast<size_t>(b));
+        if (options.sampling.temperature <= 0) {
+            auto am = logits.argmax(-1).to(torch::kCPU);
+            for (int64_t r = 0; r < b; ++r)
+                next[size_t(r)] = am[r].item<int64_t>();
+        } else {
+            auto probs = torch::softmax(logits.to(torch::kDouble), -1).to(torch::kCPU).contiguous();
+            auto pa = probs.accessor<double, 2>();
+            const int64_t V = probs.size(1);
+            for (int64_t r = 0; r < b; ++r) {
+                const int64_t row = active[size_t(r)];
+                double total = 0;
+                for (int64_t v = 0; v < V; ++v)
+                    total += pa[r][v];
+                if (!(total > 0))
+                    throw Error("generate: every token was filtered out (top-k/top-p/hook left no probability)");
+                const double u = uniform01(rngs[size_t(row)]) * total;
+                double c = 0;
+                int64_t pick = -1;
+                for (int64_t v = 0; v < V; ++v) {
+                    if (pa[r][v] <= 0)
+                        continue;
+                    c += pa[r][v];
+                    pick = v;
+                    if (c > u)
+                        break;
+                }
+                next[size_t(r)] = pick;
+            }
+        }
+        if (step == 0)
+            result.firstTokenSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
+
+        std::vector<int64_t> keep;
+        for (int64_t r = 0; r < b; ++r) {
+            const int64_t row = active[size_t(r)];
+            const int64_t tok = next[size_t(r)];
+            seqs[size_t(row)].push_back(tok);
+            result.tokens[size_t(row)].push_back(tok);
+            ++result.generatedTokens;
+            const bool isStop = std::find(options.stopTokens.begin(), options.stopTokens.end(), tok) != options.stopTokens.end();
+            if (onToken)
+                onToken({row, tok, step, isStop});
+            if (isStop)
+                result.finish[size_t(row)] = FinishReason::StopToken;
+            else
+                keep.push_back(r);
+        }
+        if (int64_t(keep.size()) != b) {
+            std::vector<int64_t> newActive;
+            for (int64_t r : keep)
+                newActive.push_back(active[size_t(r)]);
+            active.swap(newActive);
+            if (options.useCache && !active.empty())
+                cache.selectRows(torch::tensor(keep, i64).to(device));
+            anyPad = false;
+            for (int64_t row : active)
+                anyPad = anyPad || pads[size_t(row)] > 0;
+        }
+    }
+    if (wasTraining)
+        model->train();
+    result.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    return result;
+}
+
+std::string TextStreamer::push(int64_t token)
+{
+    m_tokens.push_back(token);
+    std::string full = m_tokenizer->decode(m_tokens);
+    // An incomplete UTF-8 sequence (byte-fallback pieces) decodes to U+FFFD: wait for the rest.
+    static const std::string kReplacement = "\xEF\xBF\xBD";
+    if (full.size() >= 3 && full.compare(full.size() - 3, 3, kReplacement) == 0)
+        return {};
+    size_t common = 0;
+    while (common < full.size() && common < m_text.size() && full[common] == m_text[common])
+        ++common;
+    std::string delta = full.substr(std::min(common, full.size()));
+    if (common < m_text.size()) // earlier text changed (rare): emit only what is new
+        delta = full.size() > m_text.size() ? full.substr(m_text.size()) : std::string();
+    m_text = full;
+    return delta;
+}
+
+} // namespace hw

@@ -1,0 +1,99 @@
+#include "core/pipeline/aggregate_job.h"
+
+#include "core/pipeline/training_set_store.h"
+#include "core/store/database.h"
+#include "core/store/dialogue_store.h"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <sstream>
+
+namespace hw {
+
+AggregateResult runAggregate(SharedProject& project, const AggregateConfig& config, const JobHooks& hooks)
+{
+    if (config.k < 1.0)
+        throw Error("aggregate: k must be at least 1");
+    JobRunner::Options opts;
+    opts.kind = "aggregate";
+    opts.name = "aggregate " + config.task;
+    opts.config = config;
+    opts.concurrency = 1;
+    opts.seed = config.seed;
+    opts.resume = false;
+    JobRunner runner(project, opts, hooks);
+
+    AggregateResult result;
+    std::vector<int64_t> originals, pool;
+    project.with([&](Database& db) {
+        if (!DialogueStore(db).task(config.task))
+            throw Error("no task named '" + config.task + "' in " + db.path());
+        Statement st(db, "SELECT d.id, d.source FROM dialogues d JOIN tasks t ON t.id = d.task_id "
+                         "WHERE t.name = ? AND d.reward IS NOT NULL AND (d.flags & ?) = 0 ORDER BY d.id");
+        st.bind(1, config.task).bind(2, static_cast<int64_t>(kFlagUnfinished));
+        while (st.step()) {
+            const std::string src = st.text(1);
+            if (src == source::kRegeneration || (src == source::kImagined && config.includeImagined))
+                pool.push_back(st.int64(0));
+            else if (src != source::kImagined)
+                originals.push_back(st.int64(0));
+        }
+    });
+    if (originals.empty())
+        throw Error("aggregate: task '" + config.task + "' has no labelled original dialogues");
+    result.originals = static_cast<int64_t>(originals.size());
+    result.available = static_cast<int64_t>(pool.size());
+    result.target = std::llround(config.k * static_cast<double>(originals.size()));
+    const int64_t wanted = std::max<int64_t>(0, result.target - result.originals);
+    if (static_cast<int64_t>(pool.size()) > wanted) {
+        std::mt19937_64 rng(itemSeed(config.seed, "aggregate"));
+        std::shuffle(pool.begin(), pool.end(), rng);
+        pool.resize(static_cast<size_t>(wanted));
+        std::sort(pool.begin(), pool.end());
+    }
+    result.regenerations = static_cast<int64_t>(pool.size());
+    result.size = result.originals + result.regenerations;
+    result.shortfall = std::max<int64_t>(0, result.target - result.size);
+
+    std::ostringstream k;
+    k << config.k;
+    const std::string key = "set";
+    result.summary = runner.run({key}, [&](const std::string&, const StageContext&) {
+        JobItemOutcome out;
+        out.ok = true;
+        out.commit = [&](Database& db, nlohmann::json& res) {
+            TrainingSetStore sets(db);
+            result.name = sets.uniqueName(config.name.empty() ? config.task + "-hindsight-k" + k.str() : config.name);
+            std::vector<TrainingSetItem> items;
+            for (int64_t id : originals)
+                items.push_back({id, 1.0});
+            for (int64_t id : pool)
+                items.push_back({id, 1.0});
+            nlohmann::json spec = config;
+            nlohmann::json lineage = {{"job_id", runner.jobId()},
+                                      {"originals", result.originals},
+                                      {"regenerations", result.regenerations},
+                                      {"available", result.available},
+                                      {"target", result.target}};
+            result.setId = sets.create(result.name, config.task, spec, lineage, items);
+            res["set_id"] = result.setId;
+            res["name"] = result.name;
+        };
+        out.counts = {{"size", 0}};
+        return out;
+    });
+    if (result.summary.status != "done")
+        throw Error("aggregate: " + (result.summary.error.empty() ? result.summary.status : result.summary.error));
+    if (!config.outputJsonl.empty())
+        project.with([&](Database& db) { TrainingSetStore(db).exportJsonl(result.setId, config.outputJsonl, hooks.stop); });
+    result.summary.extra = {{"set_id", result.setId},        {"name", result.name},
+                            {"originals", result.originals}, {"available", result.available},
+                            {"regenerations", result.regenerations}, {"target", result.target},
+                            {"size", result.size},           {"shortfall", result.shortfall}};
+    if (!config.outputJsonl.empty())
+        result.summary.extra["output"] = config.outputJsonl;
+    return result;
+}
+
+} // namespace hw

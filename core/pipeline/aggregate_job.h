@@ -1,0 +1,38 @@
+#pragma once
+// Pipeline stage 4: the training set = the task's labelled originals plus labelled regenerations,
+// up to k times the number of originals (paper: 5x). When more regenerations are available than
+// needed, a seeded uniform sample is taken; when fewer, all are used and the shortfall reported.
+#include "core/pipeline/job_runner.h"
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace hw {
+
+struct AggregateConfig {
+    std::string task;
+    double k = 5.0;                 // target size = round(k * originals)
+    std::string name;               // "" = "<task>-hindsight-k<k>" (made unique)
+    bool includeImagined = false;   // labelled imagined dialogues count as regenerations
+    uint64_t seed = 0;
+    std::string outputJsonl;        // also export the set here when not empty
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AggregateConfig, task, k, name, includeImagined, seed, outputJsonl)
+
+struct AggregateResult {
+    int64_t setId = 0;
+    std::string name;
+    int64_t originals = 0;          // labelled originals included
+    int64_t available = 0;          // labelled regenerations (and imagined) available
+    int64_t regenerations = 0;      // included
+    int64_t target = 0;             // k * originals
+    int64_t size = 0;               // originals + regenerations
+    int64_t shortfall = 0;          // target - size when not enough regenerations
+    JobSummary summary;             // extra holds the fields above
+};
+
+// One job ("aggregate", a single item). Throws hw::Error (no task, no labelled originals).
+AggregateResult runAggregate(SharedProject& project, const AggregateConfig& config, const JobHooks& hooks);
+
+} // namespace hw

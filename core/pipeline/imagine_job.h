@@ -1,0 +1,28 @@
+#pragma once
+// Zero-shot generation: N imagined dialogues per persona from the task description alone
+// (source "imagined", unlabelled; the label stage can score them with includeImagined).
+#include "core/pipeline/job_runner.h"
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace hw {
+
+struct ImagineConfig {
+    std::string task;
+    int perPersona = 10;
+    std::vector<std::string> personas;   // names to use; empty = all in personas.json
+    uint64_t seed = 0;
+    int concurrency = 8;
+    nlohmann::json stage = nlohmann::json::object();
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ImagineConfig, task, perPersona, personas, seed, concurrency, stage)
+
+// Items are "i:<persona>:<index>". Dialogue uids are "imagined-<persona>-<seed>-<index>", so a
+// re-run with the same seed does not add copies. extra counts: "dialogues".
+JobSummary runImagine(SharedProject& project, const ImagineConfig& config, const std::vector<Persona>& personas,
+                      DialogueGenerator& generator, const JobHooks& hooks);
+
+} // namespace hw

@@ -1,0 +1,328 @@
+#include "core/pipeline/job_runner.h"
+
+#include "core/llm/llm_client.h"
+#include "core/llm/sha256.h"
+#include "core/pipeline/job_store.h"
+#include "core/store/database.h"
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <set>
+#include <thread>
+
+namespace hw {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+uint64_t splitmix64(uint64_t x)
+{
+    x += 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
+
+StageUsage usageFromJson(const nlohmann::json& j)
+{
+    StageUsage u;
+    u.requests = j.value("requests", int64_t(0));
+    u.cacheHits = j.value("cache_hits", int64_t(0));
+    u.retries = j.value("retries", int64_t(0));
+    u.promptTokens = j.value("prompt_tokens", int64_t(0));
+    u.completionTokens = j.value("completion_tokens", int64_t(0));
+    u.cost = j.value("cost", 0.0);
+    u.latencyMs = j.value("latency_ms", 0.0);
+    return u;
+}
+
+void addCounts(nlohmann::json& into, const nlohmann::json& counts)
+{
+    for (auto it = counts.begin(); it != counts.end(); ++it) {
+        if (!it.value().is_number())
+            continue;
+        if (it.value().is_number_integer())
+            into[it.key()] = into.value(it.key(), int64_t(0)) + it.value().get<int64_t>();
+        else
+            into[it.key()] = into.value(it.key(), 0.0) + it.value().get<double>();
+    }
+}
+
+} // namespace
+
+uint64_t itemSeed(uint64_t jobSeed, const std::string& key)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : key) {
+        h ^= c;
+        h *= 1099511628211ull;
+    }
+    return splitmix64(jobSeed ^ splitmix64(h));
+}
+
+nlohmann::json JobSummary::toJson() const
+{
+    nlohmann::json j = extra.is_object() ? extra : nlohmann::json::object();
+    j["job_id"] = jobId;
+    j["kind"] = kind;
+    j["status"] = status;
+    j["items"] = {{"total", total}, {"done", done}, {"failed", failed}, {"skipped", skipped}, {"processed", processed}};
+    const nlohmann::json u = usage.toJson();
+    for (auto it = u.begin(); it != u.end(); ++it)
+        j[it.key()] = it.value();
+    j["tokens"] = usage.promptTokens + usage.completionTokens;
+    j["seconds"] = seconds;
+    if (!error.empty())
+        j["error"] = error;
+    return j;
+}
+
+std::string JobRunner::configHash(const nlohmann::json& config)
+{
+    nlohmann::json c = config;
+    if (c.is_object()) {
+        c.erase("concurrency");
+        c.erase("config_hash");
+    }
+    return sha256Hex(c.dump()).substr(0, 32);
+}
+
+JobRunner::JobRunner(SharedProject& project, Options options, JobHooks hooks)
+    : m_project(project), m_options(std::move(options)), m_hooks(std::move(hooks))
+{
+    nlohmann::json config = m_options.config;
+    const std::string hash = configHash(config);
+    config["config_hash"] = hash;
+    m_options.config = config;
+    m_project.with([&](Database& db) {
+        JobStore jobs(db);
+        if (m_options.resume) {
+            if (auto found = jobs.findResumable(m_options.kind, hash)) {
+                m_jobId = found->id;
+                m_resumed = true;
+                m_previousUsage = usageFromJson(found->summary.value("usage", nlohmann::json::object()));
+                return;
+            }
+        }
+        m_jobId = jobs.create(m_options.kind, m_options.name, config);
+    });
+}
+
+JobSummary JobRunner::run(const std::vector<std::string>& keys, const Work& work)
+{
+    const auto started = Clock::now();
+    JobSummary summary;
+    summary.jobId = m_jobId;
+    summary.kind = m_options.kind;
+    summary.total = static_cast<int64_t>(keys.size());
+
+    // Item state as of now.
+    std::map<std::string, std::string> state; // key -> done|failed
+    nlohmann::json extraTotals = nlohmann::json::object();
+    m_project.with([&](Database& db) {
+        JobStore jobs(db);
+        Transaction tx(db);
+        const std::set<std::string> keySet(keys.begin(), keys.end());
+        for (const auto& k : jobs.doneKeys(m_jobId))
+            if (keySet.count(k))
+                state[k] = "done";
+        for (const auto& it : jobs.failedItems(m_jobId))
+            if (keySet.count(it.key))
+                state[it.key] = "failed";
+        if (auto rec = jobs.get(m_jobId))
+            extraTotals = rec->summary.value("counts", nlohmann::json::object());
+        jobs.setTotal(m_jobId, summary.total);
+        jobs.setStatus(m_jobId, "running");
+        tx.commit();
+    });
+    std::vector<std::string> pending;
+    for (const auto& k : keys) {
+        const auto it = state.find(k);
+        if (it != state.end() && it->second == "done")
+            ++summary.skipped;
+        else
+            pending.push_back(k);
+    }
+
+    std::mutex stateMutex; // guards state, summary counters, usage, extraTotals, lastError
+    auto counts = [&](int64_t& done, int64_t& failed) {
+        done = failed = 0;
+        for (const auto& [k, s] : state)
+            (s == "done" ? done : failed)++;
+    };
+    std::string lastError;
+    StageUsage runUsage;
+    int64_t processed = 0;
+
+    auto progress = [&] {
+        if (!m_hooks.onProgress)
+            return;
+        JobProgress p;
+        p.jobId = m_jobId;
+        p.kind = m_options.kind;
+        {
+            std::lock_guard<std::mutex> lock(stateMutex);
+            p.total = summary.total;
+            counts(p.done, p.failed);
+            p.usage = runUsage;
+            p.lastError = lastError;
+            p.elapsedS = std::chrono::duration<double>(Clock::now() - started).count();
+            const int64_t remaining = static_cast<int64_t>(pending.size()) - processed;
+            if (processed > 0)
+                p.etaS = p.elapsedS / static_cast<double>(processed) * static_cast<double>(std::max<int64_t>(0, remaining));
+        }
+        m_hooks.onProgress(p);
+    };
+    progress();
+
+    StopToken jobStop; // user stop, or a fatal error in any worker
+    std::atomic<size_t> next{0};
+    std::string fatalError;
+    std::mutex fatalMutex;
+    auto setFatal = [&](const std::string& e) {
+        std::lock_guard<std::mutex> lock(fatalMutex);
+        if (fatalError.empty())
+            fatalError = e;
+        jobStop.requestStop();
+    };
+
+    const int threads = std::max(1, std::min<int>(m_options.concurrency, static_cast<int>(pending.size())));
+    std::atomic<int> transportStreak{0};
+    auto worker = [&] {
+        for (;;) {
+            if (jobStop.stopRequested())
+                return;
+            const size_t idx = next++;
+            if (idx >= pending.size())
+                return;
+            const std::string& key = pending[idx];
+            StageContext ctx;
+            ctx.stop = jobStop;
+            ctx.jobId = m_jobId;
+            ctx.seed = itemSeed(m_options.seed, key);
+            ctx.itemKey = key;
+            try {
+                ctx.attempt = m_project.with([&](Database& db) { return JobStore(db).failedAttempts(m_options.kind, key); });
+            } catch (const std::exception& e) {
+                setFatal(e.what());
+                return;
+            }
+
+            JobItemOutcome out;
+            try {
+                out = work(key, ctx);
+            } catch (const Cancelled&) {
+                return; // not recorded: the item runs again next time
+            } catch (const StageError& e) {
+                if (e.fatal()) {
+                    setFatal(e.what());
+                    return;
+                }
+                out = JobItemOutcome();
+                out.error = e.what();
+            } catch (const LlmError& e) {
+                // A dead endpoint fails every item slowly: stop after a run of transport failures.
+                const bool unreachable = e.kind() == LlmError::Kind::Exhausted && e.status() == 0;
+                const int streak = unreachable ? ++transportStreak : (transportStreak = 0);
+                if (e.fatal() || streak >= std::max(3, threads)) {
+                    setFatal(e.what());
+                    return;
+                }
+                out = JobItemOutcome();
+                out.error = e.what();
+            } catch (const std::exception& e) {
+                setFatal(std::string(key) + ": " + e.what());
+                return;
+            }
+            if (out.ok)
+                transportStreak = 0;
+            if (!out.ok && out.error.empty())
+                out.error = "failed";
+
+            try {
+                m_project.with([&](Database& db) {
+                    JobStore jobs(db);
+                    Transaction tx(db);
+                    nlohmann::json result = out.result;
+                    if (out.commit)
+                        out.commit(db, result);
+                    if (!out.ok) {
+                        const auto prev = jobs.item(m_jobId, key);
+                        const int before = prev && prev->status == "failed" ? prev->result.value("attempts", 1) : 0;
+                        result["attempts"] = before + 1;
+                    }
+                    result["llm_call_ids"] = out.usage.callIds;
+                    jobs.recordItem(m_jobId, key, out.ok ? "done" : "failed", result, out.error);
+                    int64_t done = 0, failed = 0;
+                    nlohmann::json summaryJson;
+                    {
+                        std::lock_guard<std::mutex> lock(stateMutex);
+                        state[key] = out.ok ? "done" : "failed";
+                        counts(done, failed);
+                        StageUsage total = m_previousUsage;
+                        total += runUsage;
+                        total += out.usage;
+                        nlohmann::json newTotals = extraTotals;
+                        addCounts(newTotals, out.counts);
+                        summaryJson = {{"usage", total.toJson()}, {"counts", newTotals}};
+                    }
+                    jobs.setProgress(m_jobId, done, failed, summaryJson);
+                    tx.commit();
+                });
+            } catch (const std::exception& e) {
+                setFatal(std::string("cannot save ") + key + ": " + e.what());
+                return;
+            }
+            {
+                std::lock_guard<std::mutex> lock(stateMutex);
+                runUsage += out.usage;
+                addCounts(extraTotals, out.counts);
+                ++processed;
+                if (!out.ok)
+                    lastError = key + ": " + out.error;
+            }
+            progress();
+        }
+    };
+
+    std::vector<std::thread> pool;
+    if (!pending.empty())
+        for (int i = 0; i < threads; ++i)
+            pool.emplace_back(worker);
+    // Forward the caller's stop to the workers' token while they run.
+    std::atomic<bool> finished{false};
+    std::thread watcher([&] {
+        while (!finished.load()) {
+            if (m_hooks.stop.stopRequested())
+                jobStop.requestStop();
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+    });
+    for (auto& t : pool)
+        t.join();
+    finished = true;
+    watcher.join();
+
+    {
+        std::lock_guard<std::mutex> lock(stateMutex);
+        counts(summary.done, summary.failed);
+        summary.usage = runUsage;
+        summary.processed = processed;
+        summary.extra = extraTotals;
+    }
+    summary.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    if (!fatalError.empty()) {
+        summary.status = "failed";
+        summary.error = fatalError;
+    } else if (m_hooks.stop.stopRequested() && processed < static_cast<int64_t>(pending.size())) {
+        summary.status = "cancelled";
+    } else {
+        summary.status = "done";
+    }
+    m_project.with([&](Database& db) { JobStore(db).setStatus(m_jobId, summary.status, summary.error); });
+    progress();
+    return summary;
+}
+
+} // namespace hw

@@ -1,0 +1,28 @@
+#include "core/pipeline/personas.h"
+
+#include "core/prompts/prompt_library.h"
+
+namespace hw {
+
+std::vector<Persona> loadPersonas(const PromptLibrary& prompts, const Task& task)
+{
+    const auto file = prompts.readFile(task, "personas.json");
+    if (!file)
+        throw Error("no personas.json for task '" + task.name + "' in the prompt folders");
+    const auto& [path, text] = *file;
+    const auto j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_array())
+        throw Error(path + ": expected a JSON array of {\"name\", \"description\"}");
+    std::vector<Persona> out;
+    for (const auto& p : j) {
+        if (!p.is_object() || !p.contains("name") || !p["name"].is_string() || !p.contains("description")
+            || !p["description"].is_string())
+            throw Error(path + ": every persona needs a \"name\" and a \"description\" string");
+        out.push_back({p["name"].get<std::string>(), p["description"].get<std::string>()});
+    }
+    if (out.empty())
+        throw Error(path + ": no personas");
+    return out;
+}
+
+} // namespace hw

@@ -1,0 +1,31 @@
+#pragma once
+// Pipeline stage 1: ask the hindsight controller about each selected dialogue and store its
+// suggestions (status "proposed"; unusable ones as "failed" with the raw reply).
+#include "core/pipeline/job_runner.h"
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace hw {
+
+struct RelabelConfig {
+    std::string task;                  // task name (required)
+    std::vector<int64_t> dialogueIds;  // explicit selection; empty = every original of the task
+    int64_t limit = 0;                 // at most this many dialogues (0 = all)
+    int suggestions = 3;               // asked per dialogue (paper: 3)
+    uint64_t seed = 0;
+    int concurrency = 8;               // items in flight
+    nlohmann::json stage = nlohmann::json::object(); // controller description (endpoint, model), for the job record
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RelabelConfig, task, dialogueIds, limit, suggestions, seed,
+                                                concurrency, stage)
+
+// Dialogues picked: originals (not regenerations or imagined) of the task, in id order, that have
+// no usable suggestion from another job (so a re-run only does what is missing, and dialogues
+// whose replies all failed are tried again). extra counts: "suggestions", "failed_suggestions".
+JobSummary runRelabel(SharedProject& project, const RelabelConfig& config, HindsightController& controller,
+                      const JobHooks& hooks);
+
+} // namespace hw

@@ -1,0 +1,104 @@
+#include "core/pipeline/turn_matcher.h"
+
+#include "core/pipeline/reply_text.h"
+
+#include <algorithm>
+#include <map>
+
+namespace hw {
+namespace {
+
+double dice(const std::vector<std::string>& a, const std::vector<std::string>& b)
+{
+    if (a.empty() || b.empty())
+        return 0.0;
+    std::map<std::string, int> counts;
+    for (const auto& t : a)
+        ++counts[t];
+    int common = 0;
+    for (const auto& t : b) {
+        auto it = counts.find(t);
+        if (it != counts.end() && it->second > 0) {
+            --it->second;
+            ++common;
+        }
+    }
+    return 2.0 * common / static_cast<double>(a.size() + b.size());
+}
+
+} // namespace
+
+double quoteSimilarity(const std::string& quote, const std::string& utterance)
+{
+    const std::string q = reply::normalize(quote);
+    const std::string u = reply::normalize(utterance);
+    if (q.empty() || u.empty())
+        return 0.0;
+    if (q == u)
+        return 1.0;
+    const auto qt = reply::tokens(q);
+    const auto ut = reply::tokens(u);
+    double best = dice(qt, ut);
+    // An excerpt of the turn (whole words), at least 3 words or half the turn.
+    if (qt.size() >= 3 || qt.size() * 2 >= ut.size()) {
+        const std::string padded = " " + u + " ";
+        if (padded.find(" " + q + " ") != std::string::npos) {
+            const double cover = static_cast<double>(qt.size()) / static_cast<double>(ut.size());
+            best = std::max(best, 0.85 + 0.15 * cover);
+        }
+    }
+    const size_t longest = std::max(q.size(), u.size());
+    if (longest <= 600) {
+        const size_t maxDist = longest / 2;
+        const size_t d = reply::editDistance(q, u, maxDist);
+        if (d <= maxDist)
+            best = std::max(best, 1.0 - static_cast<double>(d) / static_cast<double>(longest));
+    }
+    return std::min(best, 1.0);
+}
+
+TurnMatch matchAgentTurn(const std::vector<Turn>& turns, const std::string& quote, const TurnMatcherOptions& options)
+{
+    TurnMatch out;
+    if (reply::normalize(quote).empty()) {
+        out.error = "empty quote";
+        return out;
+    }
+    int bestIdx = -1;
+    double bestUser = 0.0;
+    int bestUserIdx = -1;
+    for (const auto& t : turns) {
+        const double s = quoteSimilarity(quote, t.text);
+        if (t.role != Role::Agent) {
+            if (s > bestUser) {
+                bestUser = s;
+                bestUserIdx = t.index;
+            }
+            continue;
+        }
+        if (s > out.score) {
+            out.runnerUp = out.score;
+            out.score = s;
+            bestIdx = t.index;
+        } else if (s > out.runnerUp) {
+            out.runnerUp = s;
+        }
+    }
+    if (bestIdx < 0 || out.score < options.minScore) {
+        if (bestUserIdx >= 0 && bestUser >= options.minScore && bestUser > out.score)
+            out.error = "the quoted utterance is the user's (turn " + std::to_string(bestUserIdx)
+                        + "), not the agent's";
+        else
+            out.error = "the quoted utterance matches no agent turn (best similarity "
+                        + std::to_string(static_cast<int>(out.score * 100)) + "%)";
+        return out;
+    }
+    if (out.score - out.runnerUp < options.minMargin) {
+        out.error = "the quoted utterance matches several agent turns (ambiguous)";
+        return out;
+    }
+    out.turnIndex = bestIdx;
+    return out;
+}
+
+} // namespace hw

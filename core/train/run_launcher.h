@@ -1,0 +1,44 @@
+#pragma once
+// Starting and resuming training runs without seeing libtorch: the one entry point the GUI's
+// training worker calls (ui/ never includes torch headers). It picks the trainer by agent kind,
+// records the run in the project (runs / metrics / checkpoints rows, so every monitor sees it),
+// and returns when the run finished, stopped (StopToken) or failed.
+#include "core/util/progress.h"
+
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace hw {
+
+struct RunLaunchRequest {
+    std::string projectPath;
+    // lm-forward | lm-forward-hard | lm-policy-sft | lm-reward (and sft | rft | ilql once the agent
+    // trainer is built in; see launchableKinds()).
+    std::string kind;
+    std::string task;                   // "" = the project's only task
+    std::string trainingSet;            // saved set to train on ("" = the kind's default selection)
+    std::string configPath;             // JSON configuration file ("" = defaults)
+    nlohmann::json overrides = nlohmann::json::object(); // config keys set on top (e.g. maxSteps)
+    bool tiny = false;                  // start from the tiny CPU configuration
+    std::string resumeDir;              // continue exactly from this checkpoint / run directory
+};
+
+struct RunLaunchResult {
+    int64_t runId = 0;
+    std::string status;                 // done | stopped
+    std::string checkpointDir;
+    nlohmann::json summary = nlohmann::json::object();
+};
+
+// Kinds launchRun() can train in this build, in menu order.
+std::vector<std::string> launchableKinds();
+
+// Trains; throws hw::Error on bad input (the run, if created, is marked failed). log gets
+// one-line notes ("resuming ... at step 120").
+RunLaunchResult launchRun(const RunLaunchRequest& request, const ProgressFn& progress, const StopToken& stop,
+                          const std::function<void(const std::string&)>& log = {});
+
+} // namespace hw

@@ -1,0 +1,184 @@
+#include "core/train/train_loop.h"
+
+#include "core/util/error.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+namespace hw {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds(Clock::time_point a, Clock::time_point b)
+{
+    return std::chrono::duration<double>(b - a).count();
+}
+
+const double* find(const MetricValues& values, const std::string& name)
+{
+    for (const auto& [n, v] : values)
+        if (n == name)
+            return &v;
+    return nullptr;
+}
+
+} // namespace
+
+TrainLoop::TrainLoop(LoopConfig config, WarmupCosineSchedule schedule, AdamW& optimizer,
+                     BatchStream& stream, TrainState& state, Callbacks callbacks)
+    : m_config(std::move(config)), m_schedule(schedule), m_optimizer(optimizer), m_stream(stream),
+      m_state(state), m_cb(std::move(callbacks))
+{
+    if (!m_cb.unitsOf || !m_cb.microStep)
+        throw Error("TrainLoop: unitsOf and microStep are required");
+    if (m_config.gradAccumSteps < 1)
+        m_config.gradAccumSteps = 1;
+    if (m_config.logEvery < 1)
+        m_config.logEvery = 1;
+    // The state is the truth (a resumed run's cursor comes from its checkpoint).
+    m_stream.restore(m_state.cursor);
+}
+
+void TrainLoop::evaluateNow()
+{
+    if (!m_cb.evaluate)
+        return;
+    m_lastEval = m_cb.evaluate();
+    if (m_lastEval.empty())
+        return;
+    if (m_sink)
+        m_sink->log(m_state.step, m_lastEval);
+    if (const double* v = find(m_lastEval, m_config.bestMetric)) {
+        if (std::isfinite(*v) && (!m_state.bestEval || *v < *m_state.bestEval)) {
+            m_state.bestEval = *v;
+            if (m_sink)
+                m_sink->bestEval(*v);
+        }
+    }
+}
+
+void TrainLoop::checkpointNow()
+{
+    if (!m_cb.saveCheckpoint || m_lastCheckpointStep == m_state.step)
+        return;
+    m_lastCheckpoint = m_cb.saveCheckpoint(m_state);
+    m_lastCheckpointStep = m_state.step;
+    if (m_sink && !m_lastCheckpoint.empty()) {
+        nlohmann::json metrics = nlohmann::json::object();
+        for (const auto& [n, v] : m_lastTrain)
+            metrics[n] = v;
+        for (const auto& [n, v] : m_lastEval)
+            metrics[n] = v;
+        m_sink->checkpoint(m_state.step, m_lastCheckpoint, metrics);
+    }
+}
+
+TrainLoop::Outcome TrainLoop::run()
+{
+    const auto sessionStart = Clock::now();
+    const double elapsedBefore = m_state.elapsedSeconds;
+    auto windowStart = sessionStart;
+    std::map<std::string, double> windowSums;
+    std::vector<std::string> sumOrder;
+    double windowUnits = 0, windowNormSum = 0;
+    int64_t windowTokens = 0, windowSteps = 0;
+
+    auto timeUp = [&] {
+        return m_config.maxSeconds > 0 && seconds(sessionStart, Clock::now()) >= m_config.maxSeconds;
+    };
+
+    while (m_state.step < m_config.totalSteps) {
+        if (m_stop.stopRequested() || timeUp()) {
+            m_state.elapsedSeconds = elapsedBefore + seconds(sessionStart, Clock::now());
+            checkpointNow();
+            return Outcome::Stopped;
+        }
+        const double lr = m_schedule.lrAt(m_state.step);
+        m_optimizer.setLr(lr);
+
+        std::vector<std::vector<int64_t>> batches;
+        double units = 0;
+        for (int64_t k = 0; k < m_config.gradAccumSteps; ++k) {
+            batches.push_back(m_stream.next());
+            units += m_cb.unitsOf(batches.back());
+        }
+        m_state.cursor = m_stream.cursor();
+        const double normaliser = units > 0 ? units : 1.0;
+
+        m_optimizer.zeroGrad();
+        for (const auto& b : batches) {
+            MicroBatchResult r = m_cb.microStep(b, normaliser);
+            if (r.loss.defined() && r.loss.requires_grad())
+                r.loss.backward();
+            windowTokens += r.tokens;
+            m_state.tokensSeen += r.tokens;
+            for (const auto& [n, v] : r.sums) {
+                if (!windowSums.count(n))
+                    sumOrder.push_back(n);
+                windowSums[n] += v;
+            }
+        }
+        windowUnits += units;
+        const double gradNorm = m_optimizer.clipGradNorm(m_config.gradClip);
+        windowNormSum += gradNorm;
+        m_optimizer.step();
+        m_optimizer.zeroGrad();
+        ++m_state.step;
+        ++windowSteps;
+        if (m_cb.afterOptimizerStep)
+            m_cb.afterOptimizerStep(m_state.step);
+
+        const bool last = m_state.step >= m_config.totalSteps;
+        if (m_state.step % m_config.logEvery == 0 || last) {
+            const auto now = Clock::now();
+            const double dt = seconds(windowStart, now);
+            MetricValues row;
+            for (const auto& n : sumOrder)
+                row.emplace_back(n, windowSums[n] / (windowUnits > 0 ? windowUnits : 1.0));
+            row.emplace_back("lr", lr);
+            row.emplace_back("grad_norm", windowNormSum / static_cast<double>(windowSteps));
+            row.emplace_back("tokens_per_s", dt > 0 ? static_cast<double>(windowTokens) / dt : 0.0);
+            if (m_cb.extraMetrics)
+                for (auto& kv : m_cb.extraMetrics())
+                    row.push_back(std::move(kv));
+            if (const double* loss = find(row, "loss"); loss && !std::isfinite(*loss))
+                throw Error("training diverged: loss is " + std::to_string(*loss) + " at step "
+                            + std::to_string(m_state.step) + " (lower the learning rate)");
+            if (m_sink)
+                m_sink->log(m_state.step, row);
+            m_lastTrain = row;
+            windowSums.clear();
+            sumOrder.clear();
+            windowUnits = windowNormSum = 0;
+            windowTokens = windowSteps = 0;
+            windowStart = Clock::now();
+        }
+        if (m_config.evalEvery > 0 && m_state.step % m_config.evalEvery == 0 && !last)
+            evaluateNow();
+        m_state.elapsedSeconds = elapsedBefore + seconds(sessionStart, Clock::now());
+        if (m_config.checkpointEvery > 0 && m_state.step % m_config.checkpointEvery == 0 && !last)
+            checkpointNow();
+        if (m_progress) {
+            Progress p;
+            p.done = m_state.step;
+            p.total = m_config.totalSteps;
+            p.stage = "train";
+            char buf[160];
+            const double* loss = find(m_lastTrain, "loss");
+            std::snprintf(buf, sizeof buf, "step %lld/%lld loss %.4f lr %.2e",
+                          static_cast<long long>(m_state.step), static_cast<long long>(m_config.totalSteps),
+                          loss ? *loss : NAN, lr);
+            p.message = buf;
+            m_progress(p);
+        }
+    }
+    evaluateNow();
+    m_state.elapsedSeconds = elapsedBefore + seconds(sessionStart, Clock::now());
+    checkpointNow();
+    return Outcome::Finished;
+}
+
+} // namespace hw

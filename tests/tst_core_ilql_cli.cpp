@@ -1,0 +1,163 @@
+// `hindsight ilql-check` end to end: the golden file's inputs and configurations through the CLI.
+#include "support/test_paths.h"
+
+#include <QProcess>
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+using json = nlohmann::json;
+
+namespace {
+
+std::string goldenPath() { return std::string(HW_SHARED_DIR) + "/reference/ilql/golden.json"; }
+
+struct Run {
+    int code = -1;
+    QByteArray out, err;
+};
+
+Run runCli(const QStringList& args)
+{
+    QProcess p;
+    p.start(QString::fromStdString(hwtest::cliPath()), QStringList{"ilql-check"} + args);
+    Run r;
+    if (!p.waitForFinished(120000))
+        return r;
+    r.code = p.exitCode();
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
+QString writeJson(const QTemporaryDir& dir, const QString& name, const json& j)
+{
+    const QString path = dir.filePath(name);
+    std::ofstream(path.toStdString()) << j.dump(1);
+    return path;
+}
+
+double relErr(double a, double b) { return b == 0.0 ? std::abs(a) : std::abs(a - b) / std::abs(b); }
+
+} // namespace
+
+class TestIlqlCli : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void lossMatchesGolden_data()
+    {
+        QTest::addColumn<bool>("wholeFile");
+        QTest::newRow("whole golden file as --inputs") << true;
+        QTest::newRow("inputs object only") << false;
+    }
+    void lossMatchesGolden()
+    {
+        QFETCH(bool, wholeFile);
+        if (!std::filesystem::exists(goldenPath()))
+            QSKIP("../shared/reference/ilql/golden.json is absent");
+        const json golden = json::parse(std::ifstream(goldenPath()));
+        QTemporaryDir dir;
+        const QString inputs = wholeFile ? QString::fromStdString(goldenPath())
+                                         : writeJson(dir, "inputs.json", golden.at("inputs"));
+        const json& e = golden.at("loss").at("visdial_fixed_padding");
+        const QString config = writeJson(dir, "config.json", e.at("config"));
+        const auto r = runCli({"--inputs", inputs, "--config", config});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const json got = json::parse(r.out.toStdString());
+        QCOMPARE(int(got.size()), 6);
+        for (const auto& item : e.at("float32").items()) {
+            if (item.key() == "v_loss_mc")
+                continue;
+            QVERIFY2(got.contains(item.key()), item.key().c_str());
+            const double err = relErr(got.at(item.key()).get<double>(), item.value().get<double>());
+            QVERIFY2(err <= 1e-5, qPrintable(QString::fromStdString(item.key()) + ": " + QString::number(err)));
+        }
+        // Full float precision: the printed float32 value reads back to the same float.
+        const double token = got.at("token_loss").get<double>();
+        QCOMPARE(double(float(token)), token);
+    }
+
+    void configUnderConfigKeyAndMcReturns()
+    {
+        if (!std::filesystem::exists(goldenPath()))
+            QSKIP("../shared/reference/ilql/golden.json is absent");
+        const json golden = json::parse(std::ifstream(goldenPath()));
+        QTemporaryDir dir;
+        json entry = golden.at("loss").at("visdial_fixed_padding");
+        entry["config"]["loss_weights"]["mc_returns"] = true;
+        const QString config = writeJson(dir, "entry.json", entry);   // {"config": ..., "float32": ...}
+        const auto r = runCli({"--inputs", QString::fromStdString(goldenPath()), "--config", config, "--detail"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const json got = json::parse(r.out.toStdString());
+        const json& w = entry.at("float32");
+        QVERIFY(relErr(got.at("v_loss").get<double>(), w.at("v_loss_mc").get<double>()) <= 1e-5);
+        QVERIFY(got.contains("detail"));
+        QCOMPARE(got.at("detail").at("select_tokens"), golden.at("loss").at("visdial_fixed_padding")
+                                                           .at("intermediates_float32").at("select_tokens"));
+    }
+
+    void decodeMatchesGolden()
+    {
+        if (!std::filesystem::exists(goldenPath()))
+            QSKIP("../shared/reference/ilql/golden.json is absent");
+        const json golden = json::parse(std::ifstream(goldenPath()));
+        QTemporaryDir dir;
+        const QString inputsOnly = writeJson(dir, "inputs.json", golden.at("inputs"));
+        const json& d = golden.at("decode");
+        for (const auto& item : d.at("snell").items()) {
+            const QString cfg = writeJson(dir, "decode.json", item.value().at("config"));
+            // Whole file: row/position/pad come from the file. Inputs only: given explicitly.
+            for (const bool whole : {true, false}) {
+                QStringList args{"--inputs", whole ? QString::fromStdString(goldenPath()) : inputsOnly,
+                                 "--decode-config", cfg};
+                if (!whole)
+                    args << "--row" << QString::number(d.at("row").get<int>()) << "--position"
+                         << QString::number(d.at("position").get<int>()) << "--pad-id" << "0";
+                const auto r = runCli(args);
+                QVERIFY2(r.code == 0, r.err.constData());
+                const json got = json::parse(r.out.toStdString());
+                const json& want = item.value();
+                QCOMPARE(got.at("probs").size(), want.at("probs").size());
+                for (size_t i = 0; i < want.at("probs").size(); ++i) {
+                    QVERIFY(relErr(got.at("probs")[i].get<double>(), want.at("probs")[i].get<double>()) <= 1e-5);
+                    const auto& wl = want.at("full_logits")[i];
+                    const auto& gl = got.at("full_logits")[i];
+                    if (wl.is_string())
+                        QCOMPARE(gl, wl);   // "-inf"
+                    else
+                        QVERIFY(relErr(gl.get<double>(), wl.get<double>()) <= 1e-5);
+                }
+            }
+        }
+    }
+
+    void errorsAreClear()
+    {
+        QTemporaryDir dir;
+        auto r = runCli({});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("--inputs"));
+        r = runCli({"--inputs", dir.filePath("missing.json")});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("missing.json"));
+        const QString bad = writeJson(dir, "bad.json", json{{"tokens", {{1, 2}}}});
+        r = runCli({"--inputs", bad});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("state_idxs"));
+        if (std::filesystem::exists(goldenPath())) {
+            const QString cfg = writeJson(dir, "cfg.json", json{{"gamma", 0.9}, {"tua", 0.5}});
+            r = runCli({"--inputs", QString::fromStdString(goldenPath()), "--config", cfg});
+            QCOMPARE(r.code, 1);
+            QVERIFY2(r.err.contains("tua"), r.err.constData());
+        }
+        r = runCli({"--help"});
+        QCOMPARE(r.code, 0);
+        QVERIFY(r.out.contains("--decode-config"));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestIlqlCli)
+#include "tst_core_ilql_cli.moc"

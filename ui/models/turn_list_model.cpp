@@ -1,0 +1,85 @@
+#include "ui/models/turn_list_model.h"
+
+namespace hw::ui {
+
+namespace {
+QString capitalized(const QString& s)
+{
+    return s.isEmpty() ? s : s.left(1).toUpper() + s.mid(1);
+}
+} // namespace
+
+TurnListModel::TurnListModel(QObject* parent) : QAbstractListModel(parent) {}
+
+QStringList TurnListModel::tagsOf(const nlohmann::json& annotations)
+{
+    QStringList tags;
+    if (!annotations.is_object())
+        return tags;
+    // The strategy first: it is what researchers scan for; other annotations follow as key: value.
+    const auto add = [&tags](const std::string& key, const nlohmann::json& v) {
+        if (v.is_null() || (v.is_string() && v.get<std::string>().empty()))
+            return;
+        const QString value = v.is_string() ? QString::fromStdString(v.get<std::string>())
+                                            : QString::fromStdString(v.dump());
+        tags << (key == "strategy" ? value : QString::fromStdString(key) + QStringLiteral(": ") + value);
+    };
+    if (auto it = annotations.find("strategy"); it != annotations.end()) {
+        if (it->is_array()) {
+            for (const auto& s : *it)
+                add("strategy", s);
+        } else {
+            add("strategy", *it);
+        }
+    }
+    for (auto it = annotations.begin(); it != annotations.end(); ++it)
+        if (it.key() != "strategy")
+            add(it.key(), it.value());
+    return tags;
+}
+
+void TurnListModel::setTurns(std::vector<hw::Turn> turns, const QString& agentName,
+                             const QString& userName)
+{
+    beginResetModel();
+    m_agentName = agentName.isEmpty() ? tr("Agent") : capitalized(agentName);
+    m_userName = userName.isEmpty() ? tr("User") : capitalized(userName);
+    m_rows.clear();
+    m_rows.reserve(turns.size());
+    for (size_t i = 0; i < turns.size(); ++i) {
+        const hw::Turn& t = turns[i];
+        m_rows.push_back({QString::fromStdString(t.text), t.role == hw::Role::Agent,
+                          static_cast<int>(i), tagsOf(t.annotations)});
+    }
+    endResetModel();
+}
+
+void TurnListModel::clear()
+{
+    beginResetModel();
+    m_rows.clear();
+    endResetModel();
+}
+
+int TurnListModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
+}
+
+QVariant TurnListModel::data(const QModelIndex& index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Row& r = m_rows[static_cast<size_t>(index.row())];
+    switch (role) {
+    case TextRole: return r.text;
+    case IsAgentRole: return r.agent;
+    case TurnIndexRole: return r.index;
+    case SpeakerRole: return r.agent ? m_agentName : m_userName;
+    case TagsRole: return r.tags;
+    case Qt::ToolTipRole: return r.tags.join(QStringLiteral(" · "));
+    default: return {};
+    }
+}
+
+} // namespace hw::ui

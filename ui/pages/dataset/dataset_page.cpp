@@ -1,0 +1,105 @@
+#include "ui/pages/dataset/dataset_page.h"
+
+#include "core/store/dialogue_query.h"
+#include "core/store/dialogue_store.h"
+#include "ui/pages/dataset/task_summary_card.h"
+#include "ui/project_session.h"
+
+#include <QLabel>
+#include <QLocale>
+#include <QScrollArea>
+#include <QVBoxLayout>
+
+#include <exception>
+
+namespace hw::ui {
+
+DatasetPage::DatasetPage(ProjectSession* session, QWidget* parent)
+    : Page(session, parent), m_header(new QLabel(this)), m_cardsLayout(new QVBoxLayout)
+{
+    setObjectName(QStringLiteral("datasetPage"));
+    QFont f = m_header->font();
+    f.setPointSizeF(f.pointSizeF() * 1.15);
+    m_header->setFont(f);
+    m_header->setTextFormat(Qt::RichText);
+
+    auto* content = new QWidget;
+    auto* contentLayout = new QVBoxLayout(content);
+    contentLayout->addLayout(m_cardsLayout);
+    contentLayout->addStretch(1);
+    auto* scroll = new QScrollArea(this);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidget(content);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(12, 10, 12, 6);
+    layout->addWidget(m_header);
+    layout->addWidget(scroll, 1);
+
+    connect(session, &ProjectSession::opened, this, &DatasetPage::markStale);
+    connect(session, &ProjectSession::closed, this, &DatasetPage::markStale);
+    connect(session, &ProjectSession::dialoguesChanged, this, &DatasetPage::markStale);
+    connect(session, &ProjectSession::dialogueChanged, this, &DatasetPage::markStale);
+}
+
+QIcon DatasetPage::icon() const { return QIcon(QStringLiteral(":/icons/dataset.png")); }
+
+void DatasetPage::activated()
+{
+    if (m_stale)
+        refresh();
+}
+
+void DatasetPage::markStale()
+{
+    m_stale = true;
+    if (isVisible())
+        refresh();
+}
+
+void DatasetPage::refresh()
+{
+    m_stale = false;
+    for (auto* card : m_cards)
+        delete card;
+    m_cards.clear();
+    if (!session()->isOpen()) {
+        m_header->setText(tr("No project open."));
+        return;
+    }
+    try {
+        hw::Database& db = session()->db();
+        hw::DialogueStore store(db);
+        const auto summaries = hw::summarizeTasks(db);
+        int64_t dialogues = 0, turns = 0, labeled = 0;
+        for (const auto& s : summaries) {
+            const auto task = store.task(s.task);
+            const auto bins = hw::rewardHistogram(db, s.task, task ? task->rewardMin : 0.0,
+                                                  task ? task->rewardMax : 1.0);
+            auto* card = new TaskSummaryCard(this);
+            card->setSummary(s, task, bins);
+            m_cardsLayout->addWidget(card);
+            m_cards.push_back(card);
+            dialogues += s.dialogues;
+            turns += s.turns;
+            labeled += s.labeled;
+        }
+        const QLocale loc;
+        if (summaries.empty())
+            m_header->setText(tr("<b>%1</b> has no dialogues yet — use File ▸ Import… to add ESConv, "
+                                 "PersuasionForGood or JSONL data.")
+                                  .arg(session()->displayName().toHtmlEscaped()));
+        else
+            m_header->setText(tr("<b>%1</b> · %2 dialogues · %3 turns · %4 labeled · %5 tasks")
+                                  .arg(session()->displayName().toHtmlEscaped(),
+                                       loc.toString(static_cast<qlonglong>(dialogues)),
+                                       loc.toString(static_cast<qlonglong>(turns)),
+                                       loc.toString(static_cast<qlonglong>(labeled)))
+                                  .arg(summaries.size()));
+    } catch (const std::exception& e) {
+        m_header->setText(tr("Cannot read the project: %1").arg(QString::fromUtf8(e.what()).toHtmlEscaped()));
+    }
+}
+
+} // namespace hw::ui

@@ -1,0 +1,97 @@
+#include "ui/pages/dataset/task_summary_card.h"
+
+#include "ui/charts/reward_histogram_chart.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QTextDocument>
+#include <QVBoxLayout>
+
+namespace hw::ui {
+
+namespace {
+
+QColor taskColour(const std::optional<hw::Task>& task)
+{
+    if (task && task->kind == hw::TaskKind::Counseling)
+        return QColor(0x25, 0x63, 0xeb);
+    if (task && task->kind == hw::TaskKind::Persuasion)
+        return QColor(0xd9, 0x77, 0x06);
+    return QColor(0x6d, 0x28, 0xd9);
+}
+
+QString row(const QString& key, const QString& value, bool indent = false)
+{
+    return QStringLiteral("<tr><td style=\"padding-right:16px;%1\">%2</td><td align=\"right\"><b>%3</b></td></tr>")
+        .arg(indent ? QStringLiteral("padding-left:14px;color:#4b5563;") : QString(), key.toHtmlEscaped(),
+             value.toHtmlEscaped());
+}
+
+} // namespace
+
+TaskSummaryCard::TaskSummaryCard(QWidget* parent)
+    : QFrame(parent), m_title(new QLabel(this)), m_counts(new QLabel(this)), m_chart(new RewardHistogramChart(this))
+{
+    setFrameShape(QFrame::StyledPanel);
+    setObjectName(QStringLiteral("taskSummaryCard"));
+    QFont f = m_title->font();
+    f.setPointSizeF(f.pointSizeF() * 1.2);
+    f.setBold(true);
+    m_title->setFont(f);
+    m_title->setWordWrap(true);
+    m_counts->setTextFormat(Qt::RichText);
+    m_counts->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    m_counts->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    auto* left = new QVBoxLayout;
+    left->addWidget(m_title);
+    left->addWidget(m_counts);
+    left->addStretch(1);
+    auto* layout = new QHBoxLayout(this);
+    layout->addLayout(left, 0);
+    layout->addWidget(m_chart, 1);
+    setMinimumHeight(260);
+}
+
+void TaskSummaryCard::setSummary(const hw::TaskSummary& s, const std::optional<hw::Task>& task,
+                                 const std::vector<hw::HistogramBin>& histogram)
+{
+    const QLocale loc;
+    const auto n = [&loc](int64_t v) { return loc.toString(static_cast<qlonglong>(v)); };
+    QString title = QString::fromStdString(s.task);
+    if (task)
+        title += tr("  <span style=\"font-weight:normal;color:#6b7280\">%1 · %2 ↔ %3</span>")
+                     .arg(QString::fromStdString(toString(task->kind)),
+                          QString::fromStdString(task->agentRole), QString::fromStdString(task->userRole));
+    m_title->setText(title);
+
+    QString html = QStringLiteral("<table cellspacing=\"0\" cellpadding=\"1\">");
+    html += row(tr("Dialogues"), n(s.dialogues));
+    html += row(tr("Turns"), n(s.turns));
+    html += row(tr("Labeled"), n(s.labeled));
+    for (const auto& [src, count] : s.byRewardSource)
+        html += row(tr("by %1").arg(QString::fromStdString(src)), n(count), true);
+    html += row(tr("Unlabeled"), n(s.unlabeled));
+    html += row(tr("Flagged"), n(s.flagged));
+    html += row(tr("Reward mean"), s.rewardMean ? loc.toString(*s.rewardMean, 'f', 3) : QStringLiteral("—"));
+    if (task)
+        html += row(tr("Reward range"), QStringLiteral("%1 … %2").arg(task->rewardMin).arg(task->rewardMax));
+    html += QStringLiteral("<tr><td colspan=\"2\" style=\"padding-top:6px\"><i>%1</i></td></tr>").arg(tr("By source"));
+    for (const auto& [src, count] : s.bySource)
+        html += row(QString::fromStdString(src), n(count), true);
+    html += QStringLiteral("</table>");
+    m_counts->setText(html);
+
+    m_chart->setHistogram(histogram, task ? QString::fromStdString(task->rewardName) : tr("reward"),
+                          taskColour(task));
+}
+
+QString TaskSummaryCard::countsText() const
+{
+    QTextDocument doc;
+    doc.setHtml(m_counts->text());
+    return doc.toPlainText();
+}
+
+} // namespace hw::ui

@@ -1,0 +1,242 @@
+#include "ui/pages/jobs/job_details_view.h"
+
+#include "core/llm/call_cache.h"
+#include "ui/models/job_item_model.h"
+#include "ui/project_session.h"
+
+#include <QHeaderView>
+#include <QLabel>
+#include <QLocale>
+#include <QPlainTextEdit>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace hw::ui {
+namespace {
+
+QPlainTextEdit* readOnlyText(const QString& placeholder)
+{
+    auto* t = new QPlainTextEdit;
+    t->setReadOnly(true);
+    t->setPlaceholderText(placeholder);
+    t->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    QFont mono(QStringLiteral("monospace"));
+    mono.setStyleHint(QFont::TypeWriter);
+    mono.setPointSizeF(std::max(7.0, t->font().pointSizeF() * 0.92));
+    t->setFont(mono);
+    return t;
+}
+
+QWidget* titled(const QString& title, QWidget* body)
+{
+    auto* w = new QWidget;
+    auto* l = new QVBoxLayout(w);
+    l->setContentsMargins(0, 0, 0, 0);
+    l->setSpacing(2);
+    auto* label = new QLabel(QStringLiteral("<b>%1</b>").arg(title.toHtmlEscaped()));
+    l->addWidget(label);
+    l->addWidget(body, 1);
+    return w;
+}
+
+} // namespace
+
+JobDetailsView::JobDetailsView(ProjectSession* session, QWidget* parent)
+    : QWidget(parent), m_session(session), m_title(new QLabel), m_figures(new QLabel), m_error(new QLabel),
+      m_tabs(new QTabWidget), m_items(new JobItemModel(this)), m_itemsView(new QTableView), m_itemError(new QLabel),
+      m_request(readOnlyText(tr("The request of the selected item"))),
+      m_reply(readOnlyText(tr("The reply of the selected item"))),
+      m_config(readOnlyText(tr("The job's configuration")))
+{
+    QFont big = m_title->font();
+    big.setPointSizeF(big.pointSizeF() * 1.15);
+    big.setBold(true);
+    m_title->setFont(big);
+    m_figures->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_figures->setWordWrap(true);
+    m_error->setWordWrap(true);
+    m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_error->setStyleSheet(QStringLiteral("QLabel { background: #fef2f2; color: #991b1b; border: 1px solid #fecaca;"
+                                          " border-radius: 4px; padding: 6px; }"));
+    m_error->hide();
+    m_itemError->setWordWrap(true);
+    m_itemError->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_itemError->setStyleSheet(QStringLiteral("QLabel { color: #991b1b; }"));
+
+    m_itemsView->setModel(m_items);
+    m_itemsView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_itemsView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_itemsView->verticalHeader()->hide();
+    m_itemsView->horizontalHeader()->setStretchLastSection(false);
+    m_itemsView->horizontalHeader()->setSectionResizeMode(JobItemModel::Error, QHeaderView::Stretch);
+    m_itemsView->setWordWrap(false);
+    connect(m_itemsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &JobDetailsView::showItem);
+    connect(m_items, &QAbstractItemModel::modelReset, this, [this] {
+        if (m_items->rowCount() > 0)
+            m_itemsView->selectRow(0);
+        else
+            showItem();
+    });
+
+    auto* exchange = new QSplitter(Qt::Vertical);
+    exchange->addWidget(titled(tr("Request sent"), m_request));
+    exchange->addWidget(titled(tr("Reply received"), m_reply));
+    auto* right = new QWidget;
+    auto* rl = new QVBoxLayout(right);
+    rl->setContentsMargins(0, 0, 0, 0);
+    rl->addWidget(m_itemError);
+    rl->addWidget(exchange, 1);
+    auto* failed = new QSplitter(Qt::Horizontal);
+    failed->addWidget(m_itemsView);
+    failed->addWidget(right);
+    failed->setStretchFactor(0, 2);
+    failed->setStretchFactor(1, 3);
+    m_tabs->addTab(failed, tr("Failed items"));
+    m_tabs->addTab(m_config, tr("Configuration"));
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(8, 6, 8, 6);
+    layout->addWidget(m_title);
+    layout->addWidget(m_figures);
+    layout->addWidget(m_error);
+    layout->addWidget(m_tabs, 1);
+    clear();
+}
+
+void JobDetailsView::clear()
+{
+    m_jobId = 0;
+    m_title->setText(tr("No job selected"));
+    m_figures->setText(tr("Select a job to see its figures, its failed items and the exchanges behind them."));
+    m_error->hide();
+    m_items->clear();
+    m_config->clear();
+    m_tabs->setTabText(0, tr("Failed items"));
+}
+
+void JobDetailsView::showJob(const hw::JobRecord& job)
+{
+    const bool other = job.id != m_jobId;
+    m_jobId = job.id;
+    m_title->setText(tr("%1 #%2 — %3").arg(QString::fromStdString(job.kind)).arg(job.id).arg(
+        QString::fromStdString(job.name.empty() ? job.kind : job.name)));
+
+    const QLocale loc;
+    const nlohmann::json usage = job.summary.is_object() ? job.summary.value("usage", nlohmann::json::object())
+                                                         : nlohmann::json::object();
+    const nlohmann::json counts = job.summary.is_object() ? job.summary.value("counts", nlohmann::json::object())
+                                                          : nlohmann::json::object();
+    QStringList parts;
+    parts << tr("Status <b>%1</b>").arg(QString::fromStdString(job.status).toHtmlEscaped());
+    parts << tr("done %1 · failed %2 · total %3").arg(loc.toString(job.done), loc.toString(job.failed),
+                                                       loc.toString(job.total));
+    if (usage.is_object() && !usage.empty()) {
+        const qint64 tokens = usage.value("prompt_tokens", qint64(0)) + usage.value("completion_tokens", qint64(0));
+        parts << tr("%1 requests (%2 from cache, %3 retries)")
+                     .arg(loc.toString(usage.value("requests", qint64(0))),
+                          loc.toString(usage.value("cache_hits", qint64(0))),
+                          loc.toString(usage.value("retries", qint64(0))));
+        parts << tr("%1 tokens").arg(loc.toString(tokens));
+        const double cost = usage.value("cost", 0.0);
+        if (cost > 0)
+            parts << tr("cost %1").arg(loc.toString(cost, 'f', 4));
+    }
+    if (counts.is_object())
+        for (auto it = counts.begin(); it != counts.end(); ++it)
+            if (it.value().is_number())
+                parts << QStringLiteral("%1 %2").arg(QString::fromStdString(it.key()).replace(QLatin1Char('_'), QLatin1Char(' ')),
+                                                    QString::fromStdString(it.value().dump()));
+    parts << tr("started %1, updated %2")
+                 .arg(QString::fromStdString(job.createdAt).left(19).replace(QLatin1Char('T'), QLatin1Char(' ')),
+                      QString::fromStdString(job.updatedAt).left(19).replace(QLatin1Char('T'), QLatin1Char(' ')));
+    m_figures->setText(parts.join(QStringLiteral(" · ")));
+
+    m_error->setVisible(!job.error.empty());
+    m_error->setText(QString::fromStdString(job.error));
+    if (other || m_config->toPlainText().isEmpty())
+        m_config->setPlainText(QString::fromStdString(job.config.dump(2)));
+
+    std::vector<hw::JobItemRecord> items;
+    if (m_session && m_session->isOpen()) {
+        try {
+            items = hw::JobStore(m_session->db()).failedItems(job.id);
+        } catch (const std::exception& e) {
+            m_itemError->setText(QString::fromUtf8(e.what()));
+        }
+    }
+    m_tabs->setTabText(0, tr("Failed items (%1)").arg(items.size()));
+    m_items->setItems(job.id, std::move(items));
+}
+
+QString JobDetailsView::formatRequest(const std::string& requestJson)
+{
+    const nlohmann::json body = nlohmann::json::parse(requestJson, nullptr, false);
+    if (body.is_discarded() || !body.is_object() || !body.contains("messages"))
+        return QString::fromStdString(requestJson);
+    QString out;
+    nlohmann::json rest = body;
+    rest.erase("messages");
+    out += QStringLiteral("%1\n\n").arg(QString::fromStdString(rest.dump()));
+    for (const auto& m : body["messages"]) {
+        const std::string role = m.is_object() ? m.value("role", std::string("?")) : std::string("?");
+        std::string content;
+        if (m.is_object() && m.contains("content"))
+            content = m["content"].is_string() ? m["content"].get<std::string>() : m["content"].dump();
+        out += QStringLiteral("── %1 ──\n%2\n\n").arg(QString::fromStdString(role), QString::fromStdString(content));
+    }
+    return out.trimmed();
+}
+
+QString JobDetailsView::formatReply(const std::string& content, const std::string& responseJson)
+{
+    QString out = QString::fromStdString(content);
+    const nlohmann::json body = nlohmann::json::parse(responseJson, nullptr, false);
+    const QString raw = body.is_discarded() ? QString::fromStdString(responseJson) : QString::fromStdString(body.dump(2));
+    if (!raw.isEmpty())
+        out += QStringLiteral("\n\n── raw reply ──\n") + raw;
+    return out.trimmed();
+}
+
+void JobDetailsView::showItem()
+{
+    const int row = m_itemsView->selectionModel()->currentIndex().row();
+    const hw::JobItemRecord* item = m_items->item(row);
+    m_request->clear();
+    m_reply->clear();
+    if (!item) {
+        m_itemError->clear();
+        m_itemError->setVisible(false);
+        return;
+    }
+    m_itemError->setVisible(true);
+    m_itemError->setText(tr("%1: %2").arg(QString::fromStdString(item->key), QString::fromStdString(item->error)));
+    const QList<qint64> ids = m_items->index(row, 0).data(JobItemModel::CallIdsRole).value<QList<qint64>>();
+    if (ids.isEmpty() || !m_session || !m_session->isOpen()) {
+        m_reply->setPlainText(tr("No reply was recorded for this item: the request failed before an answer came "
+                                 "back (timeout, connection error or HTTP error). The error above says why."));
+        return;
+    }
+    QString requests, replies;
+    for (qint64 id : ids) {
+        std::optional<hw::CallRecord> call;
+        try {
+            call = hw::ProjectCallCache::get(m_session->db(), id);
+        } catch (const std::exception& e) {
+            replies += QString::fromUtf8(e.what());
+        }
+        if (!call)
+            continue;
+        const QString head = ids.size() > 1 ? tr("═══ call %1 (%2, %3) ═══\n").arg(id).arg(QString::fromStdString(call->model),
+                                                                                     QString::fromStdString(call->endpoint))
+                                            : tr("call %1 · %2 · %3\n\n").arg(id).arg(QString::fromStdString(call->model),
+                                                                                    QString::fromStdString(call->endpoint));
+        requests += head + formatRequest(call->request) + QStringLiteral("\n\n");
+        replies += (ids.size() > 1 ? head : QString()) + formatReply(call->content, call->response) + QStringLiteral("\n\n");
+    }
+    m_request->setPlainText(requests.trimmed());
+    m_reply->setPlainText(replies.trimmed());
+}
+
+} // namespace hw::ui

@@ -1,0 +1,187 @@
+#include "ui/widgets/dialogue_view.h"
+
+#include "ui/models/turn_list_model.h"
+#include "ui/settings/workbench_settings.h"
+#include "ui/widgets/chat_bubble_delegate.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QListView>
+#include <QLocale>
+#include <QScrollBar>
+#include <QToolButton>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace hw::ui {
+
+DialogueView::DialogueView(QWidget* parent)
+    : QWidget(parent),
+      m_title(new QLabel(this)),
+      m_subtitle(new QLabel(this)),
+      m_reward(new QLabel(this)),
+      m_headerTools(new QHBoxLayout),
+      m_turns(new QListView(this)),
+      m_model(new TurnListModel(this)),
+      m_metadataToggle(new QToolButton(this)),
+      m_metadata(new QTreeWidget(this))
+{
+    QFont titleFont = m_title->font();
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.25);
+    titleFont.setBold(true);
+    m_title->setFont(titleFont);
+    m_subtitle->setStyleSheet(QStringLiteral("color: #6b7280;"));
+    m_subtitle->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_reward->setObjectName(QStringLiteral("rewardLabel"));
+    m_reward->setTextFormat(Qt::RichText);
+
+    auto* header = new QHBoxLayout;
+    auto* titles = new QVBoxLayout;
+    titles->setSpacing(2);
+    titles->addWidget(m_title);
+    titles->addWidget(m_subtitle);
+    titles->addWidget(m_reward);
+    header->addLayout(titles, 1);
+    header->addLayout(m_headerTools);
+
+    m_turns->setModel(m_model);
+    m_turns->setItemDelegate(new ChatBubbleDelegate(m_turns));
+    m_turns->setUniformItemSizes(false);
+    m_turns->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+    m_turns->verticalScrollBar()->setSingleStep(24);
+    m_turns->setResizeMode(QListView::Adjust);
+    m_turns->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_turns->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_turns->setStyleSheet(QStringLiteral("QListView { background: #fbfbfc; }"));
+    m_turns->setObjectName(QStringLiteral("turnsView"));
+
+    m_metadataToggle->setCheckable(true);
+    m_metadataToggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_metadataToggle->setAutoRaise(true);
+    m_metadataToggle->setText(tr("Metadata"));
+    m_metadata->setColumnCount(2);
+    m_metadata->setHeaderLabels({tr("Key"), tr("Value")});
+    m_metadata->setRootIsDecorated(true);
+    m_metadata->setAlternatingRowColors(true);
+    m_metadata->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    m_metadata->setMaximumHeight(220);
+    connect(m_metadataToggle, &QToolButton::toggled, this, [this](bool on) {
+        setMetadataExpanded(on);
+        prefs::dialogueMetadataExpanded = on;
+    });
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(8, 8, 8, 8);
+    layout->addLayout(header);
+    layout->addWidget(m_turns, 1);
+    layout->addWidget(m_metadataToggle);
+    layout->addWidget(m_metadata);
+    setMetadataExpanded(prefs::dialogueMetadataExpanded);
+    clear();
+}
+
+void DialogueView::addHeaderWidget(QWidget* widget) { m_headerTools->addWidget(widget, 0, Qt::AlignTop); }
+
+bool DialogueView::metadataExpanded() const { return m_metadataToggle->isChecked(); }
+
+void DialogueView::setMetadataExpanded(bool expanded)
+{
+    m_metadataToggle->setChecked(expanded);
+    m_metadataToggle->setArrowType(expanded ? Qt::DownArrow : Qt::RightArrow);
+    m_metadata->setVisible(expanded);
+}
+
+QString DialogueView::rewardText(const std::optional<double>& reward, const std::string& source)
+{
+    if (!reward)
+        return tr("unlabeled");
+    QString text = QLocale().toString(*reward, 'f', 2);
+    if (!source.empty())
+        text += QStringLiteral(" (%1)").arg(QString::fromStdString(source));
+    return text;
+}
+
+void DialogueView::setDialogue(const hw::Dialogue& d, const std::optional<hw::Task>& task)
+{
+    m_dialogueId = d.id;
+    m_title->setText(tr("Dialogue %1 · %2").arg(d.id).arg(QString::fromStdString(d.task)));
+    QString sub = tr("%1 · %2 turns (%3 by the agent) · uid %4")
+                      .arg(QString::fromStdString(d.source))
+                      .arg(d.turns.size())
+                      .arg(d.agentTurnCount())
+                      .arg(QString::fromStdString(d.uid).left(40));
+    if (!d.split.empty())
+        sub += tr(" · %1 split").arg(QString::fromStdString(d.split));
+    m_subtitle->setText(sub);
+
+    const QString meaning = task ? QString::fromStdString(task->rewardName) : QString();
+    if (d.reward) {
+        const QString colour = d.rewardSource == "human" ? QStringLiteral("#7c3aed") : QStringLiteral("#047857");
+        m_reward->setText(tr("Reward <b style=\"color:%1\">%2</b> %3 · labeled by <b>%4</b>")
+                              .arg(colour, QLocale().toString(*d.reward, 'f', 2),
+                                   meaning.isEmpty() ? QString() : QStringLiteral("(%1)").arg(meaning.toHtmlEscaped()),
+                                   QString::fromStdString(d.rewardSource).toHtmlEscaped()));
+    } else {
+        m_reward->setText(tr("Reward <b style=\"color:#9ca3af\">unlabeled</b> %1")
+                              .arg(meaning.isEmpty() ? QString() : QStringLiteral("(%1)").arg(meaning.toHtmlEscaped())));
+    }
+    if (d.flags)
+        m_reward->setText(m_reward->text() + tr(" · <span style=\"color:#b45309\">flags: %1</span>")
+                                                 .arg(d.flags & hw::kFlagRewardOutOfRange ? tr("reward out of range")
+                                                      : d.flags & hw::kFlagFailed        ? tr("failed")
+                                                                                         : tr("unfinished")));
+    m_model->setTurns(d.turns, task ? QString::fromStdString(task->agentRole) : QString(),
+                      task ? QString::fromStdString(task->userRole) : QString());
+    m_turns->scrollToTop();
+    fillMetadata(d.metadata);
+    m_turns->setEnabled(true);
+}
+
+void DialogueView::clear(const QString& placeholder)
+{
+    m_dialogueId = -1;
+    m_title->setText(placeholder.isEmpty() ? tr("No dialogue selected") : placeholder);
+    m_subtitle->setText(tr("Select a row in the table to read the conversation."));
+    m_reward->clear();
+    m_model->clear();
+    m_metadata->clear();
+    m_metadataToggle->setText(tr("Metadata"));
+    m_turns->setEnabled(false);
+}
+
+void DialogueView::addJson(QTreeWidgetItem* parent, QTreeWidget* tree, const QString& key,
+                           const nlohmann::json& value)
+{
+    auto* item = parent ? new QTreeWidgetItem(parent) : new QTreeWidgetItem(tree);
+    item->setText(0, key);
+    if (value.is_object()) {
+        for (auto it = value.begin(); it != value.end(); ++it)
+            addJson(item, tree, QString::fromStdString(it.key()), it.value());
+        item->setText(1, tr("{%1 keys}").arg(value.size()));
+    } else if (value.is_array()) {
+        int i = 0;
+        for (const auto& v : value)
+            addJson(item, tree, QStringLiteral("[%1]").arg(i++), v);
+        item->setText(1, tr("[%1 items]").arg(value.size()));
+    } else {
+        const QString text = value.is_string() ? QString::fromStdString(value.get<std::string>())
+                                               : QString::fromStdString(value.dump());
+        item->setText(1, text);
+        item->setToolTip(1, text);
+    }
+}
+
+void DialogueView::fillMetadata(const nlohmann::json& metadata)
+{
+    m_metadata->clear();
+    int n = 0;
+    if (metadata.is_object()) {
+        for (auto it = metadata.begin(); it != metadata.end(); ++it, ++n)
+            addJson(nullptr, m_metadata, QString::fromStdString(it.key()), it.value());
+    }
+    m_metadataToggle->setText(tr("Metadata (%1)").arg(n));
+    m_metadata->expandToDepth(0);
+}
+
+} // namespace hw::ui

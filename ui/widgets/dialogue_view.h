@@ -1,0 +1,57 @@
+#pragma once
+// One dialogue as a conversation: a header (id, task, source, reward with its source), the turns
+// as chat bubbles, and the metadata as a collapsible key/value tree. Read-only; editing controls
+// can be placed in the header with addHeaderWidget().
+#include "core/data/dialogue.h"
+#include "core/data/task.h"
+
+#include <QWidget>
+
+#include <optional>
+
+class QLabel;
+class QListView;
+class QToolButton;
+class QTreeWidget;
+class QTreeWidgetItem;
+class QHBoxLayout;
+
+namespace hw::ui {
+
+class TurnListModel;
+
+class DialogueView : public QWidget {
+    Q_OBJECT
+public:
+    explicit DialogueView(QWidget* parent = nullptr);
+
+    // task (optional) names the two sides and the reward's meaning.
+    void setDialogue(const hw::Dialogue& dialogue, const std::optional<hw::Task>& task);
+    void clear(const QString& placeholder = {});
+    qint64 dialogueId() const { return m_dialogueId; }
+
+    void addHeaderWidget(QWidget* widget);
+    QListView* turnsView() const { return m_turns; }
+    TurnListModel* turnsModel() const { return m_model; }
+    bool metadataExpanded() const;
+    void setMetadataExpanded(bool expanded);
+
+    static QString rewardText(const std::optional<double>& reward, const std::string& source);
+
+private:
+    void fillMetadata(const nlohmann::json& metadata);
+    static void addJson(QTreeWidgetItem* parent, QTreeWidget* tree, const QString& key,
+                        const nlohmann::json& value);
+
+    qint64 m_dialogueId = -1;
+    QLabel* m_title;
+    QLabel* m_subtitle;
+    QLabel* m_reward;
+    QHBoxLayout* m_headerTools;
+    QListView* m_turns;
+    TurnListModel* m_model;
+    QToolButton* m_metadataToggle;
+    QTreeWidget* m_metadata;
+};
+
+} // namespace hw::ui

@@ -1,0 +1,84 @@
+#include "ui/widgets/word_diff_label.h"
+
+namespace hw::ui {
+namespace {
+
+bool startsWithSpace(const std::string& s)
+{
+    return !s.empty() && (s.front() == ' ' || s.front() == '\n' || s.front() == '\t');
+}
+
+bool endsWithSpace(const std::string& s)
+{
+    return !s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\t');
+}
+
+QString escaped(const std::string& text)
+{
+    QString s = QString::fromStdString(text).toHtmlEscaped();
+    s.replace(QLatin1Char('\n'), QStringLiteral("<br>"));
+    return s;
+}
+
+} // namespace
+
+WordDiffLabel::WordDiffLabel(QWidget* parent) : QLabel(parent)
+{
+    setTextFormat(Qt::RichText);
+    setWordWrap(true);
+    setTextInteractionFlags(Qt::TextSelectableByMouse);
+}
+
+void WordDiffLabel::setTexts(const QString& before, const QString& after)
+{
+    m_segments = hw::wordDiff(before.toStdString(), after.toStdString());
+    setText(html(m_segments));
+}
+
+double WordDiffLabel::changedShare() const
+{
+    return hw::changedShare(m_segments);
+}
+
+QString WordDiffLabel::html(const std::vector<hw::DiffSegment>& segments)
+{
+    using K = hw::DiffSegment::Kind;
+    QString out;
+    for (size_t i = 0; i < segments.size(); ++i) {
+        const hw::DiffSegment& s = segments[i];
+        switch (s.kind) {
+        case K::Equal:
+            out += escaped(s.text);
+            break;
+        case K::Deleted: {
+            // Keep the leading space outside the strike, so the line does not start mid-air.
+            std::string body = s.text;
+            size_t lead = 0;
+            while (lead < body.size() && (body[lead] == ' ' || body[lead] == '\n' || body[lead] == '\t'))
+                ++lead;
+            out += escaped(body.substr(0, lead));
+            out += QStringLiteral("<span style=\"color:#b91c1c; background-color:#fee2e2; "
+                                  "text-decoration:line-through;\">%1</span>")
+                       .arg(escaped(body.substr(lead)));
+            const bool nextNeedsGap = i + 1 < segments.size() && !startsWithSpace(segments[i + 1].text)
+                && !endsWithSpace(s.text);
+            if (nextNeedsGap)
+                out += QLatin1Char(' ');
+            break;
+        }
+        case K::Inserted: {
+            std::string body = s.text;
+            size_t lead = 0;
+            while (lead < body.size() && (body[lead] == ' ' || body[lead] == '\n' || body[lead] == '\t'))
+                ++lead;
+            out += escaped(body.substr(0, lead));
+            out += QStringLiteral("<span style=\"color:#166534; background-color:#dcfce7;\">%1</span>")
+                       .arg(escaped(body.substr(lead)));
+            break;
+        }
+        }
+    }
+    return out;
+}
+
+} // namespace hw::ui
