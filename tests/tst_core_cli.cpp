@@ -57,7 +57,18 @@ int lineCount(const QString& path)
 
 class TestCli : public QObject {
     Q_OBJECT
+    // Every process start loads libtorch, so the error cases share one project.
+    QTemporaryDir m_dir;
+    QString m_project;
+
 private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        m_project = m_dir.filePath("shared.hwb");
+        CHECK_RUN(hindsight({"init", m_project}), 0);
+    }
+
     void help()
     {
         Run r = hindsight({"--help"});
@@ -194,15 +205,19 @@ private Q_SLOTS:
         QFETCH(QStringList, args);
         QFETCH(int, exitCode);
         QFETCH(QString, message);
-        QTemporaryDir dir;
-        const QString p = dir.filePath("p.hwb");
-        CHECK_RUN(hindsight({"init", p}), 0);
         for (auto& a : args)
-            a.replace("@P", p).replace("@DIR", dir.path());
+            a.replace("@P", m_project).replace("@DIR", m_dir.path());
         const Run r = hindsight(args);
         QCOMPARE(r.exitCode, exitCode);
         QVERIFY2(r.err.contains(message), qPrintable(r.err));
-        QCOMPARE(statsJson(p)["dialogues"].toInt(), 0);
+    }
+
+    void errorsLeftTheProjectEmpty()
+    {
+        const QJsonObject s = statsJson(m_project);
+        QCOMPARE(s["dialogues"].toInt(), 0);
+        QCOMPARE(s["tasks"].toObject().size(), 2);
+        QVERIFY(!QFile::exists(m_dir.filePath("x.jsonl")));
     }
 };
 

@@ -5,6 +5,7 @@
 #include "support/test_paths.h"
 
 #include <filesystem>
+#include <fstream>
 #include <random>
 
 using namespace hw;
@@ -39,7 +40,7 @@ private Q_SLOTS:
     void trainFixedSpecialIds()
     {
         TokenizerTrainOptions o;
-        o.vocabSize = 200;
+        o.vocabSize = 360;
         const auto tok = Tokenizer::train(corpus(), o);
         const auto& s = tok.special();
         QCOMPARE(s.pad, int64_t(0));
@@ -49,11 +50,15 @@ private Q_SLOTS:
         QCOMPARE(s.endOfAction, int64_t(4));
         QCOMPARE(s.endOfDialogue, int64_t(5));
         QCOMPARE(s.unk, int64_t(6));
-        QCOMPARE(tok.vocabSize(), int64_t(200));
+        QCOMPARE(tok.vocabSize(), int64_t(360));
         QVERIFY(tok.addedTokens().empty());
         // user-defined dialogue tokens are single ids in text too; control <s> / </s> are not
-        QCOMPARE(tok.encode("</a>"), std::vector<int64_t>{4});
-        QCOMPARE(tok.encode("</eod>"), std::vector<int64_t>{5});
+        // (SentencePiece may put its word-boundary piece in front)
+        const auto a = tok.encode("</a>");
+        QCOMPARE(std::count(a.begin(), a.end(), int64_t(4)), 1l);
+        QVERIFY(a.size() <= 2);
+        const auto eod = tok.encode("x</eod>");
+        QCOMPARE(eod.back(), int64_t(5));
         const auto withS = tok.encode("</s>");
         QVERIFY(std::find(withS.begin(), withS.end(), int64_t(2)) == withS.end());
         for (int64_t id : {0, 1, 2, 3, 4, 5})
@@ -73,7 +78,7 @@ private Q_SLOTS:
     {
         QFETCH(QString, text);
         TokenizerTrainOptions o;
-        o.vocabSize = 200;
+        o.vocabSize = 360;
         const auto tok = Tokenizer::train(corpus(), o);
         const std::string t = text.toStdString();
         const auto ids = tok.encode(t);
@@ -86,7 +91,7 @@ private Q_SLOTS:
     void decodeDropsOrKeepsSpecials()
     {
         TokenizerTrainOptions o;
-        o.vocabSize = 200;
+        o.vocabSize = 360;
         const auto tok = Tokenizer::train(corpus(), o);
         auto ids = tok.encode("thank you");
         std::vector<int64_t> withSpecial = {tok.special().bos};
@@ -103,7 +108,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         TokenizerTrainOptions o;
-        o.vocabSize = 180;
+        o.vocabSize = 340;
         const auto tok = Tokenizer::train(corpus(), o);
         tok.saveDirectory(dir.path().toStdString());
         QVERIFY(QFile::exists(dir.filePath("tokenizer.model")));
@@ -121,7 +126,7 @@ private Q_SLOTS:
     void deterministicTraining()
     {
         TokenizerTrainOptions o;
-        o.vocabSize = 150;
+        o.vocabSize = 330;
         QCOMPARE(Tokenizer::train(corpus(), o).serialized(), Tokenizer::train(corpus(), o).serialized());
     }
 
@@ -130,7 +135,7 @@ private Q_SLOTS:
         // What a Llama-2 / Mistral / TinyLlama tokenizer.model looks like: <unk> 0, <s> 1, </s> 2,
         // no pad, no dialogue tokens.
         TokenizerTrainOptions o;
-        o.vocabSize = 150;
+        o.vocabSize = 330;
         o.reserveDialogueTokens = false;
         QTemporaryDir dir;
         const std::string path = dir.filePath("tokenizer.model").toStdString();
@@ -146,23 +151,23 @@ private Q_SLOTS:
         QCOMPARE(s.bos, int64_t(1));
         QCOMPARE(s.endOfState, int64_t(2));
         QCOMPARE(s.pad, int64_t(0)); // no pad in the model: <unk> pads (always masked)
-        QCOMPARE(tok.baseVocabSize(), int64_t(150));
-        QCOMPARE(tok.vocabSize(), int64_t(153));
-        QCOMPARE(s.beginAction, int64_t(150));
-        QCOMPARE(s.endOfAction, int64_t(151));
-        QCOMPARE(s.endOfDialogue, int64_t(152));
+        QCOMPARE(tok.baseVocabSize(), int64_t(330));
+        QCOMPARE(tok.vocabSize(), int64_t(333));
+        QCOMPARE(s.beginAction, int64_t(330));
+        QCOMPARE(s.endOfAction, int64_t(331));
+        QCOMPARE(s.endOfDialogue, int64_t(332));
         // added tokens split the text and keep single ids
         const auto ids = tok.encode("thank you</a>help</eod>");
-        QCOMPARE(std::count(ids.begin(), ids.end(), int64_t(151)), 1l);
-        QCOMPARE(ids.back(), int64_t(152));
-        QCOMPARE(QString::fromStdString(tok.decode(ids)), QStringLiteral("thank youhelp"));
-        QCOMPARE(tok.pieceToId("</a>"), int64_t(151));
+        QCOMPARE(std::count(ids.begin(), ids.end(), int64_t(331)), 1l);
+        QCOMPARE(ids.back(), int64_t(332));
+        QCOMPARE(QString::fromStdString(tok.decode(ids)), QStringLiteral("thank you help"));
+        QCOMPARE(tok.pieceToId("</a>"), int64_t(331));
         QCOMPARE(tok.pieceToId("no-such-piece"), int64_t(-1));
         // saved with the checkpoint and reloaded: same ids
         QTemporaryDir dir2;
         tok.saveDirectory(dir2.path().toStdString());
         const auto back = Tokenizer::loadDirectory(dir2.path().toStdString());
-        QCOMPARE(back.vocabSize(), int64_t(153));
+        QCOMPARE(back.vocabSize(), int64_t(333));
         QCOMPARE(back.encode("thank you</a>"), tok.encode("thank you</a>"));
     }
 

@@ -26,10 +26,15 @@
 #include <cstdio>
 #include <exception>
 
+// resources.qrc is compiled into the static hindsight_ui library: register it explicitly, or the
+// linker leaves it out (Q_INIT_RESOURCE must be called outside any namespace).
+static void initWorkbenchResources() { Q_INIT_RESOURCE(resources); }
+
 namespace hw::ui {
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_session(new ProjectSession(this))
 {
+    initWorkbenchResources();
     setObjectName(QStringLiteral("mainWindow"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/hindsight-workbench.png")));
     createWorkspace();

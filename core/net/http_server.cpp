@@ -96,6 +96,7 @@ struct HttpServer::Impl {
     std::atomic<bool> stopping{false};
     std::atomic<bool> running{false};
     std::atomic<uint64_t> served{0};
+    std::atomic<uint64_t> accepted{0};
     std::thread acceptThread;
 
     struct Connection {
@@ -371,6 +372,7 @@ struct HttpServer::Impl {
                 ::close(fd);
                 continue;
             }
+            ++accepted;
             connections.emplace_back();
             Connection& c = connections.back();
             c.fd = fd;
@@ -434,6 +436,7 @@ void HttpServer::start()
     }
     d.stopping = false;
     d.served = 0;
+    d.accepted = 0;
     d.running = true;
     d.acceptThread = std::thread([&d] { d.acceptLoop(); });
 }
@@ -480,5 +483,6 @@ int HttpServer::openConnections() const
     return n;
 }
 uint64_t HttpServer::requestsServed() const { return m_impl->served.load(); }
+uint64_t HttpServer::connectionsAccepted() const { return m_impl->accepted.load(); }
 
 } // namespace hw

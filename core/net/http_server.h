@@ -113,6 +113,7 @@ public:
     std::string baseUrl() const;       // "http://HOST:PORT"
     int openConnections() const;
     uint64_t requestsServed() const;   // responses completed since start()
+    uint64_t connectionsAccepted() const; // since start(); with keep-alive, fewer than requests
 
 private:
     struct Impl;

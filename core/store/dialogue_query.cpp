@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <unordered_map>
 
 namespace hw {
 
@@ -40,7 +41,7 @@ const char* sortExpression(DialogueSortKey key)
     switch (key) {
     case DialogueSortKey::Id: return "d.id";
     case DialogueSortKey::Uid: return "d.uid";
-    case DialogueSortKey::Task: return "t.name";
+    case DialogueSortKey::Task: return "d.task_id"; // page() ranks ids by task name
     case DialogueSortKey::Turns: return "d.n_turns";
     case DialogueSortKey::Reward: return "d.reward";
     case DialogueSortKey::RewardSource: return "d.reward_source";
@@ -171,21 +172,58 @@ int64_t DialogueQuery::count() const
 
 std::vector<DialogueRow> DialogueQuery::page(int64_t offset, int64_t limit) const
 {
+    if (limit <= 0)
+        return {};
+    // Two steps: sort only (key, id) pairs to find the page's ids, then read those rows. Sorting
+    // 100k narrow pairs is several times cheaper than sorting 100k full rows, and the first step
+    // can run on the covering index dialogues_task_reward for reward orders.
     const char* dir = m_sort.descending ? " DESC" : " ASC";
-    std::string order = std::string(" ORDER BY ") + sortExpression(m_sort.key) + dir;
+    std::string key;
+    if (m_sort.key == DialogueSortKey::Task) {
+        // Order by name without joining tasks into the sort: rank the (few) task ids by name.
+        key = "CASE d.task_id";
+        Statement tasks(m_db, "SELECT id FROM tasks ORDER BY name");
+        for (int rank = 0; tasks.step(); ++rank)
+            key += " WHEN " + std::to_string(tasks.int64(0)) + " THEN " + std::to_string(rank);
+        key += " END";
+    } else {
+        key = sortExpression(m_sort.key);
+    }
+    std::string order = " ORDER BY " + key + dir;
     if (m_sort.key == DialogueSortKey::Reward)
         order += " NULLS LAST"; // unlabeled rows stay at the end whichever way rewards run
     if (m_sort.key != DialogueSortKey::Id)
         order += std::string(", d.id") + dir;
+
+    std::vector<int64_t> ids;
+    {
+        Statement st(m_db, "SELECT d.id FROM dialogues d" + whereSql() + order + " LIMIT ? OFFSET ?");
+        const int next = bindParams(st);
+        st.bind(next, limit).bind(next + 1, offset);
+        while (st.step())
+            ids.push_back(st.int64(0));
+    }
+    if (ids.empty())
+        return {};
+    std::string idList = "[";
+    for (size_t i = 0; i < ids.size(); ++i)
+        idList += (i ? "," : "") + std::to_string(ids[i]);
+    idList += "]";
     Statement st(m_db, std::string("SELECT ") + kRowColumns
-                           + " FROM dialogues d JOIN tasks t ON t.id = d.task_id" + whereSql()
-                           + order + " LIMIT ? OFFSET ?");
-    const int next = bindParams(st);
-    st.bind(next, limit).bind(next + 1, offset);
+                           + " FROM dialogues d JOIN tasks t ON t.id = d.task_id"
+                             " WHERE d.id IN (SELECT value FROM json_each(?))");
+    st.bind(1, idList);
+    std::unordered_map<int64_t, DialogueRow> byId;
+    byId.reserve(ids.size());
+    while (st.step()) {
+        DialogueRow r = readRow(st);
+        byId.emplace(r.id, std::move(r));
+    }
     std::vector<DialogueRow> rows;
-    rows.reserve(static_cast<size_t>(std::max<int64_t>(0, std::min<int64_t>(limit, 4096))));
-    while (st.step())
-        rows.push_back(readRow(st));
+    rows.reserve(ids.size());
+    for (int64_t id : ids)
+        if (auto it = byId.find(id); it != byId.end())
+            rows.push_back(std::move(it->second));
     return rows;
 }
 

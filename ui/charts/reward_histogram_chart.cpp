@@ -30,7 +30,7 @@ QString RewardHistogramChart::binLabel(const hw::HistogramBin& bin, bool integra
 {
     if (integral)
         return QString::number(std::lround((bin.lo + bin.hi) / 2));
-    return QString::number(bin.lo, 'g', 3);
+    return QStringLiteral("%1–%2").arg(QString::number(bin.lo, 'g', 3), QString::number(bin.hi, 'g', 3));
 }
 
 void RewardHistogramChart::setHistogram(const std::vector<hw::HistogramBin>& bins,
@@ -73,6 +73,7 @@ void RewardHistogramChart::setHistogram(const std::vector<hw::HistogramBin>& bin
     y->setLabelFormat(QStringLiteral("%d"));
     y->setRange(0, std::max<qint64>(1, maxCount + maxCount / 10 + 1));
     y->setTickCount(5);
+    y->applyNiceNumbers();
     y->setTitleText(tr("dialogues"));
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);

@@ -33,10 +33,13 @@ void DialogueTableModel::sort(int column, Qt::SortOrder order)
     const hw::DialogueSort sort{sortKeyForColumn(column), order == Qt::DescendingOrder};
     if (sort == m_sort)
         return;
-    m_sort = sort;
     // A reset, not a layout change: rows that were never loaded cannot be followed by persistent
-    // indexes, so views keep their selection by dialogue id instead.
-    refresh();
+    // indexes, so views keep their selection by dialogue id instead. The count stays as it is.
+    beginResetModel();
+    m_sort = sort;
+    m_pages.clear();
+    m_lru.clear();
+    endResetModel();
 }
 
 void DialogueTableModel::refresh()

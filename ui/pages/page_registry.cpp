@@ -2,7 +2,12 @@
 
 #include "ui/pages/dataset/dataset_page.h"
 #include "ui/pages/dialogues/dialogues_page.h"
+#include "ui/pages/jobs/jobs_page.h"
 #include "ui/pages/page.h"
+#include "ui/pages/regenerations/regenerations_page.h"
+#include "ui/pages/suggestions/suggestions_page.h"
+#include "ui/pages/chat/chat_page.h"
+#include "ui/pages/runs/runs_page.h"
 
 namespace hw::ui {
 
@@ -12,6 +17,11 @@ std::vector<Page*> createPages(ProjectSession* session, QWidget* parent)
     // One line per page, in sidebar order.
     pages.push_back(new DialoguesPage(session, parent));
     pages.push_back(new DatasetPage(session, parent));
+    pages.push_back(new SuggestionsPage(session, parent));
+    pages.push_back(new RegenerationsPage(session, parent));
+    pages.push_back(new JobsPage(session, parent));
+    pages.push_back(new RunsPage(session, parent));
+    pages.push_back(new ChatPage(session, parent));
     return pages;
 }
 

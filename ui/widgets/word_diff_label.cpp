@@ -1,16 +1,14 @@
 #include "ui/widgets/word_diff_label.h"
 
+#include <cctype>
+
 namespace hw::ui {
 namespace {
 
-bool startsWithSpace(const std::string& s)
+bool isWordByte(char c)
 {
-    return !s.empty() && (s.front() == ' ' || s.front() == '\n' || s.front() == '\t');
-}
-
-bool endsWithSpace(const std::string& s)
-{
-    return !s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\t');
+    const auto u = static_cast<unsigned char>(c);
+    return u >= 0x80 || std::isalnum(u) != 0;
 }
 
 QString escaped(const std::string& text)
@@ -60,8 +58,9 @@ QString WordDiffLabel::html(const std::vector<hw::DiffSegment>& segments)
             out += QStringLiteral("<span style=\"color:#b91c1c; background-color:#fee2e2; "
                                   "text-decoration:line-through;\">%1</span>")
                        .arg(escaped(body.substr(lead)));
-            const bool nextNeedsGap = i + 1 < segments.size() && !startsWithSpace(segments[i + 1].text)
-                && !endsWithSpace(s.text);
+            // Two words would otherwise touch ("don't" struck, then "Would").
+            const bool nextNeedsGap = i + 1 < segments.size() && !segments[i + 1].text.empty() && !s.text.empty()
+                && isWordByte(segments[i + 1].text.front()) && isWordByte(s.text.back());
             if (nextNeedsGap)
                 out += QLatin1Char(' ');
             break;

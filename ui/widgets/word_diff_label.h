@@ -17,8 +17,8 @@ public:
     // Share of the new text's words that changed (0..1).
     double changedShare() const;
 
-    // Rich text for a diff. A space is put between a deletion and what follows when neither
-    // side has one, so "Hi[-there-]you" reads "Hi there you" with "there" struck.
+    // Rich text for a diff. A space is put between a deleted word and a word that follows it
+    // directly, so "[-Why-]{+Would+}" reads "Why Would" with "Why" struck.
     static QString html(const std::vector<hw::DiffSegment>& segments);
 
 private:

@@ -76,7 +76,7 @@ void DatasetPage::refresh()
         for (const auto& s : summaries) {
             const auto task = store.task(s.task);
             const auto bins = hw::rewardHistogram(db, s.task, task ? task->rewardMin : 0.0,
-                                                  task ? task->rewardMax : 1.0);
+                                                  task ? task->rewardMax : 1.0, 8);
             auto* card = new TaskSummaryCard(this);
             card->setSummary(s, task, bins);
             m_cardsLayout->addWidget(card);

@@ -60,10 +60,12 @@ void TaskSummaryCard::setSummary(const hw::TaskSummary& s, const std::optional<h
     const QLocale loc;
     const auto n = [&loc](int64_t v) { return loc.toString(static_cast<qlonglong>(v)); };
     QString title = QString::fromStdString(s.task);
-    if (task)
-        title += tr("  <span style=\"font-weight:normal;color:#6b7280\">%1 · %2 ↔ %3</span>")
-                     .arg(QString::fromStdString(toString(task->kind)),
+    if (task) {
+        const QString kind = QString::fromStdString(toString(task->kind));
+        title += QStringLiteral("<br><span style=\"font-weight:normal;font-size:small;color:#6b7280\">%1%2 ↔ %3</span>")
+                     .arg(kind == title ? QString() : kind + QStringLiteral(" · "),
                           QString::fromStdString(task->agentRole), QString::fromStdString(task->userRole));
+    }
     m_title->setText(title);
 
     QString html = QStringLiteral("<table cellspacing=\"0\" cellpadding=\"1\">");

@@ -46,7 +46,7 @@ DialoguesPage::DialoguesPage(ProjectSession* session, QWidget* parent)
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->horizontalHeader()->setHighlightSections(false);
-    const QList<int> widths = {70, 95, 55, 70, 85, 95};
+    const QList<int> widths = {58, 88, 50, 62, 80, 66};
     for (int c = 0; c < widths.size(); ++c)
         m_table->setColumnWidth(c, widths[c]);
 
@@ -57,7 +57,7 @@ DialoguesPage::DialoguesPage(ProjectSession* session, QWidget* parent)
     m_splitter->setStretchFactor(0, 2);
     m_splitter->setStretchFactor(1, 3);
     m_splitter->setChildrenCollapsible(false);
-    m_splitter->setSizes({560, 840});
+    m_splitter->setSizes({600, 800});
     m_splitter->restoreState(prefs::dialoguesSplitterState);
 
     auto* layout = new QVBoxLayout(this);
@@ -99,8 +99,8 @@ void DialoguesPage::activated() { m_table->setFocus(); }
 void DialoguesPage::onOpened()
 {
     m_shownId = -1;
+    reloadChoices(); // first: the count label needs the project's total
     m_model->setDatabase(&session()->db());
-    reloadChoices();
     if (m_model->rowCount() > 0)
         m_table->selectRow(0);
     else

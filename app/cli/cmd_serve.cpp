@@ -1,0 +1,73 @@
+// hindsight serve: a local checkpoint behind an OpenAI-compatible /v1/chat/completions.
+#include "app/cli/args.h"
+#include "app/cli/cli_progress.h"
+#include "app/cli/command.h"
+
+#include "core/model/device.h"
+#include "core/offline/local_chat_server.h"
+#include "core/util/error.h"
+
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+namespace hw::cli {
+namespace {
+
+const char* kUsage = R"(usage: hindsight serve --checkpoint DIR [--port N] [--host H] [options]
+
+Serves a local checkpoint (a run directory, OUT/step-N, or any Llama-family model directory)
+as an OpenAI-compatible API, so any OpenAI client can talk to it, including this workbench's
+pipeline and chat page (endpoint URL http://HOST:PORT/v1):
+  GET  /v1/models
+  POST /v1/chat/completions   messages, temperature, top_p, max_tokens, seed, n, stop, stream (SSE)
+"system" messages are the dialogue's context; "user" and "assistant" messages are the user's
+and the agent's turns; the reply is the agent's next turn.
+
+Listens on the loopback interface only unless --host says otherwise. Ctrl+C stops.
+
+Options:
+  --checkpoint DIR   model to serve (required)
+  --port N           port (default 8000; 0 = any free port, printed on stdout)
+  --host H           address to listen on (default 127.0.0.1; 0.0.0.0 = every interface)
+  --name NAME        model id reported by /v1/models (default: the directory name)
+  --max-tokens N     default max_tokens of a request (default 128)
+  --temperature T    default temperature (default 1.0)
+)";
+
+int runServe(const std::vector<std::string>& argv)
+{
+    const Args args(argv, {"checkpoint", "port", "host", "name", "max-tokens", "temperature"}, {});
+    const auto checkpoint = args.value("checkpoint");
+    if (!checkpoint)
+        throw Error("missing --checkpoint DIR");
+    const long long port = args.intValue("port", 8000);
+    if (port < 0 || port > 65535)
+        throw Error("--port must be in 0..65535");
+    configureTorchThreads();
+    ChatServerOptions o;
+    o.checkpoint = *checkpoint;
+    o.port = static_cast<uint16_t>(port);
+    o.host = args.value("host", "127.0.0.1");
+    o.modelName = args.value("name", "");
+    o.defaultMaxTokens = args.intValue("max-tokens", 128);
+    o.defaultTemperature = args.doubleValue("temperature", 1.0);
+
+    CliProgress signals(false); // only for Ctrl+C -> stop token
+    LocalChatServer server(o);
+    server.start();
+    // The first stdout line is machine-readable (scripts and tests wait for it).
+    std::cout << "serving " << server.modelName() << " at " << server.baseUrl() << "/v1" << std::endl;
+    if (o.host != "127.0.0.1" && o.host != "localhost" && o.host != "::1")
+        std::cerr << "warning: listening on " << o.host << ": reachable from other machines, without authentication\n";
+    while (!signals.stopToken().stopRequested())
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    server.stop();
+    std::cerr << "stopped after " << server.requestsServed() << " requests\n";
+    return 0;
+}
+
+const bool registered = registerCommand({"serve", "serve a checkpoint as an OpenAI-compatible API", kUsage, &runServe});
+
+} // namespace
+} // namespace hw::cli

@@ -1,0 +1,345 @@
+#include "core/offline/local_chat_server.h"
+
+#include "core/model/dialogue_codec.h"
+#include "core/model/generation.h"
+#include "core/model/model_io.h"
+#include "core/net/http_server.h"
+#include "core/train/checkpoint.h"
+#include "core/util/error.h"
+
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <random>
+
+namespace hw {
+namespace {
+
+// An invalid request: becomes HTTP 400 with the parameter named.
+class RequestError : public Error {
+public:
+    RequestError(const std::string& what, std::string param) : Error(what), param(std::move(param)) {}
+    std::string param;
+};
+
+HttpServerResponse errorResponse(int status, const std::string& message, const std::string& type,
+                                 const std::string& param = "")
+{
+    nlohmann::json e = {{"error",
+                         {{"message", message},
+                          {"type", type},
+                          {"param", param.empty() ? nlohmann::json(nullptr) : nlohmann::json(param)},
+                          {"code", nullptr}}}};
+    return HttpServerResponse::json(status, e.dump());
+}
+
+int64_t unixNow()
+{
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string completionId()
+{
+    static std::atomic<uint64_t> counter{0};
+    return "chatcmpl-hw" + std::to_string(unixNow()) + "-" + std::to_string(++counter);
+}
+
+// The parsed request.
+struct Request {
+    std::string context;
+    std::vector<Turn> turns;
+    SamplingOptions sampling;
+    int64_t maxTokens = 0;
+    int n = 1;
+    bool stream = false;
+    std::vector<std::string> stop;
+};
+
+} // namespace
+
+struct LocalChatServer::Impl {
+    ChatServerOptions options;
+    std::string dir;
+    std::string name;
+    Transformer model{nullptr};
+    std::unique_ptr<DialogueCodec> codec;
+    std::unique_ptr<HttpServer> server;
+    std::mutex modelMutex; // one generation at a time (the model is not shared across threads)
+    int64_t created = unixNow();
+
+    Request parse(const nlohmann::json& body)
+    {
+        if (!body.is_object())
+            throw RequestError("the request body must be a JSON object", "");
+        Request r;
+        const auto it = body.find("messages");
+        if (it == body.end() || !it->is_array() || it->empty())
+            throw RequestError("'messages' must be a non-empty array", "messages");
+        int index = 0;
+        for (const auto& m : *it) {
+            if (!m.is_object() || !m.contains("role") || !m["role"].is_string())
+                throw RequestError("each message needs a string 'role'", "messages");
+            const std::string role = m["role"].get<std::string>();
+            std::string content;
+            const auto c = m.find("content");
+            if (c != m.end() && c->is_string()) {
+                content = c->get<std::string>();
+            } else if (c != m.end() && c->is_array()) { // [{"type":"text","text":...}]
+                for (const auto& part : *c)
+                    if (part.is_object() && part.value("type", "") == "text")
+                        content += part.value("text", "");
+            } else if (c != m.end() && !c->is_null()) {
+                throw RequestError("message content must be a string or a list of text parts", "messages");
+            }
+            if (role == "system" || role == "developer") {
+                r.context += (r.context.empty() ? "" : "\n") + content;
+            } else if (role == "user" || role == "assistant") {
+                Turn t;
+                t.index = index++;
+                t.role = role == "user" ? Role::User : Role::Agent;
+                t.text = content;
+                r.turns.push_back(std::move(t));
+            } else {
+                throw RequestError("unsupported message role '" + role + "'", "messages");
+            }
+        }
+        auto number = [&](const char* key, double lo, double hi) -> std::optional<double> {
+            const auto v = body.find(key);
+            if (v == body.end() || v->is_null())
+                return std::nullopt;
+            if (!v->is_number())
+                throw RequestError(std::string("'") + key + "' must be a number", key);
+            const double x = v->get<double>();
+            if (x < lo || x > hi)
+                throw RequestError(std::string("'") + key + "' must be in [" + std::to_string(lo) + ", "
+                                       + std::to_string(hi) + "]",
+                                   key);
+            return x;
+        };
+        r.sampling.temperature = number("temperature", 0, 2).value_or(options.defaultTemperature);
+        r.sampling.topP = number("top_p", 0, 1).value_or(1.0);
+        if (r.sampling.topP <= 0)
+            r.sampling.temperature = 0; // top_p 0 keeps only the best token
+        r.sampling.topK = static_cast<int64_t>(number("top_k", 0, 1e9).value_or(0));
+        const auto maxTokens = number("max_completion_tokens", 1, 1e9) ? number("max_completion_tokens", 1, 1e9)
+                                                                        : number("max_tokens", 1, 1e9);
+        r.maxTokens = maxTokens ? static_cast<int64_t>(*maxTokens) : options.defaultMaxTokens;
+        r.n = static_cast<int>(number("n", 1, options.maxN).value_or(1));
+        if (const auto seed = number("seed", -9.2e18, 1.8e19)) {
+            r.sampling.seed = static_cast<uint64_t>(static_cast<int64_t>(*seed));
+        } else {
+            std::random_device rd;
+            r.sampling.seed = (static_cast<uint64_t>(rd()) << 32) | rd();
+        }
+        if (const auto s = body.find("stream"); s != body.end() && !s->is_null()) {
+            if (!s->is_boolean())
+                throw RequestError("'stream' must be a boolean", "stream");
+            r.stream = s->get<bool>();
+        }
+        if (const auto s = body.find("stop"); s != body.end() && !s->is_null()) {
+            if (s->is_string())
+                r.stop.push_back(s->get<std::string>());
+            else if (s->is_array())
+                for (const auto& x : *s)
+                    if (x.is_string() && !x.get<std::string>().empty())
+                        r.stop.push_back(x.get<std::string>());
+        }
+        return r;
+    }
+
+    // Prompts and generation options for a request.
+    std::pair<std::vector<std::vector<int64_t>>, GenerationOptions> prepare(const Request& r)
+    {
+        const auto& sp = codec->tokenizer().special();
+        const int64_t maxPos = model->config().maxPositionEmbeddings;
+        GenerationOptions go;
+        go.sampling = r.sampling;
+        go.maxNewTokens = std::min<int64_t>(r.maxTokens, maxPos - 8);
+        go.stopTokens = {sp.endOfAction, sp.endOfState, sp.endOfDialogue};
+        go.padId = sp.pad;
+        CodecOptions co = codec->options();
+        co.maxTokens = maxPos - go.maxNewTokens; // room for the reply: older turns are dropped
+        const DialogueCodec c(codec->tokenizer(), co);
+        const auto prompt = c.encodePrompt(r.context, r.turns);
+        return {std::vector<std::vector<int64_t>>(static_cast<size_t>(r.n), prompt), go};
+    }
+
+    nlohmann::json usage(int64_t prompt, int64_t completion)
+    {
+        return {{"prompt_tokens", prompt}, {"completion_tokens", completion}, {"total_tokens", prompt + completion}};
+    }
+
+    std::string finishReason(FinishReason f)
+    {
+        return f == FinishReason::Length ? "length" : "stop";
+    }
+
+    nlohmann::json completeParsed(const Request& r)
+    {
+        auto [prompts, go] = prepare(r);
+        GenerationResult g;
+        {
+            std::lock_guard<std::mutex> lock(modelMutex);
+            g = generate(model, prompts, go);
+        }
+        nlohmann::json choices = nlohmann::json::array();
+        int64_t completion = 0;
+        for (size_t i = 0; i < g.tokens.size(); ++i) {
+            std::string text = codec->decodeTurn(g.tokens[i]);
+            std::string reason = finishReason(g.finish[i]);
+            for (const auto& s : r.stop)
+                if (const auto pos = text.find(s); pos != std::string::npos) {
+                    text.resize(pos);
+                    reason = "stop";
+                }
+            completion += static_cast<int64_t>(g.tokens[i].size());
+            choices.push_back({{"index", i},
+                               {"message", {{"role", "assistant"}, {"content", text}}},
+                               {"logprobs", nullptr},
+                               {"finish_reason", reason}});
+        }
+        return {{"id", completionId()},
+                {"object", "chat.completion"},
+                {"created", unixNow()},
+                {"model", name},
+                {"system_fingerprint", "hindsight-" + name},
+                {"choices", choices},
+                {"usage", usage(static_cast<int64_t>(prompts[0].size()) * r.n, completion)}};
+    }
+
+    HttpServerResponse streamed(const Request& r)
+    {
+        HttpServerResponse resp;
+        resp.headers = {{"Content-Type", "text/event-stream"}, {"Cache-Control", "no-cache"}};
+        resp.stream = [this, r](HttpChunkWriter& w) {
+            const std::string id = completionId();
+            const int64_t created = unixNow();
+            auto chunk = [&](size_t index, const nlohmann::json& delta, const nlohmann::json& finish) {
+                nlohmann::json c = {{"id", id},
+                                    {"object", "chat.completion.chunk"},
+                                    {"created", created},
+                                    {"model", name},
+                                    {"choices", {{{"index", index}, {"delta", delta}, {"finish_reason", finish}}}}};
+                return "data: " + c.dump() + "\n\n";
+            };
+            StopToken gone;
+            for (int i = 0; i < r.n; ++i)
+                if (!w.write(chunk(static_cast<size_t>(i), {{"role", "assistant"}, {"content", ""}}, nullptr)))
+                    return;
+            auto [prompts, go] = prepare(r);
+            std::vector<TextStreamer> streamers(prompts.size(), TextStreamer(codec->tokenizer()));
+            const auto& sp = codec->tokenizer().special();
+            GenerationResult g;
+            {
+                std::lock_guard<std::mutex> lock(modelMutex);
+                g = generate(
+                    model, prompts, go, {},
+                    [&](const TokenEvent& e) {
+                        if (e.stop || e.token == sp.endOfAction || e.token == sp.endOfState
+                            || e.token == sp.endOfDialogue || gone.stopRequested())
+                            return;
+                        const std::string delta = streamers[static_cast<size_t>(e.row)].push(e.token);
+                        if (!delta.empty() && !w.write(chunk(static_cast<size_t>(e.row), {{"content", delta}}, nullptr)))
+                            gone.requestStop(); // client went away: stop generating
+                    },
+                    &gone);
+            }
+            if (gone.stopRequested())
+                return;
+            for (size_t i = 0; i < g.finish.size(); ++i)
+                w.write(chunk(i, nlohmann::json::object(), finishReason(g.finish[i])));
+            w.write("data: [DONE]\n\n");
+        };
+        return resp;
+    }
+
+    HttpServerResponse handle(const HttpServerRequest& req)
+    {
+        try {
+            if (req.path == "/health")
+                return HttpServerResponse::text(200, "ok");
+            if (req.path == "/v1/models" || req.path == "/models") {
+                if (req.method != "GET")
+                    return errorResponse(405, "use GET for " + req.path, "invalid_request_error");
+                nlohmann::json models = {{"object", "list"},
+                                         {"data",
+                                          {{{"id", name},
+                                            {"object", "model"},
+                                            {"created", created},
+                                            {"owned_by", "hindsight-workbench"},
+                                            {"root", dir}}}}};
+                return HttpServerResponse::json(200, models.dump());
+            }
+            if (req.path == "/v1/chat/completions" || req.path == "/chat/completions") {
+                if (req.method != "POST")
+                    return errorResponse(405, "use POST for " + req.path, "invalid_request_error");
+                nlohmann::json body;
+                try {
+                    body = nlohmann::json::parse(req.body);
+                } catch (const nlohmann::json::parse_error& e) {
+                    return errorResponse(400, std::string("the body is not valid JSON: ") + e.what(),
+                                         "invalid_request_error");
+                }
+                const Request r = parse(body);
+                if (r.stream)
+                    return streamed(r);
+                return HttpServerResponse::json(200, completeParsed(r).dump());
+            }
+            return errorResponse(404, "no route " + req.method + " " + req.path
+                                          + " (this server offers /v1/models and /v1/chat/completions)",
+                                 "invalid_request_error");
+        } catch (const RequestError& e) {
+            return errorResponse(400, e.what(), "invalid_request_error", e.param);
+        } catch (const std::exception& e) {
+            return errorResponse(500, e.what(), "server_error");
+        }
+    }
+};
+
+LocalChatServer::LocalChatServer(ChatServerOptions options) : m(std::make_unique<Impl>())
+{
+    m->options = std::move(options);
+    m->dir = resolveCheckpointDir(m->options.checkpoint);
+    LoadOptions lo;
+    lo.device = m->options.device;
+    auto loaded = loadModelDirectory(m->dir, lo);
+    if (!loaded.tokenizer)
+        throw Error(m->dir + ": missing tokenizer.model (serving needs the checkpoint's tokenizer)");
+    m->model = loaded.model;
+    m->model->eval();
+    m->codec = std::make_unique<DialogueCodec>(std::move(*loaded.tokenizer));
+    m->name = !m->options.modelName.empty() ? m->options.modelName
+                                            : std::filesystem::path(m->dir).lexically_normal().filename().string();
+    if (m->name.empty() || m->name.rfind("step-", 0) == 0) // OUT/step-N: name it after OUT
+        m->name = std::filesystem::path(m->dir).lexically_normal().parent_path().filename().string() + "/"
+                  + m->name;
+}
+
+LocalChatServer::~LocalChatServer() { stop(); }
+
+void LocalChatServer::start()
+{
+    HttpServer::Options so;
+    so.host = m->options.host;
+    so.port = m->options.port;
+    m->server = std::make_unique<HttpServer>([this](const HttpServerRequest& r) { return m->handle(r); }, so);
+    m->server->start();
+}
+
+void LocalChatServer::stop()
+{
+    if (m && m->server)
+        m->server->stop();
+}
+
+std::string LocalChatServer::baseUrl() const { return m->server ? m->server->baseUrl() : std::string(); }
+uint16_t LocalChatServer::port() const { return m->server ? m->server->port() : 0; }
+const std::string& LocalChatServer::modelName() const { return m->name; }
+uint64_t LocalChatServer::requestsServed() const { return m->server ? m->server->requestsServed() : 0; }
+
+nlohmann::json LocalChatServer::complete(const nlohmann::json& request)
+{
+    return m->completeParsed(m->parse(request));
+}
+
+} // namespace hw

@@ -1,0 +1,61 @@
+#pragma once
+// `hindsight serve`: a local checkpoint behind an OpenAI-compatible API, so any OpenAI client
+// (our own pipeline's LlmClient included) can talk to it.
+//
+//   GET  /v1/models             {"object":"list","data":[{"id":NAME,"object":"model",...}]}
+//   POST /v1/chat/completions   messages -> dialogue -> the next agent turn
+//   GET  /health                "ok"
+//
+// Messages map onto the dialogue format (dialogue_codec.h): "system" messages are the context
+// prefix, "user" turns are user turns (states, </s>), "assistant" turns are agent turns
+// (actions, </a>); the reply is the agent turn the model writes next, up to its </a>.
+// Supported request fields: messages, model (any; echoed as our name), temperature (0 = greedy),
+// top_p, top_k (extension), max_tokens / max_completion_tokens, seed, n (batched samples),
+// stop (strings; not applied while streaming), stream (server-sent events, OpenAI chunk format,
+// ending with "data: [DONE]"). Unknown fields are ignored, as OpenAI-compatible servers do.
+// Errors are OpenAI-shaped: {"error":{"message","type","param","code"}} with 400/404/405/500.
+#include "core/util/progress.h"
+
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace hw {
+
+struct ChatServerOptions {
+    std::string checkpoint;          // checkpoint or run directory (a model directory)
+    std::string device;              // "" = default device
+    std::string host = "127.0.0.1";  // loopback by default; "0.0.0.0" exposes it
+    uint16_t port = 8000;            // 0 = an ephemeral port (tests)
+    std::string modelName;           // "" = the checkpoint directory's name
+    int64_t defaultMaxTokens = 128;
+    double defaultTemperature = 1.0;
+    int maxN = 8;                    // most samples per request
+};
+
+class LocalChatServer {
+public:
+    // Loads the checkpoint (throws hw::Error naming what is wrong); does not listen yet.
+    explicit LocalChatServer(ChatServerOptions options);
+    ~LocalChatServer();
+    LocalChatServer(const LocalChatServer&) = delete;
+    LocalChatServer& operator=(const LocalChatServer&) = delete;
+
+    void start();                    // binds; throws hw::Error when the address is taken
+    void stop();
+    std::string baseUrl() const;     // "http://127.0.0.1:PORT" (clients add /v1)
+    uint16_t port() const;
+    const std::string& modelName() const;
+    uint64_t requestsServed() const;
+
+    // The non-streaming completion for a request body (what POST /v1/chat/completions answers).
+    // Throws hw::Error for an invalid request (the server turns it into a 400).
+    nlohmann::json complete(const nlohmann::json& request);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m;
+};
+
+} // namespace hw

@@ -1,0 +1,167 @@
+#include "core/offline/local_forward_model.h"
+
+#include "core/model/generation.h"
+#include "core/model/model_io.h"
+#include "core/train/checkpoint.h"
+#include "core/util/error.h"
+
+#include <limits>
+
+namespace hw {
+namespace {
+
+uint64_t mix(uint64_t a, uint64_t b)
+{
+    uint64_t z = a ^ (b + 0x9E3779B97F4A7C15ull + (a << 6) + (a >> 2));
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+} // namespace
+
+LocalForwardModel::LocalForwardModel(LocalForwardOptions options) : m_options(std::move(options))
+{
+    m_dir = resolveCheckpointDir(m_options.checkpoint);
+    LoadOptions lo;
+    lo.device = m_options.device;
+    auto loaded = loadModelDirectory(m_dir, lo);
+    if (!loaded.tokenizer)
+        throw Error(m_dir + ": missing tokenizer.model (a forward model needs its tokenizer)");
+    m_model = loaded.model;
+    m_model->eval();
+    CodecOptions co;
+    // Room for the continuation inside the model's context.
+    co.maxTokens = std::max<int64_t>(16, loaded.config.maxPositionEmbeddings - m_options.maxNewTokens);
+    m_codec = std::make_unique<DialogueCodec>(std::move(*loaded.tokenizer), co);
+    CheckpointReader reader(m_dir);
+    if (reader.has(checkpoint::kTrainerState))
+        m_step = reader.readTrainerState().state.step;
+}
+
+LocalForwardModel::~LocalForwardModel() = default;
+
+std::string LocalForwardModel::name() const
+{
+    return m_options.hard ? "local-forward-hard" : "local-forward";
+}
+
+ForwardResult LocalForwardModel::complete(const ForwardRequest& request, const StageContext& ctx)
+{
+    ForwardResult result;
+    if (request.prefix.empty() || request.prefix.back().role != Role::Agent)
+        throw StageError("forward model: the prefix must end with the new agent utterance", false);
+    const auto& sp = m_codec->tokenizer().special();
+    std::string context;
+    if (request.parent)
+        context = m_codec->contextText(*request.parent);
+    else if (request.task)
+        context = "task: " + request.task->name;
+    const auto prompt = m_codec->encodePrompt(context, request.prefix);
+    const int budget = std::max(1, request.turnBudget);
+
+    GenerationOptions go;
+    go.sampling.temperature = m_options.temperature;
+    go.sampling.topP = m_options.topP;
+    go.sampling.topK = m_options.topK;
+    go.sampling.seed = mix(mix(ctx.seed, static_cast<uint64_t>(request.sampleIndex)), static_cast<uint64_t>(ctx.attempt));
+    go.maxNewTokens = std::min<int64_t>(m_options.maxNewTokens,
+                                        m_model->config().maxPositionEmbeddings - static_cast<int64_t>(prompt.size()));
+    go.stopTokens = {sp.endOfDialogue};
+    go.padId = sp.pad;
+    const size_t promptLen = prompt.size();
+    const float ninf = -std::numeric_limits<float>::infinity();
+    // Keeps the continuation a valid dialogue (see the header).
+    LogitsHook hook = [&](const torch::Tensor& logitsIn, const LogitsHookContext& c) {
+        auto logits = logitsIn;
+        for (int64_t r = 0; r < logits.size(0); ++r) {
+            const auto& seq = (*c.sequences)[static_cast<size_t>(c.rows[r].item<int64_t>())];
+            int ends = 0;
+            bool lastWasEnd = true; // right after the prompt's </a>
+            for (size_t i = promptLen; i < seq.size(); ++i) {
+                const bool end = seq[i] == sp.endOfState || seq[i] == sp.endOfAction;
+                ends += end;
+                lastWasEnd = end;
+            }
+            auto row = logits[r];
+            if (ends >= budget) {
+                const float keep = row[sp.endOfDialogue].item<float>();
+                row.fill_(ninf);
+                row[sp.endOfDialogue] = std::isfinite(keep) ? keep : 0.f;
+                continue;
+            }
+            if (lastWasEnd) { // no empty turns; the first turn is the user's
+                row[sp.endOfState] = ninf;
+                row[sp.endOfAction] = ninf;
+                if (ends == 0)
+                    row[sp.endOfDialogue] = ninf;
+            } else if (ends == 0) {
+                row[sp.endOfAction] = ninf;
+                row[sp.endOfDialogue] = ninf;
+            }
+            for (int64_t id : {sp.pad, sp.bos, sp.beginAction, sp.unk})
+                if (id >= 0 && id < row.size(0))
+                    row[id] = ninf;
+            if (!torch::isfinite(row).any().item<bool>())
+                row[sp.endOfDialogue] = 0.f;
+        }
+        return logits;
+    };
+
+    GenerationResult g;
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        g = generate(m_model, {prompt}, go, hook, {}, &ctx.stop);
+    }
+    if (!g.finish.empty() && g.finish[0] == FinishReason::Cancelled)
+        throw Cancelled();
+    const auto& tokens = g.tokens[0];
+
+    std::vector<int64_t> words;
+    std::string raw;
+    int index = static_cast<int>(request.prefix.size());
+    bool sawEnd = false;
+    for (int64_t id : tokens) {
+        if (id == sp.endOfDialogue) {
+            sawEnd = true;
+            break;
+        }
+        if (id == sp.endOfState || id == sp.endOfAction) {
+            Turn t;
+            t.index = index++;
+            t.role = id == sp.endOfState ? Role::User : Role::Agent;
+            t.text = m_codec->decodeTurn(words);
+            raw += std::string(t.role == Role::User ? "H: " : "AI: ") + t.text + "\n";
+            result.continuation.push_back(std::move(t));
+            words.clear();
+            continue;
+        }
+        words.push_back(id);
+    }
+    result.usage.promptTokens = static_cast<int64_t>(prompt.size());
+    result.usage.completionTokens = static_cast<int64_t>(tokens.size());
+    result.usage.latencyMs = g.seconds * 1000.0;
+    result.raw = raw;
+    result.provenance = {{"kind", "local"},
+                         {"role", m_options.hard ? "forward-hard" : "forward"},
+                         {"checkpoint", m_dir},
+                         {"step", m_step},
+                         {"temperature", m_options.temperature},
+                         {"top_p", m_options.topP},
+                         {"seed", go.sampling.seed},
+                         {"finished", sawEnd}};
+    if (result.continuation.empty()) {
+        result.ok = false;
+        result.error = "the forward model wrote no complete turn";
+        return result;
+    }
+    if (result.continuation.front().role != Role::User) {
+        result.ok = false;
+        result.error = "the continuation does not start with the user";
+        return result;
+    }
+    result.ok = true;
+    return result;
+}
+
+} // namespace hw
