@@ -386,7 +386,7 @@ private Q_SLOTS:
         QCOMPARE(run.text(2), std::string("lm-forward"));
         QCOMPARE(run.text(3), r.train.checkpointDir);
         QVERIFY(!run.isNull(4));
-        QCOMPARE(*reader.queryInt64("SELECT count(*) FROM checkpoints"), int64_t(3)); // 5, 10, 12
+        QCOMPARE(*reader.queryInt64("SELECT count(*) FROM checkpoints"), int64_t(2)); // 10, 12 (keepCheckpoints 2)
         QVERIFY(r.validDialogues > 0 && r.trainDialogues > r.validDialogues);
     }
 

@@ -105,8 +105,18 @@ void TestWordDiff::diff_data()
     QTest::newRow("replace phrase")
         << "Why don't you just donate now?"
         << "Would you consider donating a small amount today?"
-        << "[-Why don't-]{+Would+} you[- just donate now-]{+ consider donating a small amount today+}?";
-    QTest::newRow("reorder") << "a b c" << "c b a" << "[-a b-]c{+ b a+}";
+        << "[-Why don't you just donate now-]{+Would you consider donating a small amount today+}?";
+    // A rewrite reads as one replacement: lone shared words inside it are not kept.
+    QTest::newRow("rewrite folds lone words")
+        << "Okay. Good luck with everything."
+        << "You care a lot, and that shows strength. Would it help to plan how to talk with them?"
+        << "[-Okay. Good luck with everything.-]{+You care a lot, and that shows strength. Would it help to plan how "
+           "to talk with them?+}";
+    QTest::newRow("long equality kept")
+        << "I hear you, that sounds really hard for you."
+        << "I hear you, that sounds really painful for you."
+        << "I hear you, that sounds really[- hard-]{+ painful+} for you.";
+    QTest::newRow("reorder") << "a b c" << "c b a" << "[-a b c-]{+c b a+}";
 }
 
 void TestWordDiff::diff()
@@ -118,7 +128,7 @@ void TestWordDiff::diff()
 }
 
 // On random token sequences: Equal + Inserted spell `after`, Equal + Deleted words are `before`'s,
-// and the number of changed tokens is the minimum (n + m - 2 LCS).
+// and without the semantic cleanup the number of changed tokens is the minimum (n + m - 2 LCS).
 void TestWordDiff::roundTripAndMinimal()
 {
     std::mt19937 rng(7);
@@ -132,7 +142,13 @@ void TestWordDiff::roundTripAndMinimal()
             return s;
         };
         const std::string before = make(), after = make();
-        const auto diff = hw::wordDiff(before, after);
+        const auto diff = hw::wordDiff(before, after, hw::DiffOptions{false});
+        const auto cleaned = hw::wordDiff(before, after);
+        std::string cleanedAfter;
+        for (const auto& s : cleaned)
+            if (s.kind != DiffSegment::Kind::Deleted)
+                cleanedAfter += s.text;
+        QCOMPARE(QString::fromStdString(cleanedAfter), QString::fromStdString(after));
         std::string rebuilt, kept;
         size_t changed = 0;
         for (const auto& s : diff) {

@@ -70,7 +70,7 @@ private Q_SLOTS:
         QCOMPARE(model.index(4, DialogueTableModel::RewardColumn).data().toString(), QStringLiteral("—"));
         QCOMPARE(model.index(4, DialogueTableModel::LabelColumn).data().toString(), QString());
         QCOMPARE(model.index(0, DialogueTableModel::FlagsColumn).data().toString(),
-                 QStringLiteral("reward out of range, failed"));
+                 QStringLiteral("out of range, failed"));
         QCOMPARE(model.index(1, DialogueTableModel::FlagsColumn).data().toString(), QString());
         QCOMPARE(model.index(1, DialogueTableModel::LabelColumn).data().toString(), QStringLiteral("dataset"));
     }

@@ -35,6 +35,8 @@ void maskAfter(std::string& s, std::string_view marker)
         size_t end = start;
         while (end < s.size() && isKeyChar(s[end]))
             ++end;
+        while (end > start && s[end - 1] == '.')
+            --end; // sentence punctuation, not part of the token
         out.append(s, pos, start - pos);
         if (end > start)
             out += "***";
@@ -69,7 +71,7 @@ std::string maskSecrets(std::string_view text, const std::vector<std::string>& s
     while (i < s.size()) {
         if (s.compare(i, 3, "sk-") == 0 && (i == 0 || !isKeyChar(s[i - 1]))) {
             size_t end = i + 3;
-            while (end < s.size() && isKeyChar(s[end]))
+            while (end < s.size() && (std::isalnum(static_cast<unsigned char>(s[end])) || s[end] == '-' || s[end] == '_'))
                 ++end;
             if (end - i - 3 >= 8) {
                 out += "sk-***";

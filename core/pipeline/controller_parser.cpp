@@ -244,6 +244,16 @@ void parseFields(std::string body, ControllerItem& item)
             item.proposed = trim(p.substr(0, end));
         }
     }
+    // Emphasis around a whole field ("**crit**") is markup, not text.
+    auto unwrap = [](std::string& f) {
+        size_t a = 0, b = f.size();
+        while (a < b && (f[a] == '*' || f[a] == '_'))
+            ++a;
+        while (b > a && (f[b - 1] == '*' || f[b - 1] == '_'))
+            --b;
+        f = trim(f.substr(a, b - a));
+    };
+    unwrap(item.critique);
     if (item.original.empty())
         item.error = "item " + std::to_string(item.rank) + ": empty original utterance";
     else if (item.proposed.empty())

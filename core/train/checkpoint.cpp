@@ -238,14 +238,18 @@ std::string resolveCheckpointDir(const std::string& path)
                        "step-N checkpoint");
 }
 
-void pruneCheckpoints(const std::string& outDir, int keep)
+std::vector<std::string> pruneCheckpoints(const std::string& outDir, int keep)
 {
+    std::vector<std::string> removed;
     if (keep <= 0)
-        return;
+        return removed;
     auto dirs = stepDirs(outDir);
     std::error_code ec;
-    for (size_t i = 0; i + static_cast<size_t>(keep) < dirs.size(); ++i)
+    for (size_t i = 0; i + static_cast<size_t>(keep) < dirs.size(); ++i) {
         fs::remove_all(dirs[i].second, ec);
+        removed.push_back(dirs[i].second.string());
+    }
+    return removed;
 }
 
 } // namespace hw

@@ -108,6 +108,7 @@ std::string resolveCheckpointDir(const std::string& path);
 // OUT/step-00000120
 std::string stepCheckpointDir(const std::string& outDir, int64_t step);
 // Deletes the oldest step-N checkpoints of outDir beyond the newest `keep` (keep <= 0: none).
-void pruneCheckpoints(const std::string& outDir, int keep);
+// Returns the directories removed.
+std::vector<std::string> pruneCheckpoints(const std::string& outDir, int keep);
 
 } // namespace hw

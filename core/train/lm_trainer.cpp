@@ -305,7 +305,9 @@ LmTrainResult LmTrainer::train(const TrainHooks& hooks)
     if (!hooks.outDir.empty())
         cb.saveCheckpoint = [&](const TrainState&) {
             const auto dir = saveCheckpoint(stepCheckpointDir(hooks.outDir, m->state.step));
-            pruneCheckpoints(hooks.outDir, m->config.keepCheckpoints);
+            for (const auto& gone : pruneCheckpoints(hooks.outDir, m->config.keepCheckpoints))
+                if (hooks.sink)
+                    hooks.sink->checkpointRemoved(gone);
             return dir;
         };
 

@@ -21,6 +21,8 @@ public:
     virtual void checkpoint(int64_t step, const std::string& path, const nlohmann::json& metrics) = 0;
     // A new best held-out value (lower is better).
     virtual void bestEval(double value) {}
+    // An older checkpoint was deleted (keepCheckpoints): its record goes too.
+    virtual void checkpointRemoved(const std::string& path) {}
 };
 
 // Keeps everything in memory (tests, benchmarks).

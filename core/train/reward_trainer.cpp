@@ -246,7 +246,9 @@ RewardTrainResult RewardTrainer::train(const TrainHooks& hooks)
     if (!hooks.outDir.empty())
         cb.saveCheckpoint = [&](const TrainState&) {
             const auto dir = saveCheckpoint(stepCheckpointDir(hooks.outDir, m->state.step));
-            pruneCheckpoints(hooks.outDir, m->config.keepCheckpoints);
+            for (const auto& gone : pruneCheckpoints(hooks.outDir, m->config.keepCheckpoints))
+                if (hooks.sink)
+                    hooks.sink->checkpointRemoved(gone);
             return dir;
         };
     TrainLoop loop(lc, WarmupCosineSchedule(schedule), *m->optimizer, stream, m->state, cb);

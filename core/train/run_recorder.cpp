@@ -93,6 +93,12 @@ void RunRecorder::bestEval(double value)
     st.bind(1, value).bind(2, m_runId).exec();
 }
 
+void RunRecorder::checkpointRemoved(const std::string& path)
+{
+    Statement st(m_db, "DELETE FROM checkpoints WHERE run_id = ? AND path = ?");
+    st.bind(1, m_runId).bind(2, path).exec();
+}
+
 void RunRecorder::setCheckpointDir(const std::string& dir)
 {
     Statement st(m_db, "UPDATE runs SET checkpoint_dir = ? WHERE id = ?");

@@ -39,6 +39,7 @@ public:
     void log(int64_t step, const MetricValues& values) override;
     void checkpoint(int64_t step, const std::string& path, const nlohmann::json& metrics) override;
     void bestEval(double value) override;
+    void checkpointRemoved(const std::string& path) override;
     void setCheckpointDir(const std::string& dir);
     // Final status: "done", "stopped" (cancelled, resumable) or "failed" (with the error message).
     void finish(const std::string& status, const std::string& error = "");

@@ -79,6 +79,7 @@ void TrainLoop::checkpointNow()
 TrainLoop::Outcome TrainLoop::run()
 {
     const auto sessionStart = Clock::now();
+    const int64_t startStep = m_state.step;
     const double elapsedBefore = m_state.elapsedSeconds;
     auto windowStart = sessionStart;
     std::map<std::string, double> windowSums;
@@ -175,9 +176,12 @@ TrainLoop::Outcome TrainLoop::run()
             m_progress(p);
         }
     }
-    evaluateNow();
-    m_state.elapsedSeconds = elapsedBefore + seconds(sessionStart, Clock::now());
-    checkpointNow();
+    // A resumed run that was already complete has nothing new to evaluate or save.
+    if (m_state.step > startStep || startStep == 0) {
+        evaluateNow();
+        m_state.elapsedSeconds = elapsedBefore + seconds(sessionStart, Clock::now());
+        checkpointNow();
+    }
     return Outcome::Finished;
 }
 

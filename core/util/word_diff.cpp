@@ -142,6 +142,51 @@ std::vector<Op> myers(const std::vector<DiffToken>& a, const std::vector<DiffTok
     return ops;
 }
 
+// An equality no longer than the changes on both sides of it becomes a deletion plus an
+// insertion (diff-match-patch's semantic cleanup, counted in tokens). Repeats until stable, since
+// folding one equality merges its neighbours into a bigger change.
+void foldShortEqualities(std::vector<Op>& ops)
+{
+    struct Run {
+        bool equal;
+        size_t begin, end;       // [begin, end) in ops
+        size_t deletes, inserts; // for change runs
+    };
+    for (bool changed = true; changed;) {
+        changed = false;
+        std::vector<Run> runs;
+        for (size_t i = 0; i < ops.size();) {
+            Run r{ops[i] == Op::Equal, i, i, 0, 0};
+            while (r.end < ops.size() && (ops[r.end] == Op::Equal) == r.equal) {
+                if (ops[r.end] == Op::Delete)
+                    ++r.deletes;
+                else if (ops[r.end] == Op::Insert)
+                    ++r.inserts;
+                ++r.end;
+            }
+            runs.push_back(r);
+            i = r.end;
+        }
+        for (size_t k = 1; k + 1 < runs.size(); ++k) {
+            const Run& e = runs[k];
+            if (!e.equal)
+                continue;
+            const size_t len = e.end - e.begin;
+            const Run& a = runs[k - 1];
+            const Run& b = runs[k + 1];
+            if (len <= std::max(a.deletes, a.inserts) && len <= std::max(b.deletes, b.inserts)) {
+                // Each Equal consumes one token of each side: emit the deletions, then the insertions.
+                std::vector<Op> replacement(len, Op::Delete);
+                replacement.insert(replacement.end(), len, Op::Insert);
+                ops.erase(ops.begin() + static_cast<std::ptrdiff_t>(e.begin), ops.begin() + static_cast<std::ptrdiff_t>(e.end));
+                ops.insert(ops.begin() + static_cast<std::ptrdiff_t>(e.begin), replacement.begin(), replacement.end());
+                changed = true;
+                break; // run boundaries moved: recompute
+            }
+        }
+    }
+}
+
 void append(std::vector<DiffSegment>& out, DiffSegment::Kind kind, const std::string& text)
 {
     if (text.empty())
@@ -200,7 +245,7 @@ std::vector<DiffToken> diffTokens(const std::string& text)
     return tokens;
 }
 
-std::vector<DiffSegment> wordDiff(const std::string& before, const std::string& after)
+std::vector<DiffSegment> wordDiff(const std::string& before, const std::string& after, DiffOptions options)
 {
     std::vector<DiffToken> a = diffTokens(before);
     std::vector<DiffToken> b = diffTokens(after);
@@ -232,6 +277,8 @@ std::vector<DiffSegment> wordDiff(const std::string& before, const std::string& 
         ops.assign(midA.size(), Op::Delete);
         ops.insert(ops.end(), midB.size(), Op::Insert);
     }
+    if (options.semanticCleanup)
+        foldShortEqualities(ops);
     // Within each run of changes, show every deletion before the insertions that replace them.
     for (size_t i = 0; i < ops.size();) {
         if (ops[i] == Op::Equal) {

@@ -9,7 +9,8 @@
 // UTF-8 sequence), single punctuation marks, and the whitespace before each of them. Tokens are
 // compared without their whitespace, so re-spacing alone is no change. The edit script is the
 // shortest one (Myers' O((N+M)D) algorithm) after trimming the common prefix and suffix; texts
-// with a very long edit script fall back to "delete everything, insert everything".
+// with a very long edit script fall back to "delete everything, insert everything". By default
+// short equalities between changes are then folded into them (see DiffOptions).
 #include <string>
 #include <vector>
 
@@ -35,9 +36,16 @@ struct DiffToken {
 // empty word, so the tokens always concatenate back to the text.
 std::vector<DiffToken> diffTokens(const std::string& text);
 
+struct DiffOptions {
+    // Drop short equalities caught between two changes (a lone "the" or "." inside a rewritten
+    // sentence) so a rewrite reads as one replacement, as diff-match-patch's semantic cleanup
+    // does; the script is then no longer the shortest one. Off: the shortest edit script.
+    bool semanticCleanup = true;
+};
+
 // Adjacent segments of the same kind are merged; a Deleted run comes before the Inserted run
 // that replaces it.
-std::vector<DiffSegment> wordDiff(const std::string& before, const std::string& after);
+std::vector<DiffSegment> wordDiff(const std::string& before, const std::string& after, DiffOptions options = {});
 
 // Share of `after`'s words that are new (0 = unchanged, 1 = nothing kept), for sorting and badges.
 double changedShare(const std::vector<DiffSegment>& diff);

@@ -27,7 +27,7 @@ FakeReply FakeReply::text(std::string content)
     return r;
 }
 
-FakeReply FakeReply::status(int code, hw::HttpHeaders headers, std::string body)
+FakeReply FakeReply::error(int code, hw::HttpHeaders headers, std::string body)
 {
     FakeReply r;
     r.status = code;
@@ -246,7 +246,7 @@ hw::HttpServerResponse FakeLlmServer::handle(const hw::HttpServerRequest& req)
         }
     }
     if (req.path != "/v1/chat/completions" && !reply.rawBody) {
-        reply = FakeReply::status(404, {}, "{\"error\":\"unknown path " + req.path + "\"}");
+        reply = FakeReply::error(404, {}, "{\"error\":\"unknown path " + req.path + "\"}");
     }
     const int wait = latency + reply.delayMs;
     if (wait > 0) {

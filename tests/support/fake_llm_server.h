@@ -3,7 +3,7 @@
 // running in the test process on an ephemeral port. Qt-free.
 //
 //   hwtest::FakeLlmServer server;                       // answers like a cooperative LLM
-//   server.enqueue(FakeReply::status(429, {{"Retry-After", "1"}}));  // then faults, in order
+//   server.enqueue(FakeReply::error(429, {{"Retry-After", "1"}}));  // then faults, in order
 //   profile.baseUrl = server.baseUrl();                 // "http://127.0.0.1:PORT/v1"
 //   ...
 //   QCOMPARE(server.answered(), 3);                     // counted at the server
@@ -36,7 +36,7 @@ struct FakeReply {
     int64_t completionTokens = -1;        // -1: ~ characters / 4 of content
 
     static FakeReply text(std::string content);
-    static FakeReply status(int code, hw::HttpHeaders headers = {}, std::string body = "{\"error\":\"fault\"}");
+    static FakeReply error(int code, hw::HttpHeaders headers = {}, std::string body = "{\"error\":\"fault\"}");
     static FakeReply malformed(std::string body = "{\"choices\": [ this is not json");
     static FakeReply slow(int delayMs, std::string content = "OK");
 };

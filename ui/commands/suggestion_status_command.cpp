@@ -20,7 +20,7 @@ QString verb(const std::string& status)
 
 } // namespace
 
-SuggestionStatusCommand::SuggestionStatusCommand(ProjectSession* session, std::vector<qint64> ids,
+SuggestionStatusCommand::SuggestionStatusCommand(ProjectSession* session, std::vector<int64_t> ids,
                                                  const std::string& status, QUndoCommand* parent)
     : QUndoCommand(parent), m_session(session), m_ids(std::move(ids)), m_status(status)
 {
@@ -40,7 +40,7 @@ void SuggestionStatusCommand::redo()
         hw::Transaction tx(db);
         if (!m_done) {
             // First run: decide what changes, remembering what to restore.
-            for (qint64 id : m_ids) {
+            for (int64_t id : m_ids) {
                 const auto s = store.get(id);
                 if (!s || s->status == m_status)
                     continue;

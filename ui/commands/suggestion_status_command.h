@@ -6,6 +6,7 @@
 // A command that changes nothing is obsolete, so QUndoStack::push() drops it.
 #include <QUndoCommand>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -15,7 +16,7 @@ class ProjectSession;
 
 class SuggestionStatusCommand : public QUndoCommand {
 public:
-    SuggestionStatusCommand(ProjectSession* session, std::vector<qint64> ids, const std::string& status,
+    SuggestionStatusCommand(ProjectSession* session, std::vector<int64_t> ids, const std::string& status,
                             QUndoCommand* parent = nullptr);
 
     void redo() override;
@@ -27,12 +28,12 @@ public:
 
 private:
     struct Change {
-        qint64 id;
+        int64_t id;
         std::string previous;
     };
 
     ProjectSession* m_session;
-    std::vector<qint64> m_ids;
+    std::vector<int64_t> m_ids;
     std::string m_status;
     std::vector<Change> m_changed;
     bool m_done = false;

@@ -153,7 +153,7 @@ QString DialogueTableModel::flagsText(uint flags)
 {
     QStringList parts;
     if (flags & hw::kFlagRewardOutOfRange)
-        parts << tr("reward out of range");
+        parts << tr("out of range");
     if (flags & hw::kFlagFailed)
         parts << tr("failed");
     if (flags & hw::kFlagUnfinished)
@@ -214,6 +214,10 @@ QVariant DialogueTableModel::data(const QModelIndex& index, int role) const
     case Qt::ToolTipRole:
         switch (index.column()) {
         case IdColumn: return tr("uid: %1").arg(text(r->uid));
+        case FlagsColumn:
+            return r->flags & hw::kFlagRewardOutOfRange
+                ? tr("%1 (raw reward outside the task's range; kept in metadata)").arg(flagsText(r->flags))
+                : flagsText(r->flags);
         case TurnsColumn: return tr("%1 turns, %2 by the agent").arg(r->turns).arg(r->agentTurns);
         case RewardColumn:
             return r->reward ? tr("reward %1, labeled by %2").arg(*r->reward).arg(text(r->rewardSource))

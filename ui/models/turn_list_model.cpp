@@ -16,12 +16,12 @@ QStringList TurnListModel::tagsOf(const nlohmann::json& annotations)
     QStringList tags;
     if (!annotations.is_object())
         return tags;
-    // The strategy first: it is what researchers scan for; other annotations follow as key: value.
+    // The strategy first: it is what researchers scan for. Other text annotations follow as
+    // "key: value"; numbers (e.g. P4G's original turn counter) stay in the tooltip only.
     const auto add = [&tags](const std::string& key, const nlohmann::json& v) {
-        if (v.is_null() || (v.is_string() && v.get<std::string>().empty()))
+        if (!v.is_string() || v.get<std::string>().empty())
             return;
-        const QString value = v.is_string() ? QString::fromStdString(v.get<std::string>())
-                                            : QString::fromStdString(v.dump());
+        const QString value = QString::fromStdString(v.get<std::string>());
         tags << (key == "strategy" ? value : QString::fromStdString(key) + QStringLiteral(": ") + value);
     };
     if (auto it = annotations.find("strategy"); it != annotations.end()) {
@@ -38,6 +38,17 @@ QStringList TurnListModel::tagsOf(const nlohmann::json& annotations)
     return tags;
 }
 
+QString TurnListModel::tooltipOf(const nlohmann::json& annotations)
+{
+    if (!annotations.is_object() || annotations.empty())
+        return {};
+    QStringList lines;
+    for (auto it = annotations.begin(); it != annotations.end(); ++it)
+        lines << QString::fromStdString(it.key()) + QStringLiteral(": ")
+                + QString::fromStdString(it->is_string() ? it->get<std::string>() : it->dump());
+    return lines.join(QLatin1Char('\n'));
+}
+
 void TurnListModel::setTurns(std::vector<hw::Turn> turns, const QString& agentName,
                              const QString& userName)
 {
@@ -49,7 +60,7 @@ void TurnListModel::setTurns(std::vector<hw::Turn> turns, const QString& agentNa
     for (size_t i = 0; i < turns.size(); ++i) {
         const hw::Turn& t = turns[i];
         m_rows.push_back({QString::fromStdString(t.text), t.role == hw::Role::Agent,
-                          static_cast<int>(i), tagsOf(t.annotations)});
+                          static_cast<int>(i), tagsOf(t.annotations), tooltipOf(t.annotations)});
     }
     endResetModel();
 }
@@ -77,7 +88,7 @@ QVariant TurnListModel::data(const QModelIndex& index, int role) const
     case TurnIndexRole: return r.index;
     case SpeakerRole: return r.agent ? m_agentName : m_userName;
     case TagsRole: return r.tags;
-    case Qt::ToolTipRole: return r.tags.join(QStringLiteral(" · "));
+    case Qt::ToolTipRole: return r.tooltip;
     default: return {};
     }
 }

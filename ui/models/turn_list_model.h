@@ -28,6 +28,7 @@ public:
     void clear();
 
     static QStringList tagsOf(const nlohmann::json& annotations);
+    static QString tooltipOf(const nlohmann::json& annotations); // every annotation, one per line
 
     int rowCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
@@ -38,6 +39,7 @@ private:
         bool agent = true;
         int index = 0;
         QStringList tags;
+        QString tooltip;
     };
     std::vector<Row> m_rows;
     QString m_agentName;

@@ -16,12 +16,12 @@
 namespace hw::ui {
 namespace {
 
-constexpr qreal kMargin = 14;
+constexpr qreal kMargin = 12;
 constexpr qreal kRowHeight = 44;
-constexpr qreal kColumnGap = 34;
-constexpr qreal kOriginalW = 170, kOriginalH = 46;
-constexpr qreal kGroupW = 104, kGroupH = 26;
-constexpr qreal kBranchW = 168, kBranchH = 36;
+constexpr qreal kColumnGap = 22;
+constexpr qreal kOriginalW = 150, kOriginalH = 46;
+constexpr qreal kGroupW = 84, kGroupH = 26;
+constexpr qreal kBranchW = 140, kBranchH = 36;
 
 using Kind = RegenerationTreeModel::NodeKind;
 

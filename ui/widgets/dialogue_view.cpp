@@ -1,5 +1,6 @@
 #include "ui/widgets/dialogue_view.h"
 
+#include "ui/models/dialogue_table_model.h"
 #include "ui/models/turn_list_model.h"
 #include "ui/settings/workbench_settings.h"
 #include "ui/widgets/chat_bubble_delegate.h"
@@ -128,9 +129,7 @@ void DialogueView::setDialogue(const hw::Dialogue& d, const std::optional<hw::Ta
     }
     if (d.flags)
         m_reward->setText(m_reward->text() + tr(" · <span style=\"color:#b45309\">flags: %1</span>")
-                                                 .arg(d.flags & hw::kFlagRewardOutOfRange ? tr("reward out of range")
-                                                      : d.flags & hw::kFlagFailed        ? tr("failed")
-                                                                                         : tr("unfinished")));
+                                                 .arg(DialogueTableModel::flagsText(d.flags).toHtmlEscaped()));
     m_model->setTurns(d.turns, task ? QString::fromStdString(task->agentRole) : QString(),
                       task ? QString::fromStdString(task->userRole) : QString());
     m_turns->scrollToTop();
@@ -181,7 +180,7 @@ void DialogueView::fillMetadata(const nlohmann::json& metadata)
             addJson(nullptr, m_metadata, QString::fromStdString(it.key()), it.value());
     }
     m_metadataToggle->setText(tr("Metadata (%1)").arg(n));
-    m_metadata->expandToDepth(0);
+    m_metadata->collapseAll();
 }
 
 } // namespace hw::ui

@@ -23,6 +23,8 @@ WelcomeWidget::WelcomeWidget(QWidget* parent) : QWidget(parent), m_recent(new QL
     auto* openButton = new QPushButton(tr("Open Project…"), this);
     connect(newButton, &QPushButton::clicked, this, &WelcomeWidget::newRequested);
     connect(openButton, &QPushButton::clicked, this, &WelcomeWidget::openRequested);
+    m_recent->setMaximumHeight(240);
+    m_recent->setToolTip(tr("Double-click to open"));
     connect(m_recent, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
         Q_EMIT openRecentRequested(item->data(Qt::UserRole).toString());
     });
@@ -36,11 +38,13 @@ WelcomeWidget::WelcomeWidget(QWidget* parent) : QWidget(parent), m_recent(new QL
     buttons->addStretch(1);
 
     auto* column = new QVBoxLayout;
+    column->addSpacing(40);
     column->addLayout(head);
     column->addLayout(buttons);
     column->addSpacing(12);
     column->addWidget(new QLabel(tr("<b>Recent projects</b>"), this));
-    column->addWidget(m_recent, 1);
+    column->addWidget(m_recent);
+    column->addStretch(1);
 
     auto* outer = new QHBoxLayout(this);
     outer->addStretch(1);

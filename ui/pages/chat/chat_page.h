@@ -6,6 +6,7 @@
 // per-token Q̂, V, π_β) and ratings are saved in the project; the Results tab aggregates them.
 // Generation runs on one worker thread per agent and streams into the bubbles; Stop cancels.
 #include "core/chat/chat_agent_spec.h"
+#include "core/data/dialogue.h"
 #include "core/data/task.h"
 #include "core/store/chat_store.h"
 #include "ui/pages/page.h"

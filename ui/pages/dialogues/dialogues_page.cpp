@@ -46,7 +46,7 @@ DialoguesPage::DialoguesPage(ProjectSession* session, QWidget* parent)
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->horizontalHeader()->setHighlightSections(false);
-    const QList<int> widths = {58, 88, 50, 62, 80, 66};
+    const QList<int> widths = {56, 86, 48, 60, 76, 64};
     for (int c = 0; c < widths.size(); ++c)
         m_table->setColumnWidth(c, widths[c]);
 

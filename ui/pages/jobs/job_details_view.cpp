@@ -70,6 +70,7 @@ JobDetailsView::JobDetailsView(ProjectSession* session, QWidget* parent)
     m_itemsView->setSelectionMode(QAbstractItemView::SingleSelection);
     m_itemsView->verticalHeader()->hide();
     m_itemsView->horizontalHeader()->setStretchLastSection(false);
+    m_itemsView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_itemsView->horizontalHeader()->setSectionResizeMode(JobItemModel::Error, QHeaderView::Stretch);
     m_itemsView->setWordWrap(false);
     connect(m_itemsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &JobDetailsView::showItem);
@@ -214,6 +215,7 @@ void JobDetailsView::showItem()
     m_itemError->setText(tr("%1: %2").arg(QString::fromStdString(item->key), QString::fromStdString(item->error)));
     const QList<qint64> ids = m_items->index(row, 0).data(JobItemModel::CallIdsRole).value<QList<qint64>>();
     if (ids.isEmpty() || !m_session || !m_session->isOpen()) {
+        m_request->setPlainText(tr("Not recorded: only answered calls are kept (in the project's LLM call cache)."));
         m_reply->setPlainText(tr("No reply was recorded for this item: the request failed before an answer came "
                                  "back (timeout, connection error or HTTP error). The error above says why."));
         return;

@@ -35,7 +35,7 @@ RegenerationsPage::RegenerationsPage(ProjectSession* session, QWidget* parent)
       m_compareView(new QTableView), m_splitter(new QSplitter(Qt::Horizontal))
 {
     m_task->addItem(tr("Every task"), QString());
-    m_originals->setMinimumContentsLength(28);
+    m_originals->setMinimumContentsLength(44);
     m_originals->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_prev->setArrowType(Qt::LeftArrow);
     m_next->setArrowType(Qt::RightArrow);
@@ -82,9 +82,8 @@ RegenerationsPage::RegenerationsPage(ProjectSession* session, QWidget* parent)
     headerRow->addWidget(m_header, 1);
     headerRow->addWidget(m_open);
     auto* rewardRow = new QHBoxLayout;
-    auto* rewardLabel = new QLabel(tr("Override reward"));
-    rewardLabel->setToolTip(tr("Sets the reward by hand (source human); undo restores the previous one"));
-    rewardRow->addWidget(rewardLabel);
+    m_rewardBar->setToolTip(tr("Override the selected dialogue's reward by hand (source human); Ctrl+Z restores "
+                               "the previous one"));
     rewardRow->addWidget(m_rewardBar);
     rewardRow->addStretch(1);
     auto* legend = new QLabel(tr("<span style='background:#f3f4f6'>&nbsp;shared prefix&nbsp;</span> "
@@ -105,7 +104,7 @@ RegenerationsPage::RegenerationsPage(ProjectSession* session, QWidget* parent)
     m_splitter->addWidget(right);
     m_splitter->setStretchFactor(0, 2);
     m_splitter->setStretchFactor(1, 3);
-    m_splitter->setSizes({480, 900});
+    m_splitter->setSizes({470, 900});
     if (!prefs::regenerationsSplitterState.get().isEmpty())
         m_splitter->restoreState(prefs::regenerationsSplitterState);
     connect(m_splitter, &QSplitter::splitterMoved, this,
@@ -286,8 +285,8 @@ void RegenerationsPage::selectDialogue(qint64 dialogueId)
     m_selected = dialogueId;
     m_treeWidget->setCurrentDialogue(dialogueId);
     const QRect r = m_treeWidget->nodeRect(dialogueId);
-    if (!r.isEmpty())
-        m_treeScroll->ensureVisible(r.center().x(), r.center().y(), r.width() / 2 + 20, r.height() + 20);
+    if (!r.isEmpty()) // the node's left end in view: the tree's root stays visible when it can
+        m_treeScroll->ensureVisible(r.left() + 24, r.center().y(), 24, r.height());
     showSelected();
 }
 

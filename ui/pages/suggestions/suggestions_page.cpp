@@ -14,6 +14,7 @@
 #include "ui/widgets/dialogue_view.h"
 #include "ui/workers/pipeline_worker_host.h"
 
+#include <QCoreApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QKeyEvent>
@@ -292,7 +293,7 @@ void SuggestionsPage::onSuggestionsChanged()
     updateCounts();
 }
 
-void SuggestionsPage::setStatus(const std::vector<qint64>& ids, const char* status)
+void SuggestionsPage::setStatus(const std::vector<int64_t>& ids, const char* status)
 {
     if (ids.empty() || !session()->isOpen())
         return;

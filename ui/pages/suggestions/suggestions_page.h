@@ -6,7 +6,9 @@
 // undoable command on the session's undo stack; a bulk action is one command.
 #include "ui/pages/page.h"
 
+#include <cstdint>
 #include <optional>
+#include <vector>
 
 class QLabel;
 class QPushButton;
@@ -54,7 +56,7 @@ private:
     void loadDialogue(qint64 id);
     void updateHeader();
     void updateCounts();
-    void setStatus(const std::vector<qint64>& ids, const char* status);
+    void setStatus(const std::vector<int64_t>& ids, const char* status);
     void saveEdit(qint64 id, const QString& text);
     void retry(qint64 id);
     void moveDialogue(int delta);

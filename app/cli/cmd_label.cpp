@@ -1,0 +1,61 @@
+// hindsight label: pipeline stage 3, LLM reward labels for regenerated dialogues.
+#include "app/cli/args.h"
+#include "app/cli/command.h"
+#include "app/cli/pipeline_options.h"
+
+#include "core/pipeline/label_job.h"
+#include "core/pipeline/llm_backend.h"
+#include "core/store/database.h"
+
+namespace hw::cli {
+namespace {
+
+const std::string kUsage = std::string(R"(usage: hindsight label PROJECT.hwb --endpoint NAME|URL [--model M] [options]
+
+Labels each unlabelled regenerated dialogue with the reward model (prompts/<task>/reward.txt):
+counseling predicts the final emotional intensity (reward = initial - final) from 10 few-shot
+dialogues; persuasion first asks whether the dialogue is unfinished (those are discarded and
+flagged), then the final donation from 5 few-shot dialogues. Labels are stored with source "llm"
+and the prompt and model as provenance.
+
+  --include-imagined      label imagined dialogues too
+  --few-shots N           example dialogues in the prompt (default: 10 counseling, 5 persuasion)
+)") + kEndpointOptionsHelp + kJobOptionsHelp;
+
+int runLabelCmd(const std::vector<std::string>& argv)
+{
+    auto valueOptions = endpointValueOptions();
+    for (const auto& o : jobValueOptions())
+        valueOptions.insert(o);
+    valueOptions.insert("few-shots");
+    auto flags = jobFlags();
+    flags.insert("include-imagined");
+    const Args args(argv, valueOptions, flags);
+    const std::string& path = args.positional(0, "PROJECT.hwb");
+    Database db = Database::open(path);
+    const JobOptions job = jobOptionsFromArgs(args, db);
+    const EndpointProfile profile = *endpointFromArgs(args, true);
+
+    SharedProject project(db);
+    LlmBackend::Options opts;
+    opts.rewardFewShots = static_cast<int>(args.intValue("few-shots", -1));
+    LlmBackend llm(project, profile, job.task, std::nullopt, opts);
+    LabelConfig cfg;
+    cfg.task = job.task;
+    cfg.includeImagined = args.flag("include-imagined");
+    cfg.limit = job.limit;
+    cfg.seed = job.seed;
+    cfg.concurrency = job.concurrency > 0 ? job.concurrency : profile.maxInFlight;
+    cfg.stage = {{"labeler", llm.describe()}, {"few_shots", opts.rewardFewShots}};
+
+    CliProgress progress(!job.quiet);
+    const JobSummary s = runLabel(project, cfg, llm.labeler(), hooksFor(progress));
+    progress.finish();
+    return reportSummary(s, job.json);
+}
+
+const bool registered = registerCommand({"label", "reward labels for regenerated dialogues from an LLM (stage 3)", kUsage,
+                                         &runLabelCmd});
+
+} // namespace
+} // namespace hw::cli

@@ -1,0 +1,61 @@
+// hindsight relabel: pipeline stage 1, hindsight suggestions from an LLM controller.
+#include "app/cli/args.h"
+#include "app/cli/command.h"
+#include "app/cli/pipeline_options.h"
+
+#include "core/pipeline/llm_backend.h"
+#include "core/pipeline/relabel_job.h"
+#include "core/store/database.h"
+
+#include <iostream>
+
+namespace hw::cli {
+namespace {
+
+const std::string kUsage = std::string(R"(usage: hindsight relabel PROJECT.hwb --endpoint NAME|URL [--model M] [options]
+
+Asks the hindsight controller (prompts/<task>/controller.txt) about each original dialogue of the
+task that has no suggestions yet, and stores up to 3 suggestions per dialogue with status
+"proposed": the agent turn it quotes, what could be better, and what the agent should have said.
+Replies that cannot be parsed, or quotes that match no agent turn, are stored as "failed" with
+the raw reply; run the command again to retry them.
+
+  --suggestions N         suggestions asked per dialogue (default 3)
+  --dialogue ID           only this dialogue (repeatable)
+)") + kEndpointOptionsHelp + kJobOptionsHelp;
+
+int runRelabelCmd(const std::vector<std::string>& argv)
+{
+    auto valueOptions = endpointValueOptions();
+    for (const auto& o : jobValueOptions())
+        valueOptions.insert(o);
+    valueOptions.insert({"suggestions", "dialogue"});
+    const Args args(argv, valueOptions, jobFlags());
+    const std::string& path = args.positional(0, "PROJECT.hwb");
+    Database db = Database::open(path);
+    const JobOptions job = jobOptionsFromArgs(args, db);
+    const EndpointProfile profile = *endpointFromArgs(args, true);
+
+    SharedProject project(db);
+    LlmBackend llm(project, profile, job.task);
+    RelabelConfig cfg;
+    cfg.task = job.task;
+    cfg.limit = job.limit;
+    cfg.seed = job.seed;
+    cfg.concurrency = job.concurrency > 0 ? job.concurrency : profile.maxInFlight;
+    cfg.suggestions = static_cast<int>(args.intValue("suggestions", 3));
+    for (const auto& id : args.values("dialogue"))
+        cfg.dialogueIds.push_back(std::stoll(id));
+    cfg.stage = {{"controller", llm.describe()}};
+
+    CliProgress progress(!job.quiet);
+    const JobSummary s = runRelabel(project, cfg, llm.controller(), hooksFor(progress));
+    progress.finish();
+    return reportSummary(s, job.json);
+}
+
+const bool registered = registerCommand({"relabel", "hindsight suggestions for dialogues from an LLM (stage 1)", kUsage,
+                                         &runRelabelCmd});
+
+} // namespace
+} // namespace hw::cli

@@ -1,0 +1,12 @@
+// libFuzzer target: checkTemplate (see parser_invariants.h and README.md).
+#include "core/fuzz/parser_invariants.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
+{
+    hw::fuzz::checkTemplate(std::string(reinterpret_cast<const char*>(data), size));
+    return 0;
+}

@@ -1,0 +1,262 @@
+// bench_import: inserting generated dialogues through DialogueStore versus the raw sqlite3 API.
+//
+//   bench_import [N_DIALOGUES=100000] [TURNS=10] [DIR]
+//
+// Both sides write the same rows into a fresh project file (dialogues, turns, dialogue_fts,
+// reward_labels) in one transaction, on connections with the same pragmas (WAL, synchronous =
+// NORMAL, foreign keys on). The baseline gets its JSON columns and FTS bodies serialized before
+// its clock starts; the store does that work itself, inside the measured time. Target: store
+// time <= 2x baseline.
+#include "core/data/task.h"
+#include "core/store/database.h"
+#include "core/store/dialogue_store.h"
+#include "core/util/error.h"
+
+#include <sqlite3.h>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace hw;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+const char* kWords[] = {
+    "i", "you", "feel", "really", "today", "work", "job", "family", "friend", "sleep", "worried",
+    "about", "the", "and", "that", "it", "is", "was", "so", "very", "how", "what", "when", "why",
+    "can", "could", "would", "help", "talk", "maybe", "think", "know", "just", "time", "day",
+    "night", "week", "money", "children", "donate", "charity", "save", "school", "food", "health",
+    "anxious", "sad", "angry", "lonely", "tired", "better", "worse", "understand", "sounds", "hard",
+    "great", "thank", "sorry", "hear", "try", "plan", "small", "step", "together", "alone", "home",
+    "parents", "partner", "exam", "study", "stress", "calm", "breathe", "walk", "write", "call",
+    "message", "weekend", "morning", "dollar", "cents", "give", "support", "listen", "care"};
+constexpr size_t kWordCount = sizeof(kWords) / sizeof(kWords[0]);
+
+std::vector<Dialogue> generate(int n, int turns)
+{
+    std::mt19937 rng(12345);
+    std::uniform_int_distribution<size_t> word(0, kWordCount - 1);
+    std::uniform_int_distribution<int> len(6, 24);
+    std::uniform_int_distribution<int> intensity(1, 5);
+    const char* strategies[] = {"Question", "Reflection of feelings", "Providing Suggestions",
+                                "Affirmation and Reassurance", "Self-disclosure", "Information"};
+    std::vector<Dialogue> out;
+    out.reserve(static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i) {
+        Dialogue d;
+        d.uid = "bench-" + std::to_string(i);
+        d.task = i % 2 ? "persuasion" : "counseling";
+        d.source = "jsonl";
+        d.split = "train";
+        const int a = intensity(rng), b = intensity(rng);
+        if (i % 10 != 0) {
+            d.reward = i % 2 ? (a % 3) * 0.5 : double(a - b);
+            d.rewardSource = "dataset";
+        }
+        d.metadata = {{"initial_emotion_intensity", a}, {"final_emotion_intensity", b},
+                      {"emotion_type", "anxiety"}, {"situation", "generated dialogue " + std::to_string(i)}};
+        for (int t = 0; t < turns; ++t) {
+            Turn turn;
+            turn.index = t;
+            turn.role = t % 2 ? Role::Agent : Role::User;
+            const int words = len(rng);
+            for (int w = 0; w < words; ++w) {
+                if (w)
+                    turn.text += ' ';
+                turn.text += kWords[word(rng)];
+            }
+            turn.text += t % 3 ? "." : "?";
+            if (turn.role == Role::Agent)
+                turn.annotations = {{"strategy", strategies[(i + t) % 6]}};
+            d.turns.push_back(std::move(turn));
+        }
+        out.push_back(std::move(d));
+    }
+    return out;
+}
+
+// The rows as the baseline binds them: every string prepared in advance.
+struct RawRow {
+    const Dialogue* d;
+    std::string metadata;
+    std::vector<std::string> annotations;
+    std::string body;
+    int64_t taskId;
+};
+
+void check(int rc, sqlite3* db, const char* what)
+{
+    if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        std::fprintf(stderr, "sqlite error in %s: %s\n", what, sqlite3_errmsg(db));
+        std::exit(1);
+    }
+}
+
+double baseline(const std::string& path, const std::vector<Dialogue>& dialogues)
+{
+    int64_t counseling = 0, persuasion = 0;
+    {
+        // Schema and tasks through the normal path; only the rows are timed.
+        auto db = Database::create(path);
+        DialogueStore store(db);
+        counseling = store.ensureTask(Task::counseling());
+        persuasion = store.ensureTask(Task::persuasion());
+    }
+    std::vector<RawRow> rows;
+    rows.reserve(dialogues.size());
+    for (const auto& d : dialogues) {
+        RawRow r{&d, d.metadata.dump(), {}, {}, d.task == "counseling" ? counseling : persuasion};
+        for (const auto& t : d.turns) {
+            r.annotations.push_back(t.annotations.empty() ? "{}" : t.annotations.dump());
+            if (!r.body.empty())
+                r.body += '\n';
+            r.body += t.text;
+        }
+        rows.push_back(std::move(r));
+    }
+    const std::string provenance = R"({"dataset":"jsonl"})";
+
+    sqlite3* db = nullptr;
+    check(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr), db, "open");
+    check(sqlite3_exec(db, "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL",
+                       nullptr, nullptr, nullptr), db, "pragmas");
+    sqlite3_stmt *ins = nullptr, *turn = nullptr, *fts = nullptr, *label = nullptr;
+    check(sqlite3_prepare_v2(db, "INSERT INTO dialogues(uid, task_id, source, split, n_turns, n_agent_turns, "
+                                 "reward, reward_source, flags, metadata, parent_id) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)", -1, &ins, nullptr), db, "prepare");
+    check(sqlite3_prepare_v2(db, "INSERT INTO turns(dialogue_id, idx, role, text, annotations) VALUES (?, ?, ?, ?, ?)",
+                             -1, &turn, nullptr), db, "prepare");
+    check(sqlite3_prepare_v2(db, "INSERT INTO dialogue_fts(rowid, body) VALUES (?, ?)", -1, &fts, nullptr), db, "prepare");
+    check(sqlite3_prepare_v2(db, "INSERT INTO reward_labels(dialogue_id, value, source, provenance) VALUES (?, ?, ?, ?)",
+                             -1, &label, nullptr), db, "prepare");
+
+    const auto start = Clock::now();
+    check(sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr), db, "begin");
+    for (const auto& r : rows) {
+        const Dialogue& d = *r.d;
+        sqlite3_bind_text(ins, 1, d.uid.c_str(), static_cast<int>(d.uid.size()), SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 2, r.taskId);
+        sqlite3_bind_text(ins, 3, d.source.c_str(), -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 4, d.split.c_str(), -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 5, static_cast<int64_t>(d.turns.size()));
+        sqlite3_bind_int64(ins, 6, d.agentTurnCount());
+        if (d.reward)
+            sqlite3_bind_double(ins, 7, *d.reward);
+        else
+            sqlite3_bind_null(ins, 7);
+        sqlite3_bind_text(ins, 8, d.rewardSource.c_str(), -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 9, d.flags);
+        sqlite3_bind_text(ins, 10, r.metadata.c_str(), static_cast<int>(r.metadata.size()), SQLITE_STATIC);
+        check(sqlite3_step(ins), db, "insert dialogue");
+        sqlite3_reset(ins);
+        const int64_t id = sqlite3_last_insert_rowid(db);
+        for (size_t i = 0; i < d.turns.size(); ++i) {
+            const Turn& t = d.turns[i];
+            sqlite3_bind_int64(turn, 1, id);
+            sqlite3_bind_int64(turn, 2, static_cast<int64_t>(i));
+            sqlite3_bind_text(turn, 3, t.role == Role::Agent ? "agent" : "user", -1, SQLITE_STATIC);
+            sqlite3_bind_text(turn, 4, t.text.c_str(), static_cast<int>(t.text.size()), SQLITE_STATIC);
+            sqlite3_bind_text(turn, 5, r.annotations[i].c_str(), static_cast<int>(r.annotations[i].size()),
+                              SQLITE_STATIC);
+            check(sqlite3_step(turn), db, "insert turn");
+            sqlite3_reset(turn);
+        }
+        sqlite3_bind_int64(fts, 1, id);
+        sqlite3_bind_text(fts, 2, r.body.c_str(), static_cast<int>(r.body.size()), SQLITE_STATIC);
+        check(sqlite3_step(fts), db, "insert fts");
+        sqlite3_reset(fts);
+        if (d.reward) {
+            sqlite3_bind_int64(label, 1, id);
+            sqlite3_bind_double(label, 2, *d.reward);
+            sqlite3_bind_text(label, 3, "dataset", -1, SQLITE_STATIC);
+            sqlite3_bind_text(label, 4, provenance.c_str(), -1, SQLITE_STATIC);
+            check(sqlite3_step(label), db, "insert label");
+            sqlite3_reset(label);
+        }
+    }
+    check(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), db, "commit");
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    for (auto* st : {ins, turn, fts, label})
+        sqlite3_finalize(st);
+    sqlite3_close(db);
+    return seconds;
+}
+
+double viaStore(const std::string& path, const std::vector<Dialogue>& dialogues)
+{
+    auto db = Database::create(path);
+    DialogueStore store(db);
+    store.ensureTask(Task::counseling());
+    store.ensureTask(Task::persuasion());
+    const auto start = Clock::now();
+    Transaction tx(db);
+    for (const auto& d : dialogues)
+        if (!store.insert(d).inserted)
+            throw Error("unexpected duplicate " + d.uid);
+    tx.commit();
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+int64_t rowCount(const std::string& path, const char* table)
+{
+    auto db = Database::open(path, Database::Mode::ReadOnly);
+    return *db.queryInt64(std::string("SELECT count(*) FROM ") + table);
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    const int n = argc > 1 ? std::atoi(argv[1]) : 100000;
+    const int turns = argc > 2 ? std::atoi(argv[2]) : 10;
+    namespace fs = std::filesystem;
+    const fs::path dir = argc > 3 ? fs::path(argv[3]) : fs::temp_directory_path() / ("hw_bench_import_" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    const std::string rawPath = (dir / "baseline.hwb").string();
+    const std::string storePath = (dir / "store.hwb").string();
+    for (const auto& p : {rawPath, storePath})
+        for (const char* suffix : {"", "-wal", "-shm"})
+            fs::remove(p + suffix);
+
+    try {
+        std::printf("bench_import: %d dialogues x %d turns, sqlite %s, files in %s\n", n, turns,
+                    sqlite3_libversion(), dir.c_str());
+        const auto genStart = Clock::now();
+        const std::vector<Dialogue> dialogues = generate(n, turns);
+        std::printf("  generated in memory:                 %8.2f s\n",
+                    std::chrono::duration<double>(Clock::now() - genStart).count());
+        const double raw = baseline(rawPath, dialogues);
+        const double store = viaStore(storePath, dialogues);
+        for (const char* table : {"dialogues", "turns", "dialogue_fts", "reward_labels"}) {
+            const int64_t a = rowCount(rawPath, table), b = rowCount(storePath, table);
+            if (a != b)
+                throw Error(std::string("row counts differ in ") + table);
+        }
+        std::printf("  rows: %lld dialogues, %lld turns, %lld fts, %lld reward labels (both files)\n",
+                    static_cast<long long>(rowCount(storePath, "dialogues")),
+                    static_cast<long long>(rowCount(storePath, "turns")),
+                    static_cast<long long>(rowCount(storePath, "dialogue_fts")),
+                    static_cast<long long>(rowCount(storePath, "reward_labels")));
+        std::printf("  baseline, raw sqlite3, 1 transaction: %8.2f s  (%.0f dialogues/s)\n", raw, n / raw);
+        std::printf("  DialogueStore::insert, 1 transaction: %8.2f s  (%.0f dialogues/s)\n", store, n / store);
+        std::printf("  ratio store / baseline:               %8.2f   (target <= 2.00) %s\n", store / raw,
+                    store / raw <= 2.0 ? "OK" : "OVER TARGET");
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "bench_import: %s\n", e.what());
+        return 1;
+    }
+    for (const auto& p : {rawPath, storePath})
+        for (const char* suffix : {"", "-wal", "-shm"})
+            fs::remove(p + suffix);
+    if (argc <= 3)
+        fs::remove(dir);
+    return 0;
+}

@@ -1,0 +1,209 @@
+// Generation: with and without the KV cache agree token for token (greedy and seeded sampling,
+// batched prompts of different lengths); filters; logits hook; stop tokens; cancel; streaming.
+#include "core/model/generation.h"
+#include "core/util/error.h"
+#include "support/test_paths.h"
+
+#include <torch/torch.h>
+
+using namespace hw;
+
+namespace {
+
+Transformer randomModel(uint64_t seed)
+{
+    torch::manual_seed(seed);
+    auto c = ModelConfig::tiny(60);
+    c.hiddenSize = 48;
+    c.numAttentionHeads = 6;
+    c.numKeyValueHeads = 2;
+    c.initializerRange = 0.3; // peaky random logits: greedy and sampled paths both meaningful
+    return Transformer(c);
+}
+
+const std::vector<std::vector<int64_t>> kPrompts = {{1, 7, 8, 9, 2}, {1, 30}, {1, 12, 13, 14, 15, 16, 17, 2}};
+
+} // namespace
+
+class TestGeneration : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void cacheAgreesWithRecompute_data()
+    {
+        QTest::addColumn<double>("temperature");
+        QTest::addColumn<int>("topK");
+        QTest::addColumn<double>("topP");
+        QTest::newRow("greedy") << 0.0 << 0 << 1.0;
+        QTest::newRow("sampled") << 1.0 << 0 << 1.0;
+        QTest::newRow("sampled top-k top-p") << 0.8 << 20 << 0.9;
+    }
+    void cacheAgreesWithRecompute()
+    {
+        QFETCH(double, temperature);
+        QFETCH(int, topK);
+        QFETCH(double, topP);
+        auto m = randomModel(21);
+        GenerationOptions o;
+        o.maxNewTokens = 24;
+        o.sampling.temperature = temperature;
+        o.sampling.topK = topK;
+        o.sampling.topP = topP;
+        o.sampling.seed = 1234;
+        o.useCache = true;
+        const auto cached = generate(m, kPrompts, o);
+        o.useCache = false;
+        const auto recomputed = generate(m, kPrompts, o);
+        QCOMPARE(cached.tokens, recomputed.tokens);
+        for (const auto& t : cached.tokens)
+            QCOMPARE(t.size(), size_t(24));
+        QCOMPARE(cached.generatedTokens, int64_t(72));
+        // a row alone gives the same tokens as in the batch (row 0 keeps its random stream)
+        o.useCache = true;
+        const auto alone = generate(m, {kPrompts[0]}, o);
+        QCOMPARE(alone.tokens[0], cached.tokens[0]);
+    }
+
+    void seeds()
+    {
+        auto m = randomModel(22);
+        GenerationOptions o;
+        o.maxNewTokens = 16;
+        o.sampling.seed = 5;
+        const auto a = generate(m, kPrompts, o), b = generate(m, kPrompts, o);
+        QCOMPARE(a.tokens, b.tokens);
+        o.sampling.seed = 6;
+        QVERIFY(generate(m, kPrompts, o).tokens != a.tokens);
+    }
+
+    void stopTokensAndFinishedRows()
+    {
+        auto m = randomModel(23);
+        GenerationOptions o;
+        o.maxNewTokens = 10;
+        o.sampling.temperature = 0;
+        o.stopTokens = {4};
+        // The hook forces the stop token on row 1 at step 2 and on row 0 at step 5.
+        int calls = 0;
+        bool shapesOk = true;
+        const LogitsHook hook = [&](const torch::Tensor& logits, const LogitsHookContext& ctx) -> torch::Tensor {
+            ++calls;
+            shapesOk = shapesOk && ctx.hidden.size(0) == logits.size(0) && ctx.hidden.size(1) == 48
+                       && ctx.rows.size(0) == logits.size(0) && ctx.positions.size(0) == logits.size(0);
+            auto out = logits.clone();
+            for (int64_t r = 0; r < ctx.rows.size(0); ++r) {
+                const int64_t row = ctx.rows[r].item<int64_t>();
+                if ((row == 1 && ctx.step == 2) || (row == 0 && ctx.step == 5))
+                    out[r][4] = 1e9;
+                else
+                    out[r][4] = -INFINITY;
+            }
+            return out;
+        };
+        std::vector<TokenEvent> events;
+        const auto r = generate(m, kPrompts, o, hook, [&](const TokenEvent& e) { events.push_back(e); });
+        QCOMPARE(r.tokens[1].size(), size_t(3));
+        QCOMPARE(r.tokens[1].back(), int64_t(4));
+        QCOMPARE(r.tokens[0].size(), size_t(6));
+        QCOMPARE(r.tokens[2].size(), size_t(10));
+        QVERIFY(r.finish[0] == FinishReason::StopToken);
+        QVERIFY(r.finish[2] == FinishReason::Length);
+        QCOMPARE(int64_t(events.size()), r.generatedTokens);
+        QCOMPARE(r.generatedTokens, int64_t(19));
+        QCOMPARE(calls, 10);
+        QVERIFY(shapesOk);
+        int stops = 0;
+        for (const auto& e : events)
+            stops += e.stop;
+        QCOMPARE(stops, 2);
+        // the same run without cache gives the same rows
+        o.useCache = false;
+        QCOMPARE(generate(m, kPrompts, o, hook).tokens, r.tokens);
+    }
+
+    void filters()
+    {
+        auto logits = torch::tensor({{1.0f, 4.0f, 3.0f, 2.0f, 0.0f}});
+        SamplingOptions s;
+        s.topK = 2;
+        auto a = logits.clone();
+        filterLogits(a, s);
+        QCOMPARE(torch::isinf(a).sum().item<int64_t>(), int64_t(3));
+        QVERIFY(std::isfinite(a[0][1].item<float>()) && std::isfinite(a[0][2].item<float>()));
+        // top-p: probabilities ~ [.03,.64,.24,.09,.01]; 0.7 keeps the top two
+        s = {};
+        s.topP = 0.7;
+        auto b = logits.clone();
+        filterLogits(b, s);
+        QCOMPARE(torch::isinf(b).sum().item<int64_t>(), int64_t(3));
+        s.topP = 0.5; // the most likely token always stays
+        auto c = logits.clone();
+        filterLogits(c, s);
+        QCOMPARE(torch::isinf(c).sum().item<int64_t>(), int64_t(4));
+        s = {};
+        s.temperature = 2.0;
+        s.bannedTokens = {1};
+        auto d = logits.clone();
+        filterLogits(d, s);
+        QVERIFY(std::isinf(d[0][1].item<float>()));
+        QCOMPARE(d[0][2].item<float>(), 1.5f);
+    }
+
+    void hookCanSteerGreedy()
+    {
+        auto m = randomModel(24);
+        GenerationOptions o;
+        o.maxNewTokens = 5;
+        o.sampling.temperature = 0;
+        const auto r = generate(m, kPrompts, o, [](const torch::Tensor& logits, const LogitsHookContext&) -> torch::Tensor {
+            auto out = logits.clone();
+            out.select(1, 33).add_(1e6);
+            return out;
+        });
+        for (const auto& t : r.tokens)
+            QCOMPARE(t, std::vector<int64_t>(5, 33));
+    }
+
+    void cancel()
+    {
+        auto m = randomModel(25);
+        GenerationOptions o;
+        o.maxNewTokens = 50;
+        StopToken stop;
+        int n = 0;
+        const auto r = generate(m, {kPrompts[0]}, o, {}, [&](const TokenEvent&) {
+            if (++n == 3)
+                stop.requestStop();
+        }, &stop);
+        QCOMPARE(r.tokens[0].size(), size_t(3));
+        QVERIFY(r.finish[0] == FinishReason::Cancelled);
+    }
+
+    void errors()
+    {
+        auto m = randomModel(26);
+        GenerationOptions o;
+        QVERIFY_THROWS_EXCEPTION(Error, generate(m, {{}}, o));
+        QVERIFY_THROWS_EXCEPTION(Error, generate(m, {{1, 999}}, o));
+        QVERIFY(generate(m, {}, o).tokens.empty());
+    }
+
+    void textStreamer()
+    {
+        std::vector<std::string> texts;
+        for (int i = 0; i < 200; ++i)
+            texts.push_back("thank you for listening, café and naïve words " + std::to_string(i));
+        TokenizerTrainOptions to;
+        to.vocabSize = 320;
+        const auto tok = Tokenizer::train(texts, to);
+        const std::string text = "thank you, café \xF0\x9F\x98\x80 words";
+        TextStreamer s(tok);
+        std::string streamed;
+        for (int64_t id : tok.encode(text))
+            streamed += s.push(id);
+        QCOMPARE(QString::fromStdString(streamed), QString::fromStdString(text));
+        QCOMPARE(s.text(), text);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestGeneration)
+#include "tst_core_generation.moc"
