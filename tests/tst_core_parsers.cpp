@@ -159,6 +159,8 @@ private Q_SLOTS:
         QTest::newRow("no such turn") << "The weather is lovely in Paris this time of year." << -1 << "matches no agent turn";
         QTest::newRow("ambiguous repeat") << "Thank you!" << -1 << "ambiguous";
         QTest::newRow("empty") << "   " << -1 << "empty";
+        QTest::newRow("exact beats near duplicate") << "Let me know if you have questions 1." << 10 << "";
+        QTest::newRow("near duplicates, inexact") << "Let me know if you have question" << -1 << "ambiguous";
     }
     void matcher()
     {
@@ -173,7 +175,11 @@ private Q_SLOTS:
                                      {U, "Sounds good."},
                                      {A, "Thank you!"},
                                      {U, "Bye."},
-                                     {A, "Thank you!"}});
+                                     {A, "Thank you!"},
+                                     {U, "Ok."},
+                                     {A, "Let me know if you have questions 1."},
+                                     {U, "Ok."},
+                                     {A, "Let me know if you have questions 2."}});
         const TurnMatch m = matchAgentTurn(turns, quote.toStdString());
         if (turn < 0) {
             QVERIFY(!m.turnIndex);

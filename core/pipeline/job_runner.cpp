@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -176,7 +177,8 @@ JobSummary JobRunner::run(const std::vector<std::string>& keys, const Work& work
     };
     progress();
 
-    StopToken jobStop; // user stop, or a fatal error in any worker
+    StopToken jobStop;  // no new items: user stop, or a fatal error in any worker
+    StopToken hardStop; // cancel the calls in flight: fatal error, or the grace period is over
     std::atomic<size_t> next{0};
     std::string fatalError;
     std::mutex fatalMutex;
@@ -185,6 +187,7 @@ JobSummary JobRunner::run(const std::vector<std::string>& keys, const Work& work
         if (fatalError.empty())
             fatalError = e;
         jobStop.requestStop();
+        hardStop.requestStop();
     };
 
     const int threads = std::max(1, std::min<int>(m_options.concurrency, static_cast<int>(pending.size())));
@@ -198,7 +201,7 @@ JobSummary JobRunner::run(const std::vector<std::string>& keys, const Work& work
                 return;
             const std::string& key = pending[idx];
             StageContext ctx;
-            ctx.stop = jobStop;
+            ctx.stop = hardStop;
             ctx.jobId = m_jobId;
             ctx.seed = itemSeed(m_options.seed, key);
             ctx.itemKey = key;
@@ -293,9 +296,14 @@ JobSummary JobRunner::run(const std::vector<std::string>& keys, const Work& work
     // Forward the caller's stop to the workers' token while they run.
     std::atomic<bool> finished{false};
     std::thread watcher([&] {
+        std::optional<Clock::time_point> stoppedAt;
         while (!finished.load()) {
-            if (m_hooks.stop.stopRequested())
+            if (m_hooks.stop.stopRequested() && !stoppedAt) {
+                stoppedAt = Clock::now();
                 jobStop.requestStop();
+            }
+            if (stoppedAt && Clock::now() - *stoppedAt >= std::chrono::milliseconds(m_hooks.stopGraceMs))
+                hardStop.requestStop();
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
     });

@@ -9,7 +9,8 @@
 //    counters), so a crash or kill -9 loses at most the items in flight; the LLM calls of those
 //    are already in llm_calls (LlmClient records a reply before returning it), so nothing that
 //    finished is ever sent again;
-//  - reports progress (done/total, tokens, cost, ETA) and stops on the StopToken.
+//  - reports progress (done/total, tokens, cost, ETA) and stops on the StopToken: no new item
+//    starts, items in flight get JobHooks::stopGraceMs to finish, then their calls are cancelled.
 //
 //   SharedProject project(db);
 //   JobRunner runner(project, {"relabel", "relabel counseling", configJson, 32, seed}, hooks);
@@ -64,6 +65,9 @@ struct JobHooks {
     StopToken stop;
     // Called from worker threads after each item (and once at the start); keep it cheap.
     std::function<void(const JobProgress&)> onProgress;
+    // After a stop, items in flight get this long to finish and be saved (their tokens are paid
+    // for) before their requests are cancelled. 0 = cancel at once.
+    int stopGraceMs = 2000;
 };
 
 struct JobSummary {

@@ -68,7 +68,7 @@ std::vector<JobRecord> JobStore::list(const std::string& kind, int limit)
 std::optional<JobRecord> JobStore::findResumable(const std::string& kind, const std::string& configHash)
 {
     Statement st(m_db, std::string(kSelect)
-                           + "WHERE kind = ? AND status != 'done' AND json_extract(config, '$.config_hash') = ? "
+                           + "WHERE kind = ? AND (status != 'done' OR failed > 0) AND json_extract(config, '$.config_hash') = ? "
                              "ORDER BY id DESC LIMIT 1");
     st.bind(1, kind).bind(2, configHash);
     if (!st.step())

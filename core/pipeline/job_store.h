@@ -43,7 +43,8 @@ public:
     std::optional<JobRecord> get(int64_t id);
     // Newest first; kind "" = every kind.
     std::vector<JobRecord> list(const std::string& kind = "", int limit = 100);
-    // The newest job of this kind and config_hash that is not done (to resume), if any.
+    // The newest job of this kind and config_hash that is unfinished or has failed items (to
+    // resume and retry), if any.
     std::optional<JobRecord> findResumable(const std::string& kind, const std::string& configHash);
 
     void setStatus(int64_t id, const std::string& status, const std::string& error = "");

@@ -93,7 +93,10 @@ TurnMatch matchAgentTurn(const std::vector<Turn>& turns, const std::string& quot
                         + std::to_string(static_cast<int>(out.score * 100)) + "%)";
         return out;
     }
-    if (out.score - out.runnerUp < options.minMargin) {
+    // An exact (normalized) match that no other agent turn shares is definitive, even next to
+    // near-duplicates ("I see." / "I see!" differ only in punctuation and are both exact).
+    const bool uniqueExact = out.score == 1.0 && out.runnerUp < 1.0;
+    if (!uniqueExact && out.score - out.runnerUp < options.minMargin) {
         out.error = "the quoted utterance matches several agent turns (ambiguous)";
         return out;
     }

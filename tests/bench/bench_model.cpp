@@ -2,6 +2,7 @@
 // matrix-product peak measured in the same run, so the MFU ratio needs no outside number.
 //
 //   bench_model [--steps N] [--batch B] [--seq T] [--gen N] [--json]
+//   bench_model --profile              per-op self time of one training step (autograd profiler)
 //   bench_model --compare-threads      runs itself with HW_TORCH_THREADS=1 and =2 (both with
 //                                      OMP_WAIT_POLICY=PASSIVE, set before start-up as OpenMP
 //                                      requires) and prints both results side by side.
@@ -14,9 +15,12 @@
 #include "core/model/generation.h"
 #include "core/model/transformer.h"
 
+#include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -60,6 +64,7 @@ struct Args {
     int64_t gen = 64;
     bool json = false;
     bool compare = false;
+    bool profile = false;
 };
 
 Args parse(int argc, char** argv)
@@ -74,6 +79,7 @@ Args parse(int argc, char** argv)
         else if (s == "--gen") a.gen = next();
         else if (s == "--json") a.json = true;
         else if (s == "--compare-threads") a.compare = true;
+        else if (s == "--profile") a.profile = true;
         else {
             std::cerr << "bench_model: unknown option " << s << "\n";
             std::exit(2);
@@ -177,6 +183,55 @@ nlohmann::json run(const Args& args)
     return out;
 }
 
+// Self time per op name over one forward+backward step, from the legacy autograd profiler's
+// push/pop ranges (per thread stacks; self = inclusive - children).
+void profileStep(const Args& args)
+{
+    hw::configureTorchThreads();
+    const auto cfg = hw::ModelConfig::small(8000);
+    hw::Transformer model(cfg);
+    model->train();
+    auto tokens = torch::randint(0, cfg.vocabSize, {args.batch, args.seq + 1}, torch::kLong);
+    auto inputs = tokens.narrow(1, 0, args.seq), targets = tokens.narrow(1, 1, args.seq);
+    auto step = [&] {
+        auto logits = model->forward(inputs).logits;
+        auto loss = torch::nn::functional::cross_entropy(logits.reshape({-1, cfg.vocabSize}), targets.reshape({-1}));
+        model->zero_grad();
+        loss.backward();
+    };
+    step();
+    using namespace torch::autograd::profiler;
+    enableProfilerLegacy(torch::profiler::impl::ProfilerConfig(torch::profiler::impl::ProfilerState::CPU));
+    const auto t0 = Clock::now();
+    step();
+    const double total = seconds(t0);
+    const auto lists = disableProfilerLegacy();
+    std::map<std::string, std::pair<double, int>> self;
+    for (const auto& list : lists) {
+        struct Open { const LegacyEvent* e; double children; };
+        std::vector<Open> stack;
+        for (const auto& e : list) {
+            if (e.kindStr() == "push") {
+                stack.push_back({&e, 0.0});
+            } else if (e.kindStr() == "pop" && !stack.empty()) {
+                const Open o = stack.back();
+                stack.pop_back();
+                const double incl = o.e->cpuElapsedUs(e);
+                auto& s = self[o.e->name()];
+                s.first += incl - o.children;
+                s.second += 1;
+                if (!stack.empty())
+                    stack.back().children += incl;
+            }
+        }
+    }
+    std::vector<std::pair<std::string, std::pair<double, int>>> rows(self.begin(), self.end());
+    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
+    std::printf("one fwd+bwd step: %.3f s (profiled)\n%-48s %10s %6s\n", total, "op (self time)", "ms", "calls");
+    for (size_t i = 0; i < std::min<size_t>(rows.size(), 30); ++i)
+        std::printf("%-48s %10.1f %6d\n", rows[i].first.c_str(), rows[i].second.first / 1e3, rows[i].second.second);
+}
+
 void print(const nlohmann::json& r)
 {
     std::printf("device %s, torch threads %d, OMP_WAIT_POLICY=%s\n", r["device"].get<std::string>().c_str(),
@@ -202,6 +257,10 @@ void print(const nlohmann::json& r)
 int main(int argc, char** argv)
 {
     const Args args = parse(argc, argv);
+    if (args.profile) {
+        profileStep(args);
+        return 0;
+    }
     if (args.compare) {
         // OpenMP reads OMP_WAIT_POLICY once at start-up: each setting needs its own process.
         nlohmann::json results = nlohmann::json::array();

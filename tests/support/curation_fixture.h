@@ -31,7 +31,7 @@ struct CurationDemo {
     int64_t labelJob = 0;
 };
 
-inline hw::Dialogue makeDialogue(const std::string& uid, const std::vector<std::pair<hw::Role, std::string>>& turns,
+inline hw::Dialogue makeCurationDialogue(const std::string& uid, const std::vector<std::pair<hw::Role, std::string>>& turns,
                                  std::optional<double> reward)
 {
     hw::Dialogue d;
@@ -88,7 +88,7 @@ inline CurationDemo fillCurationDemo(hw::Database& db)
     };
     const std::vector<std::optional<double>> rewards = {1.0, 0.0, -1.0, 2.0};
     for (size_t i = 0; i < scripts.size(); ++i)
-        out.dialogues.push_back(store.insert(makeDialogue("demo-" + std::to_string(i + 1), scripts[i], rewards[i])).id);
+        out.dialogues.push_back(store.insert(makeCurationDialogue("demo-" + std::to_string(i + 1), scripts[i], rewards[i])).id);
 
     hw::JobStore jobs(db);
     out.relabelJob = jobs.create("relabel", "relabel counseling",

@@ -17,12 +17,21 @@ inline hw::Dialogue makeDialogue(const std::string& task, int n, int turns)
     d.uid = task + "-" + std::to_string(n);
     d.task = task;
     d.source = task == "persuasion" ? "p4g" : "esconv";
+    static const char* agent[] = {"Hello there, how is your day going so far?",
+                                  "Have you ever heard of the charity Save the Children?",
+                                  "They run schools and clinics for kids in war zones and disaster areas.",
+                                  "Even a small gift, like one dollar, buys a week of clean water for a child.",
+                                  "Would you consider giving part of your task payment today?",
+                                  "Thank you so much for listening to me, it really means a lot."};
+    static const char* user[] = {"Pretty good, thanks for asking.", "No, I don't think I have.", "That sounds important.",
+                                 "I am not sure I can afford much.", "Maybe, let me think about it.", "Sure, bye now."};
     for (int i = 0; i < turns; ++i) {
         hw::Turn t;
         t.index = i;
         t.role = i % 2 == 0 ? hw::Role::Agent : hw::Role::User;
-        t.text = (t.role == hw::Role::Agent ? "Agent line " : "User line ") + std::to_string(i) + " of dialogue "
-                 + std::to_string(n) + (t.role == hw::Role::Agent ? " about helping children in need." : ", I see.");
+        // Distinct per dialogue (the tests find dialogues by "dialogue N " in prompts).
+        t.text = std::string(t.role == hw::Role::Agent ? agent[(i / 2) % 6] : user[(i / 2) % 6]) + " (dialogue "
+                 + std::to_string(n) + " turn " + std::to_string(i) + ")";
         d.turns.push_back(t);
     }
     if (task == "persuasion") {

@@ -20,7 +20,7 @@ constexpr qreal kMargin = 12;
 constexpr qreal kRowHeight = 44;
 constexpr qreal kColumnGap = 22;
 constexpr qreal kOriginalW = 150, kOriginalH = 46;
-constexpr qreal kGroupW = 84, kGroupH = 26;
+constexpr qreal kGroupW = 84, kGroupH = 34;
 constexpr qreal kBranchW = 140, kBranchH = 36;
 
 using Kind = RegenerationTreeModel::NodeKind;
@@ -118,7 +118,7 @@ void BranchTreeWidget::relayout()
             break;
         case Kind::Group:
             it.title = tr("turn %1").arg(idx.data(RegenerationTreeModel::DivergenceRole).toInt() + 1);
-            it.detail = reward.isValid() ? tr("×%1 · %2").arg(n).arg(rewardText) : tr("×%1").arg(n);
+            it.detail = reward.isValid() ? tr("×%1 · ⌀ %2").arg(n).arg(rewardText) : tr("×%1").arg(n);
             it.tooltip = tr("%n branches replace turn %1", nullptr, n).arg(idx.data(RegenerationTreeModel::DivergenceRole).toInt() + 1);
             break;
         case Kind::Branch:
@@ -273,10 +273,15 @@ void BranchTreeWidget::paintEvent(QPaintEvent*)
             p.setPen(QPen(QColor(0x94, 0xa3, 0xb8), 1));
             p.setBrush(hover ? QColor(0xe2, 0xe8, 0xf0) : QColor(0xf1, 0xf5, 0xf9));
             p.drawRoundedRect(it.rect, it.rect.height() / 2, it.rect.height() / 2);
-            p.setPen(QColor(0x33, 0x41, 0x55));
+            const QRectF text = it.rect.adjusted(6, 2, -6, -2);
+            p.setPen(QColor(0x1e, 0x29, 0x3b));
+            p.setFont(bold);
+            p.drawText(QRectF(text.left(), text.top(), text.width(), text.height() / 2 + 1), Qt::AlignCenter,
+                       QFontMetricsF(bold).elidedText(it.title, Qt::ElideRight, text.width()));
             p.setFont(small);
-            p.drawText(it.rect.adjusted(8, 0, -8, 0), Qt::AlignCenter,
-                       QStringLiteral("%1  %2").arg(it.title, it.detail));
+            p.setPen(QColor(0x47, 0x55, 0x69));
+            p.drawText(QRectF(text.left(), text.center().y(), text.width(), text.height() / 2), Qt::AlignCenter,
+                       QFontMetricsF(small).elidedText(it.detail, Qt::ElideRight, text.width()));
             continue;
         }
         const QColor fill = mix(QColor(Qt::white), rc, it.kind == static_cast<int>(Kind::Original) ? 0.22 : 0.16);

@@ -19,6 +19,8 @@
 #include <QLocale>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
+#include <QTimer>
 #include <QSplitter>
 #include <QStyle>
 #include <QTableView>
@@ -270,6 +272,7 @@ void RegenerationsPage::loadOriginal(qint64 originalId)
     const int i = m_originals->findData(QVariant::fromValue<qint64>(originalId));
     if (i >= 0)
         m_originals->setCurrentIndex(i);
+    m_treeScroll->horizontalScrollBar()->setValue(0);
     // Keep the selection when it is in this tree; else the first branch.
     if (m_tree->indexOfDialogue(keepSelected).isValid()) {
         m_selected = -1;
@@ -284,9 +287,20 @@ void RegenerationsPage::selectDialogue(qint64 dialogueId)
 {
     m_selected = dialogueId;
     m_treeWidget->setCurrentDialogue(dialogueId);
-    const QRect r = m_treeWidget->nodeRect(dialogueId);
-    if (!r.isEmpty()) // the node's left end in view: the tree's root stays visible when it can
-        m_treeScroll->ensureVisible(r.left() + 24, r.center().y(), 24, r.height());
+    // After layout (the pane may not have its final width yet): scroll only as far as needed to
+    // show the node, from the left, so the root stays in view when it can.
+    QTimer::singleShot(0, this, [this, dialogueId] {
+        const QRect r = m_treeWidget->nodeRect(dialogueId);
+        if (r.isEmpty() || dialogueId != m_selected)
+            return;
+        QScrollBar* h = m_treeScroll->horizontalScrollBar();
+        const int viewW = m_treeScroll->viewport()->width();
+        if (r.right() + 12 > h->value() + viewW)
+            h->setValue(r.right() + 12 - viewW);
+        else if (r.left() - 12 < h->value())
+            h->setValue(std::max(0, r.left() - 12));
+        m_treeScroll->ensureVisible(h->value(), r.center().y(), 0, r.height());
+    });
     showSelected();
 }
 

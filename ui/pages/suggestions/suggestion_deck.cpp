@@ -117,6 +117,7 @@ SuggestionCard* SuggestionDeck::addCard(const hw::Suggestion& s)
 {
     auto* card = new SuggestionCard(m_content);
     m_layout->insertWidget(m_layout->count() - 1, card); // before the stretch
+    card->show(); // now, not on the next event loop pass: keys may edit it at once
     m_cards.push_back(card);
     connect(card, &SuggestionCard::acceptRequested, this, &SuggestionDeck::acceptRequested);
     connect(card, &SuggestionCard::rejectRequested, this, &SuggestionDeck::rejectRequested);
@@ -235,7 +236,7 @@ void SuggestionDeck::keyPressEvent(QKeyEvent* event)
         previous();
         break;
     case Qt::Key_A:
-        if (c && c->acceptButton()->isVisible() && c->acceptButton()->isEnabled()) {
+        if (c && c->suggestion().status != hw::suggestion_status::kFailed && c->acceptButton()->isEnabled()) {
             Q_EMIT acceptRequested(c->suggestionId());
             next();
         }

@@ -1,0 +1,329 @@
+// The jobs panel and the pipeline worker: the jobs table model (under QAbstractItemModelTester)
+// and its poll, which shows jobs another process (the CLI) runs; failed items with their request
+// and reply; a relabel job run by PipelineWorkerHost against a local fake LLM server, cancelled
+// and resumed without sending a finished call again; the retry of a failed suggestion; and the
+// endpoint settings dialog's connection test.
+#include "core/llm/endpoint_profile.h"
+#include "core/pipeline/job_store.h"
+#include "core/pipeline/suggestion_store.h"
+#include "support/curation_fixture.h"
+#include "support/fake_llm_server.h"
+#include "support/pipeline_fixture.h"
+#include "ui/dialogs/endpoint_settings_dialog.h"
+#include "ui/models/job_item_model.h"
+#include "ui/models/job_table_model.h"
+#include "ui/pages/jobs/job_details_view.h"
+#include "ui/pages/jobs/jobs_page.h"
+#include "ui/project_session.h"
+#include "ui/settings/settings.h"
+#include "ui/workers/pipeline_worker_host.h"
+
+#include <QAbstractItemModelTester>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTimer>
+#include <QtTest>
+
+#include <memory>
+
+using hw::ui::JobTableModel;
+using hw::ui::PipelineWorkerHost;
+
+class TestUiJobs : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void cleanup();
+    void modelFollowsAnotherConnection();
+    void pagePollsJobsOfOtherProcesses();
+    void failedItemsShowTheExchange();
+    void relabelRunsCancelsAndResumes();
+    void retryRequestForFailedSuggestion();
+    void endpointDialogTestsConnection();
+
+private:
+    QString demoProject();
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<hw::ui::ProjectSession> m_session;
+    hwtest::CurationDemo m_demo;
+    int m_projects = 0;
+};
+
+void TestUiJobs::initTestCase()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    qputenv("HW_CONFIG_DIR", m_dir->path().toLocal8Bit());
+    hw::ui::Settings::instance().setFile(m_dir->filePath(QStringLiteral("settings.ini")));
+}
+
+void TestUiJobs::cleanup()
+{
+    m_session.reset();
+}
+
+QString TestUiJobs::demoProject()
+{
+    const QString path = m_dir->filePath(QStringLiteral("demo%1.hwb").arg(++m_projects));
+    hw::Database db = hw::Database::create(path.toStdString());
+    m_demo = hwtest::fillCurationDemo(db);
+    return path;
+}
+
+void TestUiJobs::modelFollowsAnotherConnection()
+{
+    const QString path = demoProject();
+    hw::Database gui = hw::Database::open(path.toStdString());
+    hw::Database cli = hw::Database::open(path.toStdString()); // as `hindsight relabel` would
+    JobTableModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.refresh(gui);
+    QCOMPARE(model.rowCount(), 3);
+    QCOMPARE(model.job(0)->id, m_demo.labelJob); // newest first
+    QCOMPARE(model.index(2, JobTableModel::Tokens).data().toString(), QLocale().toString(2190));
+    QCOMPARE(model.index(2, JobTableModel::FractionRole).data(JobTableModel::FractionRole).toDouble(), 1.0);
+    QCOMPARE(model.index(2, 0).data(JobTableModel::FailedFractionRole).toDouble(), 0.25);
+
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+    QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+    hw::JobStore jobs(cli);
+    const int64_t id = jobs.create("relabel", "relabel persuasion", {{"task", "persuasion"}});
+    jobs.setTotal(id, 10);
+    jobs.setStatus(id, "running");
+    model.refresh(gui);
+    QCOMPARE(inserted.count(), 1);
+    QCOMPARE(model.job(0)->id, id);
+    model.refresh(gui);
+    QCOMPARE(changed.count(), 0); // nothing moved: no signal
+    jobs.setProgress(id, 4, 1, {{"usage", {{"prompt_tokens", 100}, {"completion_tokens", 20}, {"cost", 0.5}}}});
+    model.refresh(gui);
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(model.job(0)->done, int64_t(4));
+    QCOMPARE(model.index(0, JobTableModel::Tokens).data().toString(), QStringLiteral("120"));
+    QCOMPARE(model.index(0, 0).data(JobTableModel::FractionRole).toDouble(), 0.5);
+    cli.exec("DELETE FROM jobs WHERE id = " + std::to_string(m_demo.regenerateJob));
+    model.refresh(gui);
+    QCOMPARE(removed.count(), 1);
+    QCOMPARE(model.rowCount(), 3);
+    QCOMPARE(reset.count(), 0);
+
+    // A "running" job nobody updates is flagged stale, unless it runs here.
+    model.setStaleAfter(-1);
+    model.refresh(gui);
+    QVERIFY(model.index(0, 0).data(JobTableModel::StaleRole).toBool());
+    model.setRunningHere(id);
+    QVERIFY(!model.index(0, 0).data(JobTableModel::StaleRole).toBool());
+    QVERIFY(model.index(0, JobTableModel::Status).data().toString().contains(QStringLiteral("here")));
+}
+
+void TestUiJobs::pagePollsJobsOfOtherProcesses()
+{
+    const QString path = demoProject();
+    m_session = std::make_unique<hw::ui::ProjectSession>();
+    QVERIFY(m_session->open(path));
+    hw::ui::JobsPage page(m_session.get());
+    page.resize(1200, 800);
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    page.pollTimer()->setInterval(30);
+    QVERIFY(page.pollTimer()->isActive());
+    QCOMPARE(page.model()->rowCount(), 3);
+
+    hw::Database cli = hw::Database::open(path.toStdString());
+    hw::JobStore jobs(cli);
+    const int64_t id = jobs.create("label", "label from the CLI", {{"task", "counseling"}});
+    jobs.setTotal(id, 20);
+    jobs.setStatus(id, "running");
+    QTRY_COMPARE(page.model()->rowCount(), 4);
+    for (int done = 1; done <= 3; ++done) {
+        jobs.setProgress(id, done * 5, 0, {});
+        QTRY_COMPARE(page.model()->job(page.model()->rowOf(id))->done, int64_t(done * 5));
+    }
+    // A job of another process cannot be cancelled from here, nor resumed while it runs.
+    page.selectJob(id);
+    QCOMPARE(page.currentJobId(), id);
+    QVERIFY(!page.cancelButton()->isEnabled());
+    QVERIFY(!page.resumeButton()->isEnabled());
+    jobs.setStatus(id, "cancelled");
+    QTRY_VERIFY(page.resumeButton()->isEnabled());
+    page.hide();
+    QVERIFY(!page.pollTimer()->isActive());
+}
+
+void TestUiJobs::failedItemsShowTheExchange()
+{
+    const QString path = demoProject();
+    m_session = std::make_unique<hw::ui::ProjectSession>();
+    QVERIFY(m_session->open(path));
+    hw::ui::JobsPage page(m_session.get());
+    page.resize(1200, 800);
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    hw::ui::JobDetailsView* details = page.details();
+    QAbstractItemModelTester tester(details->itemModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+
+    page.selectJob(m_demo.relabelJob);
+    QCOMPARE(details->jobId(), m_demo.relabelJob);
+    QCOMPARE(details->itemModel()->rowCount(), 1);
+    QCOMPARE(details->itemModel()->index(0, 0).data().toString(), QStringLiteral("d:%1").arg(m_demo.dialogues[3]));
+    QTRY_VERIFY(details->requestView()->toPlainText().contains(QStringLiteral("hindsight controller")));
+    QVERIFY(details->requestView()->toPlainText().contains(QStringLiteral("── system ──")));
+    QVERIFY(details->replyView()->toPlainText().contains(QStringLiteral("Here are some thoughts")));
+    QVERIFY(details->errorLabel()->isHidden());
+
+    page.selectJob(m_demo.labelJob);
+    QVERIFY(!details->errorLabel()->isHidden());
+    QVERIFY(details->errorLabel()->text().contains(QStringLiteral("401")));
+    QCOMPARE(details->itemModel()->rowCount(), 1);
+    QTRY_VERIFY(details->requestView()->toPlainText().contains(QStringLiteral("Not recorded")));
+    QCOMPARE(details->itemModel()->index(0, hw::ui::JobItemModel::Attempts).data().toInt(), 2);
+}
+
+void TestUiJobs::relabelRunsCancelsAndResumes()
+{
+    hwtest::FakeLlmServer server;
+    const QString path = m_dir->filePath(QStringLiteral("pipeline.hwb"));
+    hwtest::makeProject(path.toStdString(), "persuasion", 6);
+    m_session = std::make_unique<hw::ui::ProjectSession>();
+    QVERIFY(m_session->open(path));
+
+    hw::EndpointProfile profile;
+    profile.name = "fake";
+    profile.baseUrl = server.baseUrl();
+    profile.model = "fake-model";
+    profile.maxInFlight = 1;
+    profile.timeoutS = 10;
+    hw::EndpointProfiles profiles;
+    profiles.upsert(profile);
+    const QString profilesPath = m_dir->filePath(QStringLiteral("endpoints-test.json"));
+    profiles.save(profilesPath.toStdString());
+
+    PipelineWorkerHost* host = PipelineWorkerHost::of(m_session.get());
+    QCOMPARE(PipelineWorkerHost::of(m_session.get()), host); // one per session
+    host->setProfilesPath(profilesPath);
+    hw::ui::JobsPage page(m_session.get());
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+
+    QSignalSpy finished(host, &PipelineWorkerHost::jobFinished);
+    QSignalSpy progress(host, &PipelineWorkerHost::progress);
+    QSignalSpy suggestionsChanged(m_session.get(), &hw::ui::ProjectSession::suggestionsChanged);
+    // Slow replies so the job can be stopped midway.
+    server.setLatencyMs(150);
+    hw::ui::PipelineRequest r;
+    r.kind = QStringLiteral("relabel");
+    r.config = {{"task", "persuasion"}, {"seed", 3}, {"concurrency", 1}};
+    r.endpoint = profile;
+    host->start(r);
+    QVERIFY(host->isBusy());
+    QTRY_VERIFY_WITH_TIMEOUT(server.answered() >= 2, 20000);
+    QTRY_VERIFY(host->runningJobId() > 0);
+    const qint64 jobId = host->runningJobId();
+    QTRY_VERIFY(page.model()->rowOf(jobId) >= 0);
+    QVERIFY(page.model()->index(page.model()->rowOf(jobId), 0).data(JobTableModel::RunningHereRole).toBool());
+    page.selectJob(jobId);
+    QVERIFY(page.cancelButton()->isEnabled());
+    page.cancelButton()->click();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+    QCOMPARE(finished.at(0).at(0).toLongLong(), jobId);
+    QCOMPARE(finished.at(0).at(1).toString(), QStringLiteral("cancelled"));
+    QVERIFY(!host->isBusy());
+    QVERIFY(progress.count() > 0);
+    QVERIFY(suggestionsChanged.count() > 0);
+    const auto partial = hw::JobStore(m_session->db()).get(jobId);
+    QCOMPARE(partial->status, std::string("cancelled"));
+    QVERIFY(partial->done > 0 && partial->done < 6);
+    const int64_t sentBefore = server.answered();
+
+    // Resume from the panel: the same job continues; nothing finished is asked again.
+    server.setLatencyMs(0);
+    QTRY_VERIFY(page.resumeButton()->isEnabled());
+    page.resumeButton()->click();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 30000);
+    QCOMPARE(finished.at(1).at(0).toLongLong(), jobId);
+    QCOMPARE(finished.at(1).at(1).toString(), QStringLiteral("done"));
+    const auto job = hw::JobStore(m_session->db()).get(jobId);
+    QCOMPARE(job->status, std::string("done"));
+    QCOMPARE(job->done, int64_t(6));
+    QCOMPARE(server.duplicateAnswers(), int64_t(0));
+    QVERIFY(server.answered() - sentBefore <= 6 - partial->done + 1); // at most the item in flight again
+    QCOMPARE(*m_session->db().queryInt64("SELECT count(DISTINCT dialogue_id) FROM suggestions"), int64_t(6));
+    QTRY_COMPARE(page.model()->job(page.model()->rowOf(jobId))->status, std::string("done"));
+
+    // A job the workbench cannot run (unknown endpoint in its record) explains why.
+    QString why;
+    QVERIFY(!host->resume(987654, &why));
+    QVERIFY(why.contains(QStringLiteral("987654")));
+}
+
+void TestUiJobs::retryRequestForFailedSuggestion()
+{
+    const QString path = demoProject();
+    m_session = std::make_unique<hw::ui::ProjectSession>();
+    QVERIFY(m_session->open(path));
+    PipelineWorkerHost* host = PipelineWorkerHost::of(m_session.get());
+    host->setProfilesPath(m_dir->filePath(QStringLiteral("none.json")));
+    const auto s = hw::SuggestionStore(m_session->db()).get(m_demo.failedSuggestion);
+    QString why;
+    const auto r = host->retryRequest(*s, &why);
+    QVERIFY2(r, qPrintable(why));
+    QCOMPARE(r->kind, QStringLiteral("relabel"));
+    QCOMPARE(r->config.at("dialogueIds"), nlohmann::json::array({m_demo.dialogues[3]}));
+    QCOMPARE(r->config.at("task"), nlohmann::json("counseling"));
+    // The endpoint the failed job used, from its record.
+    QCOMPARE(r->endpoint.model, std::string("llama-3.1-8b-instruct"));
+    QCOMPARE(r->endpoint.chatCompletionsUrl(), std::string("http://127.0.0.1:8000/v1/chat/completions"));
+    // And resuming that job rebuilds the same endpoint.
+    const auto again = host->requestForJob(m_demo.relabelJob, &why);
+    QVERIFY(again);
+    QCOMPARE(again->resumeJobId, m_demo.relabelJob);
+    QVERIFY(!again->config.contains("config_hash"));
+}
+
+void TestUiJobs::endpointDialogTestsConnection()
+{
+    hwtest::FakeLlmServer server;
+    const QString file = m_dir->filePath(QStringLiteral("endpoints-dialog.json"));
+    hw::ui::EndpointSettingsDialog dialog(file);
+    QCOMPARE(dialog.list()->count(), 0);
+    dialog.addProfile();
+    QCOMPARE(dialog.list()->count(), 1);
+    dialog.nameEdit()->setText(QStringLiteral("fake"));
+    dialog.urlEdit()->setText(QString::fromStdString(server.baseUrl()));
+    dialog.modelEdit()->setText(QStringLiteral("fake-model"));
+    dialog.keyEnvEdit()->setText(QStringLiteral("HW_TEST_NO_SUCH_KEY"));
+    for (QLineEdit* e : {dialog.nameEdit(), dialog.urlEdit(), dialog.modelEdit(), dialog.keyEnvEdit()})
+        Q_EMIT e->textEdited(e->text());
+    QSignalSpy tested(&dialog, &hw::ui::EndpointSettingsDialog::testFinished);
+    dialog.testButton()->click();
+    QTRY_COMPARE_WITH_TIMEOUT(tested.count(), 1, 15000);
+    QVERIFY2(tested.at(0).at(0).toBool(), qPrintable(tested.at(0).at(1).toString()));
+    QVERIFY(dialog.testResult()->text().startsWith(QStringLiteral("✓")));
+    QCOMPARE(server.received(), int64_t(1));
+
+    // A dead endpoint: a readable failure, off the GUI thread.
+    dialog.urlEdit()->setText(QStringLiteral("http://127.0.0.1:1/v1"));
+    Q_EMIT dialog.urlEdit()->textEdited(dialog.urlEdit()->text());
+    dialog.testButton()->click();
+    QTRY_COMPARE_WITH_TIMEOUT(tested.count(), 2, 60000);
+    QVERIFY(!tested.at(1).at(0).toBool());
+    QVERIFY(dialog.testResult()->text().startsWith(QStringLiteral("✗")));
+
+    QVERIFY(dialog.save());
+    const auto saved = hw::EndpointProfiles::load(file.toStdString());
+    QCOMPARE(saved.all().size(), size_t(1));
+    QCOMPARE(saved.all()[0].apiKeyEnv, std::string("HW_TEST_NO_SUCH_KEY"));
+    QFile f(file);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QVERIFY(!f.readAll().contains("Bearer"));
+}
+
+QTEST_MAIN(TestUiJobs)
+#include "tst_ui_jobs.moc"
