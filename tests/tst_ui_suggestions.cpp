@@ -19,6 +19,7 @@
 #include <QPushButton>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QTextDocument>
 #include <QtTest>
 
 #include <memory>
@@ -42,6 +43,8 @@ private Q_SLOTS:
     void filterAndCounts();
     void showDialogueClearsHidingFilters();
     void dialogueModelUnderTester();
+    void diffHtml_data();
+    void diffHtml();
 
 private:
     std::string status(int64_t id);
@@ -334,6 +337,31 @@ void TestUiSuggestions::dialogueModelUnderTester()
     QCOMPARE(model.rowCount(), 1);
     model.clear();
     QCOMPARE(model.rowCount(), 0);
+}
+
+void TestUiSuggestions::diffHtml_data()
+{
+    QTest::addColumn<QString>("before");
+    QTest::addColumn<QString>("after");
+    QTest::addColumn<QString>("plain"); // the rich text without tags
+    QTest::newRow("same") << "I hear you." << "I hear you." << "I hear you.";
+    QTest::newRow("word replaced") << "That is hard." << "That is painful." << "That is hard painful.";
+    QTest::newRow("struck sentence then new one") << "Stop it." << "It makes sense." << "Stop it. It makes sense.";
+    QTest::newRow("punctuation swap") << "You came." << "You came!" << "You came.!";
+    QTest::newRow("escaped") << "a < b" << "a > b" << "a < > b";
+}
+
+void TestUiSuggestions::diffHtml()
+{
+    QFETCH(QString, before);
+    QFETCH(QString, after);
+    QFETCH(QString, plain);
+    hw::ui::WordDiffLabel label;
+    label.setTexts(before, after);
+    QTextDocument doc;
+    doc.setHtml(label.text());
+    QCOMPARE(doc.toPlainText(), plain);
+    QCOMPARE(label.text().contains(QStringLiteral("line-through")), before != after);
 }
 
 QTEST_MAIN(TestUiSuggestions)

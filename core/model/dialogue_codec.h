@@ -129,7 +129,9 @@ public:
     // dialogue is flagged unfinished (or `finished` says otherwise).
     EncodedDialogue encode(const Dialogue& dialogue, std::optional<bool> finished = std::nullopt) const;
     // The first turnCount turns, ended, ready for the next speaker to be generated: the agent
-    // continues until </a>, a user simulator until </s>.
+    // continues until </a>, a user simulator until </s>. With options().maxTokens set, the prompt
+    // keeps <s>, the context and the latest turns within maxTokens - 1 tokens (so set maxTokens to
+    // max_position_embeddings minus the reply budget).
     std::vector<int64_t> encodePrompt(const Dialogue& dialogue, size_t turnCount) const;
     // Same from chat messages (OpenAI style): context (system text) + turns.
     std::vector<int64_t> encodePrompt(const std::string& context, const std::vector<Turn>& turns) const;

@@ -26,12 +26,10 @@ double dice(const std::vector<std::string>& a, const std::vector<std::string>& b
     return 2.0 * common / static_cast<double>(a.size() + b.size());
 }
 
-} // namespace
-
-double quoteSimilarity(const std::string& quote, const std::string& utterance)
+// Similarity of two normalized texts; `floor` is the score below which the exact value does not
+// matter (lets the edit distance give up early).
+double normalizedSimilarity(const std::string& q, const std::string& u, double floor)
 {
-    const std::string q = reply::normalize(quote);
-    const std::string u = reply::normalize(utterance);
     if (q.empty() || u.empty())
         return 0.0;
     if (q == u)
@@ -48,8 +46,10 @@ double quoteSimilarity(const std::string& quote, const std::string& utterance)
         }
     }
     const size_t longest = std::max(q.size(), u.size());
-    if (longest <= 600) {
-        const size_t maxDist = longest / 2;
+    const double need = std::max(best, floor);
+    if (longest <= 600 && need < 1.0) {
+        // Only distances that would beat `need` matter.
+        const size_t maxDist = static_cast<size_t>((1.0 - need) * static_cast<double>(longest));
         const size_t d = reply::editDistance(q, u, maxDist);
         if (d <= maxDist)
             best = std::max(best, 1.0 - static_cast<double>(d) / static_cast<double>(longest));
@@ -57,18 +57,43 @@ double quoteSimilarity(const std::string& quote, const std::string& utterance)
     return std::min(best, 1.0);
 }
 
+} // namespace
+
+double quoteSimilarity(const std::string& quote, const std::string& utterance)
+{
+    return normalizedSimilarity(reply::normalize(quote), reply::normalize(utterance), 0.0);
+}
+
 TurnMatch matchAgentTurn(const std::vector<Turn>& turns, const std::string& quote, const TurnMatcherOptions& options)
 {
     TurnMatch out;
-    if (reply::normalize(quote).empty()) {
+    const std::string q = reply::normalize(quote);
+    if (q.empty()) {
         out.error = "empty quote";
+        return out;
+    }
+    std::vector<std::string> normalized(turns.size());
+    for (size_t i = 0; i < turns.size(); ++i)
+        normalized[i] = reply::normalize(turns[i].text);
+    // The common case: the quote is exactly one agent turn.
+    int exact = -1, exactCount = 0;
+    for (size_t i = 0; i < turns.size(); ++i)
+        if (turns[i].role == Role::Agent && normalized[i] == q) {
+            exact = turns[i].index;
+            ++exactCount;
+        }
+    if (exactCount == 1) {
+        out.turnIndex = exact;
+        out.score = 1.0; // runnerUp is not computed: a unique exact match is definitive
         return out;
     }
     int bestIdx = -1;
     double bestUser = 0.0;
     int bestUserIdx = -1;
-    for (const auto& t : turns) {
-        const double s = quoteSimilarity(quote, t.text);
+    for (size_t i = 0; i < turns.size(); ++i) {
+        const Turn& t = turns[i];
+        // Scores below minScore - minMargin can neither match nor make a match ambiguous.
+        const double s = normalizedSimilarity(q, normalized[i], options.minScore - options.minMargin);
         if (t.role != Role::Agent) {
             if (s > bestUser) {
                 bestUser = s;

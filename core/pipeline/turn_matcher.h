@@ -13,7 +13,7 @@ namespace hw {
 struct TurnMatch {
     std::optional<int> turnIndex;  // Turn::index of the matched agent turn
     double score = 0.0;            // best similarity in [0, 1]
-    double runnerUp = 0.0;         // second best (another agent turn)
+    double runnerUp = 0.0;         // second best (another agent turn); 0 after a unique exact match
     std::string error;             // why there is no match
 };
 

@@ -113,8 +113,9 @@ void BranchTreeWidget::relayout()
         switch (kind) {
         case Kind::Original:
             it.title = tr("Original #%1").arg(it.dialogueId);
-            it.detail = tr("reward %1 · %n branches", nullptr, idx.data(RegenerationTreeModel::BranchCountRole).toInt())
-                            .arg(rewardText);
+            it.detail = tr("reward %1 · ×%2").arg(rewardText).arg(idx.data(RegenerationTreeModel::BranchCountRole).toInt());
+            it.tooltip = tr("The original dialogue; %n direct branches", nullptr,
+                            idx.data(RegenerationTreeModel::BranchCountRole).toInt());
             break;
         case Kind::Group:
             it.title = tr("turn %1").arg(idx.data(RegenerationTreeModel::DivergenceRole).toInt() + 1);

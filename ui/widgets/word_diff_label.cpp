@@ -58,9 +58,9 @@ QString WordDiffLabel::html(const std::vector<hw::DiffSegment>& segments)
             out += QStringLiteral("<span style=\"color:#b91c1c; background-color:#fee2e2; "
                                   "text-decoration:line-through;\">%1</span>")
                        .arg(escaped(body.substr(lead)));
-            // Two words would otherwise touch ("don't" struck, then "Would").
+            // A word right after the struck text would otherwise touch it ("that." struck, then "It").
             const bool nextNeedsGap = i + 1 < segments.size() && !segments[i + 1].text.empty() && !s.text.empty()
-                && isWordByte(segments[i + 1].text.front()) && isWordByte(s.text.back());
+                && isWordByte(segments[i + 1].text.front()) && s.text.back() != ' ' && s.text.back() != '\n';
             if (nextNeedsGap)
                 out += QLatin1Char(' ');
             break;

@@ -17,7 +17,7 @@ public:
     // Share of the new text's words that changed (0..1).
     double changedShare() const;
 
-    // Rich text for a diff. A space is put between a deleted word and a word that follows it
+    // Rich text for a diff. A space is put between struck text and a word that follows it
     // directly, so "[-Why-]{+Would+}" reads "Why Would" with "Why" struck.
     static QString html(const std::vector<hw::DiffSegment>& segments);
 

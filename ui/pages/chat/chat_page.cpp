@@ -265,7 +265,8 @@ void ChatPage::addSetupRow(const hw::ChatAgentSpec* spec)
         }
     }
     try {
-        for (const auto& p : hw::EndpointProfiles::load().all())
+        const auto saved = hw::EndpointProfiles::load();
+        for (const auto& p : saved.all())
             profiles << QString::fromStdString(p.name);
     } catch (const std::exception&) {
     }

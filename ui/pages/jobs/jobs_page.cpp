@@ -120,6 +120,7 @@ JobsPage::JobsPage(ProjectSession* session, QWidget* parent)
     });
     connect(m_host, &PipelineWorkerHost::jobStarted, this, [this] {
         m_lastError.clear();
+        m_etaS = -1.0;
         updateBanner();
     });
     connect(session, &ProjectSession::opened, this, &JobsPage::onOpened);
@@ -224,6 +225,7 @@ void JobsPage::onProgress(const PipelineProgress& p)
     if (m_model->rowOf(p.jobId) < 0)
         refresh(); // the job row was just created
     m_model->setLiveProgress(p);
+    m_etaS = p.etaS;
     updateBanner();
     updateButtons();
 }
@@ -236,6 +238,10 @@ void JobsPage::updateBanner()
         const int row = m_model->rowOf(m_host->runningJobId());
         if (const hw::JobRecord* j = m_model->job(row))
             text += tr(" — job %1, %2 of %3 items").arg(j->id).arg(j->done + j->failed).arg(j->total);
+        if (m_etaS >= 0) {
+            const int s = qRound(m_etaS);
+            text += s >= 60 ? tr(", about %1 min %2 s left").arg(s / 60).arg(s % 60) : tr(", about %1 s left").arg(s);
+        }
         if (m_host->queuedCount() > 0)
             text += tr(" · %n more queued", nullptr, m_host->queuedCount());
     }

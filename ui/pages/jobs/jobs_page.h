@@ -71,6 +71,7 @@ private:
     QPushButton* m_endpoints;
     QTimer* m_poll;
     QString m_lastError;
+    double m_etaS = -1.0;           // of the job running here, from its last progress report
 };
 
 } // namespace hw::ui

@@ -106,7 +106,7 @@ RegenerationsPage::RegenerationsPage(ProjectSession* session, QWidget* parent)
     m_splitter->addWidget(right);
     m_splitter->setStretchFactor(0, 2);
     m_splitter->setStretchFactor(1, 3);
-    m_splitter->setSizes({470, 900});
+    m_splitter->setSizes({540, 860});
     if (!prefs::regenerationsSplitterState.get().isEmpty())
         m_splitter->restoreState(prefs::regenerationsSplitterState);
     connect(m_splitter, &QSplitter::splitterMoved, this,

@@ -1,0 +1,183 @@
+// Resume after the job PROCESS is killed: runs `hindsight relabel` against the in-process fake
+// server, SIGKILLs it after a known number of answered calls (the server holds every later
+// request, so the cut is exact), then runs it again and checks exact counts: nothing finished is
+// lost, and no answered call is ever sent again.
+#include "core/store/database.h"
+#include "support/fake_llm_server.h"
+#include "support/pipeline_fixture.h"
+#include "support/test_paths.h"
+
+#include <QProcess>
+
+using namespace hw;
+using hwtest::FakeLlmServer;
+
+class TestPipelineKill : public QObject {
+    Q_OBJECT
+private:
+    QProcessEnvironment env() const
+    {
+        QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+        e.insert("HW_CONFIG_DIR", m_config.path()); // no user profiles or prompt overrides
+        return e;
+    }
+    QStringList relabelArgs(const QString& project, const FakeLlmServer& server) const
+    {
+        return {"relabel", project, "--endpoint", QString::fromStdString(server.baseUrl()), "--model", "fake-model",
+                "--concurrency", "4", "--seed", "5", "--json", "--quiet"};
+    }
+    static int64_t count(Database& db, const std::string& sql) { return db.queryInt64(sql).value_or(-1); }
+
+private Q_SLOTS:
+    void killMidRunThenResume()
+    {
+        QTemporaryDir dir;
+        const QString project = dir.filePath("p.hwb");
+        hwtest::makeProject(project.toStdString(), "persuasion", 20);
+        FakeLlmServer server;
+        server.holdAfter(7);
+
+        QProcess first;
+        first.setProcessEnvironment(env());
+        first.start(QString::fromStdString(hwtest::cliPath()), relabelArgs(project, server));
+        QVERIFY2(first.waitForStarted(), qPrintable(first.errorString()));
+        // All 4 workers are waiting on a held request: each committed its previous item first.
+        QTRY_COMPARE_WITH_TIMEOUT(server.held(), int64_t(4), 30000);
+        QCOMPARE(server.answered(), int64_t(7));
+        first.kill(); // SIGKILL
+        QVERIFY(first.waitForFinished(10000));
+        QCOMPARE(first.exitStatus(), QProcess::CrashExit);
+        server.dropHeld();
+
+        {
+            auto db = Database::open(project.toStdString(), Database::Mode::ReadOnly);
+            QCOMPARE(count(db, "SELECT count(*) FROM jobs"), int64_t(1));
+            QCOMPARE(count(db, "SELECT count(*) FROM jobs WHERE status = 'running' AND done = 7"), int64_t(1));
+            QCOMPARE(count(db, "SELECT count(*) FROM job_items WHERE status = 'done'"), int64_t(7));
+            QCOMPARE(count(db, "SELECT count(*) FROM suggestions"), int64_t(21));
+            QCOMPARE(count(db, "SELECT count(*) FROM llm_calls"), int64_t(7));
+        }
+
+        QProcess second;
+        second.setProcessEnvironment(env());
+        second.start(QString::fromStdString(hwtest::cliPath()), relabelArgs(project, server));
+        QVERIFY(second.waitForFinished(60000));
+        QCOMPARE(second.exitStatus(), QProcess::NormalExit);
+        const QByteArray err = second.readAllStandardError();
+        QVERIFY2(second.exitCode() == 0, err.constData());
+        const auto summary = nlohmann::json::parse(second.readAllStandardOutput().toStdString());
+        QCOMPARE(summary["status"].get<std::string>(), std::string("done"));
+        QCOMPARE(summary["items"]["total"].get<int>(), 20);
+        QCOMPARE(summary["items"]["done"].get<int>(), 20);
+        QCOMPARE(summary["items"]["skipped"].get<int>(), 7);
+        QCOMPARE(summary["items"]["processed"].get<int>(), 13);
+        QCOMPARE(summary["items"]["failed"].get<int>(), 0);
+        QCOMPARE(summary["requests"].get<int>(), 13);
+        QCOMPARE(summary["cache_hits"].get<int>(), 0);
+        QCOMPARE(summary["suggestions"].get<int>(), 60); // the job's running total
+
+        // At the server: every item answered exactly once; the 4 held requests (never answered)
+        // were the only ones sent twice.
+        QCOMPARE(server.answered(), int64_t(20));
+        QCOMPARE(server.duplicateAnswers(), int64_t(0));
+        QCOMPARE(server.received(), int64_t(7 + 4 + 13));
+
+        {
+            auto db = Database::open(project.toStdString(), Database::Mode::ReadOnly);
+            QCOMPARE(count(db, "SELECT count(*) FROM jobs"), int64_t(1));
+            QCOMPARE(count(db, "SELECT count(*) FROM jobs WHERE status = 'done' AND done = 20 AND failed = 0"), int64_t(1));
+            QCOMPARE(count(db, "SELECT count(*) FROM suggestions WHERE status = 'proposed'"), int64_t(60));
+            QCOMPARE(count(db, "SELECT count(*) FROM (SELECT dialogue_id FROM suggestions GROUP BY dialogue_id "
+                               "HAVING count(*) = 3)"),
+                     int64_t(20));
+            QCOMPARE(count(db, "SELECT count(*) FROM llm_calls"), int64_t(20));
+        }
+
+        // A third run has nothing to do and sends nothing.
+        QProcess third;
+        third.setProcessEnvironment(env());
+        third.start(QString::fromStdString(hwtest::cliPath()), relabelArgs(project, server));
+        QVERIFY(third.waitForFinished(30000));
+        QCOMPARE(third.exitCode(), 0);
+        const auto again = nlohmann::json::parse(third.readAllStandardOutput().toStdString());
+        QCOMPARE(again["items"]["total"].get<int>(), 0);
+        QCOMPARE(again["requests"].get<int>(), 0);
+        QCOMPARE(server.received(), int64_t(24));
+    }
+
+    void cliReportsErrorsAndHelp()
+    {
+        QTemporaryDir dir;
+        const QString project = dir.filePath("p.hwb");
+        hwtest::makeProject(project.toStdString(), "persuasion", 10);
+        QProcess p;
+        p.setProcessEnvironment(env());
+        p.start(QString::fromStdString(hwtest::cliPath()), {"relabel", project, "--endpoint", "no-such-profile"});
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitCode(), 1);
+        QVERIFY(p.readAllStandardError().contains("no endpoint profile named 'no-such-profile'"));
+
+        p.start(QString::fromStdString(hwtest::cliPath()), {"relabel", "--help"});
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitCode(), 0);
+        const QByteArray help = p.readAllStandardOutput();
+        for (const char* opt : {"--endpoint", "--model", "--limit", "--seed", "--concurrency", "--json"})
+            QVERIFY2(help.contains(opt), opt);
+
+        // endpoint profiles through the CLI; the key never lands in the file.
+        p.start(QString::fromStdString(hwtest::cliPath()),
+                {"endpoint", "add", "local", "--url", "http://127.0.0.1:1/v1", "--model", "m", "--api-key-env", "MY_KEY"});
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitCode(), 0);
+        QFile f(m_config.filePath("endpoints.json"));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray saved = f.readAll();
+        QVERIFY(saved.contains("\"apiKeyEnv\": \"MY_KEY\""));
+        p.start(QString::fromStdString(hwtest::cliPath()), {"endpoint", "list"});
+        QVERIFY(p.waitForFinished(30000));
+        QVERIFY(p.readAllStandardOutput().contains("local  http://127.0.0.1:1/v1  model m"));
+        p.start(QString::fromStdString(hwtest::cliPath()), {"endpoint", "test", "local"});
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitCode(), 1);
+
+        // A dead endpoint stops the job after a few connection failures instead of failing every item slowly.
+        p.start(QString::fromStdString(hwtest::cliPath()),
+                {"relabel", project, "--endpoint", "local", "--max-attempts", "1", "--json", "--quiet"});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 1);
+        const auto s = nlohmann::json::parse(p.readAllStandardOutput().toStdString());
+        QCOMPARE(s["status"].get<std::string>(), std::string("failed"));
+        QVERIFY(s["items"]["processed"].get<int>() < 10);
+        QVERIFY(s["error"].get<std::string>().find("connection failed") != std::string::npos);
+    }
+
+    void pipelineVerbEndToEnd()
+    {
+        QTemporaryDir dir;
+        const QString project = dir.filePath("p.hwb");
+        hwtest::makeProject(project.toStdString(), "persuasion", 4);
+        FakeLlmServer server;
+        QProcess p;
+        p.setProcessEnvironment(env());
+        const QString out = dir.filePath("train.jsonl");
+        p.start(QString::fromStdString(hwtest::cliPath()),
+                {"pipeline", project, "--endpoint", QString::fromStdString(server.baseUrl()), "--model", "fake-model",
+                 "--samples", "2", "--k", "2", "-o", out, "--json", "--quiet"});
+        QVERIFY(p.waitForFinished(60000));
+        const QByteArray err = p.readAllStandardError();
+        QVERIFY2(p.exitCode() == 0, err.constData());
+        const auto r = nlohmann::json::parse(p.readAllStandardOutput().toStdString());
+        QCOMPARE(r["status"].get<std::string>(), std::string("done"));
+        QCOMPARE(r["stages"].size(), size_t(4));
+        QCOMPARE(r["stages"][3]["size"].get<int>(), 8);
+        QFile f(out);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(f.readAll().count('\n'), 8);
+    }
+
+private:
+    QTemporaryDir m_config;
+};
+
+QTEST_GUILESS_MAIN(TestPipelineKill)
+#include "tst_core_pipeline_kill.moc"
