@@ -94,7 +94,7 @@ private Q_SLOTS:
         QVERIFY(line);
         QCOMPARE(line->count(), 10);
         const int rebuilds = chart.rebuildCount();
-        QSignalSpy added(line, &QXYSeries::pointsAdded);
+        QSignalSpy added(line, &QXYSeries::pointAdded);
         QSignalSpy replaced(line, &QXYSeries::pointsReplaced);
         chart.appendPoints(key, ramp(10, 14));
         QCOMPARE(line->count(), 15);

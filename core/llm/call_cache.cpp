@@ -31,23 +31,33 @@ CallRecord readRecord(Statement& st)
 
 ProjectCallCache::ProjectCallCache(Database& db, std::mutex& dbMutex) : m_db(db), m_mutex(dbMutex) {}
 
+ProjectCallCache::~ProjectCallCache() = default;
+
 std::optional<CallRecord> ProjectCallCache::find(const std::string& requestHash)
 {
     std::lock_guard<std::mutex> lock(m_mutex);
-    Statement st(m_db, std::string("SELECT ") + kColumns + " FROM llm_calls WHERE request_hash = ?");
+    if (!m_find)
+        m_find = std::make_unique<Statement>(m_db, std::string("SELECT ") + kColumns + " FROM llm_calls WHERE request_hash = ?");
+    Statement& st = *m_find;
+    st.reset();
     st.bind(1, requestHash);
-    if (!st.step())
-        return std::nullopt;
-    return readRecord(st);
+    std::optional<CallRecord> out;
+    if (st.step())
+        out = readRecord(st);
+    st.reset();
+    return out;
 }
 
 int64_t ProjectCallCache::store(const CallRecord& r)
 {
     std::lock_guard<std::mutex> lock(m_mutex);
-    Statement ins(m_db,
-                  "INSERT OR IGNORE INTO llm_calls(request_hash, endpoint, model, request, response, content, "
+    if (!m_insert)
+        m_insert = std::make_unique<Statement>(
+            m_db, "INSERT OR IGNORE INTO llm_calls(request_hash, endpoint, model, request, response, content, "
                   "prompt_tokens, completion_tokens, latency_ms, cost, job_id) "
                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    Statement& ins = *m_insert;
+    ins.reset();
     ins.bind(1, r.requestHash).bind(2, r.endpoint).bind(3, r.model).bind(4, r.request);
     ins.bind(5, r.response).bind(6, r.content).bind(7, r.promptTokens).bind(8, r.completionTokens);
     ins.bind(9, r.latencyMs).bind(10, r.cost);
@@ -58,9 +68,14 @@ int64_t ProjectCallCache::store(const CallRecord& r)
     ins.exec();
     if (m_db.changes() > 0)
         return m_db.lastInsertId();
-    Statement st(m_db, "SELECT id FROM llm_calls WHERE request_hash = ?");
+    if (!m_idOf)
+        m_idOf = std::make_unique<Statement>(m_db, "SELECT id FROM llm_calls WHERE request_hash = ?");
+    Statement& st = *m_idOf;
+    st.reset();
     st.bind(1, r.requestHash);
-    return st.step() ? st.int64(0) : 0;
+    const int64_t id = st.step() ? st.int64(0) : 0;
+    st.reset();
+    return id;
 }
 
 std::optional<CallRecord> ProjectCallCache::get(Database& db, int64_t id)

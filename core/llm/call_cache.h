@@ -3,6 +3,7 @@
 // of a job replays every finished call from it and sends nothing.
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -10,6 +11,7 @@
 namespace hw {
 
 class Database;
+class Statement;
 
 struct CallRecord {
     int64_t id = 0;
@@ -41,6 +43,7 @@ public:
 class ProjectCallCache : public CallCache {
 public:
     ProjectCallCache(Database& db, std::mutex& dbMutex);
+    ~ProjectCallCache() override;
     std::optional<CallRecord> find(const std::string& requestHash) override;
     int64_t store(const CallRecord& record) override;
 
@@ -49,6 +52,9 @@ public:
 private:
     Database& m_db;
     std::mutex& m_mutex;
+    std::unique_ptr<Statement> m_find;   // prepared once, used under m_mutex
+    std::unique_ptr<Statement> m_insert;
+    std::unique_ptr<Statement> m_idOf;
 };
 
 // For tests and tools without a project.

@@ -146,12 +146,23 @@ JobSummary JobRunner::run(const std::vector<std::string>& keys, const Work& work
             pending.push_back(k);
     }
 
-    std::mutex stateMutex; // guards state, summary counters, usage, extraTotals, lastError
+    std::mutex stateMutex; // guards state, the counters, usage, extraTotals, lastError
+    int64_t doneCount = 0, failedCount = 0;
+    for (const auto& [k, st] : state)
+        (st == "done" ? doneCount : failedCount)++;
     auto counts = [&](int64_t& done, int64_t& failed) {
-        done = failed = 0;
-        for (const auto& [k, s] : state)
-            (s == "done" ? done : failed)++;
+        done = doneCount;
+        failed = failedCount;
     };
+    auto setState = [&](const std::string& key, const std::string& st) {
+        auto it = state.find(key);
+        if (it != state.end())
+            (it->second == "done" ? doneCount : failedCount)--;
+        state[key] = st;
+        (st == "done" ? doneCount : failedCount)++;
+    };
+    // Earlier failures per item over every job of this kind (the retry's attempt number).
+    std::map<std::string, int> attempts = m_project.with([&](Database& db) { return JobStore(db).failedAttemptsByKey(m_options.kind); });
     std::string lastError;
     StageUsage runUsage;
     int64_t processed = 0;
@@ -205,11 +216,10 @@ JobSummary JobRunner::run(const std::vector<std::string>& keys, const Work& work
             ctx.jobId = m_jobId;
             ctx.seed = itemSeed(m_options.seed, key);
             ctx.itemKey = key;
-            try {
-                ctx.attempt = m_project.with([&](Database& db) { return JobStore(db).failedAttempts(m_options.kind, key); });
-            } catch (const std::exception& e) {
-                setFatal(e.what());
-                return;
+            {
+                std::lock_guard<std::mutex> lock(stateMutex);
+                const auto it = attempts.find(key);
+                ctx.attempt = it == attempts.end() ? 0 : it->second;
             }
 
             JobItemOutcome out;
@@ -261,7 +271,9 @@ JobSummary JobRunner::run(const std::vector<std::string>& keys, const Work& work
                     nlohmann::json summaryJson;
                     {
                         std::lock_guard<std::mutex> lock(stateMutex);
-                        state[key] = out.ok ? "done" : "failed";
+                        setState(key, out.ok ? "done" : "failed");
+                        if (!out.ok)
+                            ++attempts[key];
                         counts(done, failed);
                         StageUsage total = m_previousUsage;
                         total += runUsage;

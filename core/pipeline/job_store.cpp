@@ -148,4 +148,16 @@ int JobStore::failedAttempts(const std::string& kind, const std::string& key)
     return st.step() ? static_cast<int>(st.int64(0)) : 0;
 }
 
+std::map<std::string, int> JobStore::failedAttemptsByKey(const std::string& kind)
+{
+    Statement st(m_db, "SELECT i.item_key, sum(coalesce(json_extract(i.result, '$.attempts'), 1)) "
+                       "FROM jobs j JOIN job_items i ON i.job_id = j.id "
+                       "WHERE j.kind = ? AND i.status = 'failed' GROUP BY i.item_key");
+    st.bind(1, kind);
+    std::map<std::string, int> out;
+    while (st.step())
+        out[st.text(0)] = static_cast<int>(st.int64(1));
+    return out;
+}
+
 } // namespace hw

@@ -3,6 +3,7 @@
 // finished, so that a job continues where it stopped (after a crash or kill -9 too).
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -62,6 +63,8 @@ public:
     // How many times this item failed before, over every job of this kind: the next try's
     // attempt number (0 = never failed). Lets a retry avoid replaying a cached bad reply.
     int failedAttempts(const std::string& kind, const std::string& key);
+    // The same for every item of `kind` that ever failed, in one query.
+    std::map<std::string, int> failedAttemptsByKey(const std::string& kind);
 
 private:
     Database& m_db;

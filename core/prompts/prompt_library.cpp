@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <sstream>
 #include <unistd.h>
 
@@ -146,9 +148,52 @@ std::vector<ChatMessage> PromptTemplate::render(const std::map<std::string, std:
     return messages;
 }
 
+struct PromptLibrary::Cache {
+    struct Entry {
+        std::filesystem::file_time_type mtime;
+        uintmax_t size = 0;
+        PromptTemplate tpl;
+    };
+    std::mutex mutex;
+    std::map<std::string, Entry> entries;
+};
+
 PromptLibrary::PromptLibrary() : PromptLibrary(std::vector<std::string>{userDir(), builtinDir()}) {}
 
-PromptLibrary::PromptLibrary(std::vector<std::string> searchDirs) : m_dirs(std::move(searchDirs)) {}
+PromptLibrary::PromptLibrary(std::vector<std::string> searchDirs)
+    : m_dirs(std::move(searchDirs)), m_cache(std::make_shared<Cache>())
+{
+}
+
+std::optional<PromptTemplate> PromptLibrary::tryLoad(const std::string& dir, const std::string& folder,
+                                                     const std::string& name) const
+{
+    const std::string path = dir + "/" + folder + "/" + name + ".txt";
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec))
+        return std::nullopt;
+    const auto mtime = fs::last_write_time(path, ec);
+    const auto size = fs::file_size(path, ec);
+    {
+        std::lock_guard<std::mutex> lock(m_cache->mutex);
+        const auto it = m_cache->entries.find(path);
+        if (it != m_cache->entries.end() && it->second.mtime == mtime && it->second.size == size)
+            return it->second.tpl;
+    }
+    auto text = readText(path);
+    if (!text)
+        return std::nullopt;
+    PromptTemplate t;
+    t.folder = folder;
+    t.name = name;
+    t.path = path;
+    t.text = std::move(*text);
+    t.sha256 = sha256Hex(t.text);
+    t.userOverride = dir == userDir();
+    std::lock_guard<std::mutex> lock(m_cache->mutex);
+    m_cache->entries[path] = Cache::Entry{mtime, size, t};
+    return t;
+}
 
 std::string PromptLibrary::builtinDir()
 {
@@ -171,20 +216,11 @@ PromptTemplate PromptLibrary::load(const Task& task, const std::string& name) co
     if (toString(task.kind) != task.name)
         folders.push_back(toString(task.kind));
     std::string tried;
-    for (size_t d = 0; d < m_dirs.size(); ++d) {
+    for (const auto& dir : m_dirs) {
         for (const auto& folder : folders) {
-            const std::string path = m_dirs[d] + "/" + folder + "/" + name + ".txt";
-            if (auto text = readText(path)) {
-                PromptTemplate t;
-                t.folder = folder;
-                t.name = name;
-                t.path = path;
-                t.text = std::move(*text);
-                t.sha256 = sha256Hex(t.text);
-                t.userOverride = m_dirs[d] == userDir();
-                return t;
-            }
-            tried += (tried.empty() ? "" : ", ") + path;
+            if (auto t = tryLoad(dir, folder, name))
+                return *t;
+            tried += (tried.empty() ? "" : ", ") + dir + "/" + folder + "/" + name + ".txt";
         }
     }
     throw Error("no prompt template '" + name + "' for task '" + task.name + "' (tried " + tried + ")");

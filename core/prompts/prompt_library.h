@@ -17,10 +17,12 @@
 // "@@ system|user|assistant" lines start chat messages (no marker: one user message). {{name}}
 // placeholders are replaced by values given at render time; values are inserted verbatim (text
 // inside a value that looks like {{x}} stays as it is). A placeholder without a value is an error.
+// Loading is thread-safe; files are cached and read again when they change on disk.
 #include "core/data/task.h"
 #include "core/llm/chat_types.h"
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -64,7 +66,11 @@ public:
     const std::vector<std::string>& searchDirs() const { return m_dirs; }
 
 private:
+    struct Cache;
+    std::optional<PromptTemplate> tryLoad(const std::string& dir, const std::string& folder, const std::string& name) const;
+
     std::vector<std::string> m_dirs;
+    std::shared_ptr<Cache> m_cache; // files already read, re-read when their size or mtime changes
 };
 
 } // namespace hw

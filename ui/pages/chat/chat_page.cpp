@@ -1,31 +1,23 @@
 #include "ui/pages/chat/chat_page.h"
 
 #include "core/chat/chat_agent.h"
-#include "core/llm/endpoint_profile.h"
 #include "core/store/dialogue_store.h"
-#include "core/store/run_store.h"
 #include "core/util/error.h"
 #include "ui/models/chat_message_model.h"
-#include "ui/models/run_table_model.h"
-#include "ui/pages/chat/agent_setup_row.h"
 #include "ui/pages/chat/chat_results_view.h"
+#include "ui/pages/chat/chat_setup_view.h"
 #include "ui/pages/chat/rating_panel.h"
 #include "ui/project_session.h"
 #include "ui/widgets/chat_column.h"
 #include "ui/workers/generation_worker.h"
 
-#include <QCheckBox>
-#include <QComboBox>
-#include <QFormLayout>
 #include <QHBoxLayout>
 #include <QKeyEvent>
 #include <QLabel>
-#include <QLineEdit>
 #include <QListWidget>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
-#include <QScrollArea>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QTabWidget>
@@ -41,7 +33,7 @@ namespace hw::ui {
 
 namespace {
 
-constexpr int kMaxAgents = 4;
+constexpr int kMaxAgents = ChatSetupView::kMaxAgents;
 
 QString kindText(const hw::ChatAgentSpec& s)
 {
@@ -92,7 +84,12 @@ ChatPage::ChatPage(ProjectSession* session, QWidget* parent) : Page(session, par
     leftLayout->addWidget(newSession);
 
     m_stack = new QStackedWidget;
-    m_stack->addWidget(buildSetup());
+    m_setup = new ChatSetupView(session);
+    connect(m_setup, &ChatSetupView::startRequested, this,
+            [this](const QString& task, bool blind, const std::vector<hw::ChatAgentSpec>& agents, const QString& context) {
+                startSession(task, blind, agents, context);
+            });
+    m_stack->addWidget(m_setup);
     m_stack->addWidget(buildConversation());
 
     auto* splitter = new QSplitter(Qt::Horizontal);
@@ -131,11 +128,11 @@ ChatPage::ChatPage(ProjectSession* session, QWidget* parent) : Page(session, par
     });
     connect(session, &ProjectSession::runsChanged, this, [this] {
         if (m_stack->currentIndex() == 0)
-            refreshSetupChoices();
+            m_setup->refresh();
     });
     if (session->isOpen()) {
         refreshSessions();
-        refreshSetupChoices();
+        m_setup->refresh();
     }
     updateControls();
 }
@@ -148,176 +145,18 @@ void ChatPage::activated()
 {
     refreshSessions();
     if (m_stack->currentIndex() == 0)
-        refreshSetupChoices();
+        m_setup->refresh();
 }
 
 // ---------------------------------------------------------------- setup
 
-QWidget* ChatPage::buildSetup()
-{
-    auto* page = new QWidget;
-    auto* outer = new QVBoxLayout(page);
-    auto* title = new QLabel(tr("New chat session"));
-    QFont tf = title->font();
-    tf.setBold(true);
-    tf.setPointSizeF(tf.pointSizeF() * 1.3);
-    title->setFont(tf);
-    auto* intro = new QLabel(tr("You play the user. Every agent gets the same messages, each in its own column. "
-                                "In blind mode the columns are shuffled and named Agent A, B, … until you have rated them."));
-    intro->setWordWrap(true);
-    intro->setStyleSheet(QStringLiteral("color: #4b5563"));
-
-    m_task = new QComboBox;
-    m_context = new QLineEdit;
-    m_context->setPlaceholderText(tr("optional situation or persona given to every agent, e.g. \"lost my job last week\""));
-    m_blind = new QCheckBox(tr("Blind: hide names, shuffle the columns"));
-    auto* form = new QFormLayout;
-    form->addRow(tr("Task"), m_task);
-    form->addRow(tr("Context"), m_context);
-    form->addRow(QString(), m_blind);
-
-    auto* agentsLabel = new QLabel(tr("Agents (2–4)"));
-    agentsLabel->setFont(QFont(agentsLabel->font().family(), agentsLabel->font().pointSize(), QFont::Bold));
-    m_rowsLayout = new QVBoxLayout;
-    m_rowsLayout->setSpacing(4);
-    m_addAgent = new QPushButton(tr("Add agent"));
-    auto* start = new QPushButton(tr("Start session"));
-    start->setDefault(true);
-    m_setupNote = new QLabel;
-    m_setupNote->setWordWrap(true);
-    m_setupNote->setStyleSheet(QStringLiteral("color: #b45309"));
-    auto* buttons = new QHBoxLayout;
-    buttons->addWidget(m_addAgent);
-    buttons->addStretch(1);
-    buttons->addWidget(start);
-
-    outer->addWidget(title);
-    outer->addWidget(intro);
-    outer->addLayout(form);
-    outer->addSpacing(8);
-    outer->addWidget(agentsLabel);
-    outer->addLayout(m_rowsLayout);
-    outer->addLayout(buttons);
-    outer->addWidget(m_setupNote);
-    outer->addStretch(1);
-
-    connect(m_addAgent, &QPushButton::clicked, this, [this] { addSetupRow(); });
-    connect(start, &QPushButton::clicked, this, &ChatPage::startFromSetup);
-    return page;
-}
-
-void ChatPage::refreshSetupChoices()
-{
-    // Keep what the researcher already set up; refresh the choices by rebuilding the rows.
-    std::vector<hw::ChatAgentSpec> specs;
-    for (auto* r : m_rows)
-        specs.push_back(r->spec());
-    const QString task = m_task->currentText();
-    m_task->clear();
-    if (session()->isOpen()) {
-        try {
-            hw::DialogueStore ds(session()->db());
-            for (const auto& t : ds.tasks())
-                m_task->addItem(QString::fromStdString(t.name));
-        } catch (const std::exception&) {
-        }
-    }
-    for (const char* builtin : {"counseling", "persuasion"})
-        if (m_task->findText(QString::fromLatin1(builtin)) < 0)
-            m_task->addItem(QString::fromLatin1(builtin));
-    if (!task.isEmpty() && m_task->findText(task) >= 0)
-        m_task->setCurrentText(task);
-    for (auto* r : m_rows)
-        r->deleteLater();
-    m_rows.clear();
-    for (const auto& s : specs)
-        addSetupRow(&s);
-    while (m_rows.size() < 2)
-        addSetupRow();
-}
-
-void ChatPage::addSetupRow(const hw::ChatAgentSpec* spec)
-{
-    if (m_rows.size() >= kMaxAgents)
-        return;
-    std::vector<CheckpointChoice> choices;
-    QStringList profiles;
-    if (session()->isOpen()) {
-        try {
-            hw::RunStore rs(session()->db());
-            for (const auto& c : rs.chatCheckpoints()) {
-                const auto caps = hw::inspectCheckpoint(c.checkpoint.path);
-                if (!caps.policy)
-                    continue;
-                CheckpointChoice ch;
-                ch.label = tr("run #%1 %2 '%3' @ %4")
-                               .arg(c.run.id)
-                               .arg(RunTableModel::kindLabel(QString::fromStdString(c.run.kind)))
-                               .arg(QString::fromStdString(c.run.name))
-                               .arg(c.checkpoint.step);
-                ch.path = QString::fromStdString(c.checkpoint.path);
-                ch.runId = c.run.id;
-                ch.step = c.checkpoint.step;
-                ch.ilqlHeads = caps.ilqlHeads;
-                choices.push_back(ch);
-            }
-        } catch (const std::exception&) {
-        }
-    }
-    try {
-        const auto saved = hw::EndpointProfiles::load();
-        for (const auto& p : saved.all())
-            profiles << QString::fromStdString(p.name);
-    } catch (const std::exception&) {
-    }
-    auto* row = new AgentSetupRow(choices, profiles);
-    if (spec)
-        row->setSpec(*spec);
-    connect(row, &AgentSetupRow::removeRequested, this, [this, row] {
-        if (m_rows.size() <= 1)
-            return;
-        m_rows.removeAll(row);
-        row->deleteLater();
-        renumberSetupRows();
-    });
-    m_rows << row;
-    m_rowsLayout->addWidget(row);
-    renumberSetupRows();
-}
-
-void ChatPage::renumberSetupRows()
-{
-    for (int i = 0; i < m_rows.size(); ++i)
-        m_rows[i]->setIndex(i);
-    m_addAgent->setEnabled(m_rows.size() < kMaxAgents);
-}
-
 void ChatPage::showSetup()
 {
     closeSession();
-    refreshSetupChoices();
+    m_setup->refresh();
     m_stack->setCurrentIndex(0);
     m_tabs->setCurrentIndex(0);
     m_sessions->clearSelection();
-}
-
-void ChatPage::startFromSetup()
-{
-    std::vector<hw::ChatAgentSpec> specs;
-    for (int i = 0; i < m_rows.size(); ++i) {
-        const QString problem = m_rows[i]->problem();
-        if (!problem.isEmpty()) {
-            m_setupNote->setText(tr("Agent %1: %2").arg(QChar('A' + i)).arg(problem));
-            return;
-        }
-        specs.push_back(m_rows[i]->spec());
-    }
-    if (specs.empty()) {
-        m_setupNote->setText(tr("Add at least one agent."));
-        return;
-    }
-    m_setupNote->clear();
-    startSession(m_task->currentText(), m_blind->isChecked(), specs, m_context->text().trimmed());
 }
 
 std::optional<hw::Task> ChatPage::taskOf(const QString& name)
@@ -360,7 +199,7 @@ qint64 ChatPage::startSession(const QString& taskName, bool blind, std::vector<h
         m_taskObj = *task;
         m_info = store.session(id);
     } catch (const std::exception& e) {
-        m_setupNote->setText(QString::fromUtf8(e.what()));
+        m_setup->setNote(QString::fromUtf8(e.what()));
         return 0;
     }
     m_rating = false;

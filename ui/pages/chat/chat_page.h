@@ -16,17 +16,13 @@
 #include <optional>
 #include <vector>
 
-class QCheckBox;
-class QComboBox;
 class QLabel;
-class QLineEdit;
 class QListWidget;
 class QPlainTextEdit;
 class QPushButton;
 class QStackedWidget;
 class QTabWidget;
 class QThread;
-class QVBoxLayout;
 class QHBoxLayout;
 
 namespace hw {
@@ -36,9 +32,9 @@ struct TokenValue;
 
 namespace hw::ui {
 
-class AgentSetupRow;
 class ChatColumn;
 class ChatResultsView;
+class ChatSetupView;
 class GenerationWorker;
 class RatingPanel;
 
@@ -100,13 +96,8 @@ private:
         bool pending = false;     // a request waits for the agent to load
     };
 
-    QWidget* buildSetup();
     QWidget* buildConversation();
-    void refreshSetupChoices();
     void refreshSessions();
-    void addSetupRow(const hw::ChatAgentSpec* spec = nullptr);
-    void renumberSetupRows();
-    void startFromSetup();
     void buildColumns();
     void startWorker(int column);
     void stopWorkers();
@@ -124,14 +115,7 @@ private:
     QTabWidget* m_tabs;
     QListWidget* m_sessions;
     QStackedWidget* m_stack;
-    // setup
-    QComboBox* m_task;
-    QLineEdit* m_context;
-    QCheckBox* m_blind;
-    QVBoxLayout* m_rowsLayout;
-    QList<AgentSetupRow*> m_rows;
-    QPushButton* m_addAgent;
-    QLabel* m_setupNote;
+    ChatSetupView* m_setup;
     // conversation
     QLabel* m_header;
     QHBoxLayout* m_columnsLayout;

@@ -1,0 +1,180 @@
+#include "ui/pages/chat/chat_setup_view.h"
+
+#include "core/chat/chat_agent.h"
+#include "core/llm/endpoint_profile.h"
+#include "core/store/dialogue_store.h"
+#include "core/store/run_store.h"
+#include "ui/models/run_table_model.h"
+#include "ui/pages/chat/agent_setup_row.h"
+#include "ui/project_session.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace hw::ui {
+
+ChatSetupView::ChatSetupView(ProjectSession* session, QWidget* parent) : QWidget(parent), m_session(session)
+{
+    auto* outer = new QVBoxLayout(this);
+    auto* title = new QLabel(tr("New chat session"));
+    QFont tf = title->font();
+    tf.setBold(true);
+    tf.setPointSizeF(tf.pointSizeF() * 1.3);
+    title->setFont(tf);
+    auto* intro = new QLabel(tr("You play the user. Every agent gets the same messages, each in its own column. "
+                                "In blind mode the columns are shuffled and named Agent A, B, … until you have rated them."));
+    intro->setWordWrap(true);
+    intro->setStyleSheet(QStringLiteral("color: #4b5563"));
+
+    m_task = new QComboBox;
+    m_context = new QLineEdit;
+    m_context->setPlaceholderText(tr("optional situation or persona given to every agent, e.g. \"lost my job last week\""));
+    m_blind = new QCheckBox(tr("Blind: hide names, shuffle the columns"));
+    auto* form = new QFormLayout;
+    form->addRow(tr("Task"), m_task);
+    form->addRow(tr("Context"), m_context);
+    form->addRow(QString(), m_blind);
+
+    auto* agentsLabel = new QLabel(tr("Agents (2–4)"));
+    agentsLabel->setFont(QFont(agentsLabel->font().family(), agentsLabel->font().pointSize(), QFont::Bold));
+    m_rowsLayout = new QVBoxLayout;
+    m_rowsLayout->setSpacing(4);
+    m_addAgent = new QPushButton(tr("Add agent"));
+    auto* start = new QPushButton(tr("Start session"));
+    start->setDefault(true);
+    m_note = new QLabel;
+    m_note->setWordWrap(true);
+    m_note->setStyleSheet(QStringLiteral("color: #b45309"));
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(m_addAgent);
+    buttons->addStretch(1);
+    buttons->addWidget(start);
+
+    outer->addWidget(title);
+    outer->addWidget(intro);
+    outer->addLayout(form);
+    outer->addSpacing(8);
+    outer->addWidget(agentsLabel);
+    outer->addLayout(m_rowsLayout);
+    outer->addLayout(buttons);
+    outer->addWidget(m_note);
+    outer->addStretch(1);
+
+    connect(m_addAgent, &QPushButton::clicked, this, [this] { addRow(); });
+    connect(start, &QPushButton::clicked, this, &ChatSetupView::start);
+}
+
+void ChatSetupView::refresh()
+{
+    // Keep what the researcher already set up; refresh the choices by rebuilding the rows.
+    std::vector<hw::ChatAgentSpec> specs;
+    for (auto* r : m_rows)
+        specs.push_back(r->spec());
+    const QString task = m_task->currentText();
+    m_task->clear();
+    if (m_session->isOpen()) {
+        try {
+            hw::DialogueStore ds(m_session->db());
+            for (const auto& t : ds.tasks())
+                m_task->addItem(QString::fromStdString(t.name));
+        } catch (const std::exception&) {
+        }
+    }
+    for (const char* builtin : {"counseling", "persuasion"})
+        if (m_task->findText(QString::fromLatin1(builtin)) < 0)
+            m_task->addItem(QString::fromLatin1(builtin));
+    if (!task.isEmpty() && m_task->findText(task) >= 0)
+        m_task->setCurrentText(task);
+    for (auto* r : m_rows)
+        r->deleteLater();
+    m_rows.clear();
+    for (const auto& s : specs)
+        addRow(&s);
+    while (m_rows.size() < 2)
+        addRow();
+}
+
+void ChatSetupView::addRow(const hw::ChatAgentSpec* spec)
+{
+    if (m_rows.size() >= kMaxAgents)
+        return;
+    std::vector<CheckpointChoice> choices;
+    QStringList profiles;
+    if (m_session->isOpen()) {
+        try {
+            hw::RunStore rs(m_session->db());
+            for (const auto& c : rs.chatCheckpoints()) {
+                const auto caps = hw::inspectCheckpoint(c.checkpoint.path);
+                if (!caps.policy)
+                    continue;
+                CheckpointChoice ch;
+                ch.label = tr("run #%1 %2 '%3' @ %4")
+                               .arg(c.run.id)
+                               .arg(RunTableModel::kindLabel(QString::fromStdString(c.run.kind)))
+                               .arg(QString::fromStdString(c.run.name))
+                               .arg(c.checkpoint.step);
+                ch.path = QString::fromStdString(c.checkpoint.path);
+                ch.runId = c.run.id;
+                ch.step = c.checkpoint.step;
+                ch.ilqlHeads = caps.ilqlHeads;
+                choices.push_back(ch);
+            }
+        } catch (const std::exception&) {
+        }
+    }
+    try {
+        const auto saved = hw::EndpointProfiles::load();
+        for (const auto& p : saved.all())
+            profiles << QString::fromStdString(p.name);
+    } catch (const std::exception&) {
+    }
+    auto* row = new AgentSetupRow(choices, profiles);
+    if (spec)
+        row->setSpec(*spec);
+    connect(row, &AgentSetupRow::removeRequested, this, [this, row] {
+        if (m_rows.size() <= 1)
+            return;
+        m_rows.removeAll(row);
+        row->deleteLater();
+        renumber();
+    });
+    m_rows << row;
+    m_rowsLayout->addWidget(row);
+    renumber();
+}
+
+void ChatSetupView::renumber()
+{
+    for (int i = 0; i < m_rows.size(); ++i)
+        m_rows[i]->setIndex(i);
+    m_addAgent->setEnabled(m_rows.size() < kMaxAgents);
+}
+
+void ChatSetupView::start()
+{
+    std::vector<hw::ChatAgentSpec> specs;
+    for (int i = 0; i < m_rows.size(); ++i) {
+        const QString problem = m_rows[i]->problem();
+        if (!problem.isEmpty()) {
+            m_note->setText(tr("Agent %1: %2").arg(QChar('A' + i)).arg(problem));
+            return;
+        }
+        specs.push_back(m_rows[i]->spec());
+    }
+    if (specs.empty()) {
+        m_note->setText(tr("Add at least one agent."));
+        return;
+    }
+    m_note->clear();
+    Q_EMIT startRequested(m_task->currentText(), m_blind->isChecked(), specs, m_context->text().trimmed());
+}
+
+void ChatSetupView::setNote(const QString& text) { m_note->setText(text); }
+
+} // namespace hw::ui

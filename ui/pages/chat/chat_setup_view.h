@@ -1,0 +1,53 @@
+#pragma once
+// The "new chat session" form: task, optional context, blind mode, and 1-4 agents (checkpoints
+// from the project's runs, or endpoints with a prompting baseline).
+#include "core/chat/chat_agent_spec.h"
+
+#include <QList>
+#include <QWidget>
+
+#include <vector>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QVBoxLayout;
+
+namespace hw::ui {
+
+class AgentSetupRow;
+class ProjectSession;
+
+class ChatSetupView : public QWidget {
+    Q_OBJECT
+public:
+    static constexpr int kMaxAgents = 4;
+
+    explicit ChatSetupView(ProjectSession* session, QWidget* parent = nullptr);
+
+    // Re-reads tasks, checkpoints and endpoint profiles, keeping the agents already set up.
+    void refresh();
+    void setNote(const QString& text);
+
+Q_SIGNALS:
+    void startRequested(const QString& task, bool blind, const std::vector<hw::ChatAgentSpec>& agents,
+                        const QString& context);
+
+private:
+    void addRow(const hw::ChatAgentSpec* spec = nullptr);
+    void renumber();
+    void start();
+
+    ProjectSession* m_session;
+    QComboBox* m_task;
+    QLineEdit* m_context;
+    QCheckBox* m_blind;
+    QVBoxLayout* m_rowsLayout;
+    QList<AgentSetupRow*> m_rows;
+    QPushButton* m_addAgent;
+    QLabel* m_note;
+};
+
+} // namespace hw::ui
