@@ -4,6 +4,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QProcessEnvironment>
 
 using hwtest::fixture;
 
@@ -169,6 +170,30 @@ private Q_SLOTS:
         QFile a(all), b(again);
         QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
         QCOMPARE(b.readAll(), a.readAll());
+    }
+
+    void demoProjectScript()
+    {
+        // packaging/make-demo-project.sh builds the offline demo project and may run twice.
+        QTemporaryDir dir;
+        const QString project = dir.filePath("demo/demo.hwb");
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("HINDSIGHT", QString::fromStdString(hwtest::cliPath()));
+        for (int round = 0; round < 2; ++round) {
+            QProcess p;
+            p.setProcessEnvironment(env);
+            p.start("bash", {QString::fromStdString(hwtest::sourceDir() + "/packaging/make-demo-project.sh"), project});
+            QVERIFY(p.waitForFinished(120000));
+            QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+            const QString out = QString::fromUtf8(p.readAllStandardOutput());
+            QVERIFY2(out.contains(round == 0 ? "imported 72 new dialogues" : "imported 0 new dialogues"),
+                     qPrintable(out));
+        }
+        const QJsonObject s = statsJson(project);
+        QCOMPARE(s["dialogues"].toInt(), 72);
+        QCOMPARE(s["tasks"].toObject()["counseling"].toObject()["dialogues"].toInt(), 36);
+        QCOMPARE(s["tasks"].toObject()["persuasion"].toObject()["dialogues"].toInt(), 36);
+        QCOMPARE(s["sources"].toObject()["demo"].toInt(), 72);
     }
 
     void errors_data()

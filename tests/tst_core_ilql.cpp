@@ -228,7 +228,7 @@ private Q_SLOTS:
         const auto q2 = torch::minimum(in.tq1[row][pos], in.tq2[row][pos]);
         const auto out2 = ilqlDecode(in.logits[row][pos], in.v[row][pos], q2, cfg, pad);
         QVERIFY(maxRelErr(out2.probs, e.at("probs"), "probs") <= kRelTol);
-        QCOMPARE(out.probs.sum().item<double>(), 1.0);
+        QVERIFY(std::abs(out.probs.sum().item<double>() - 1.0) < 1e-6);
         qInfo("decode %s: probs max rel. error %.3g, full_logits %.3g", qPrintable(entry), pErr, lErr);
     }
 

@@ -107,10 +107,14 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString inputsOnly = writeJson(dir, "inputs.json", golden.at("inputs"));
         const json& d = golden.at("decode");
+        bool first = true;
         for (const auto& item : d.at("snell").items()) {
             const QString cfg = writeJson(dir, "decode.json", item.value().at("config"));
-            // Whole file: row/position/pad come from the file. Inputs only: given explicitly.
+            // Whole file: row/position/pad come from the file. Inputs only (first entry, to keep
+            // the test short): given explicitly.
             for (const bool whole : {true, false}) {
+                if (!whole && !first)
+                    continue;
                 QStringList args{"--inputs", whole ? QString::fromStdString(goldenPath()) : inputsOnly,
                                  "--decode-config", cfg};
                 if (!whole)
@@ -131,6 +135,7 @@ private Q_SLOTS:
                         QVERIFY(relErr(gl.get<double>(), wl.get<double>()) <= 1e-5);
                 }
             }
+            first = false;
         }
     }
 

@@ -418,6 +418,31 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(dir.filePath("n.jsonl")));
     }
 
+    void demoCorpus()
+    {
+        // resources/demo: our own corpus for the offline demo (numbers from its generator's output).
+        auto db = Database::openInMemory();
+        const std::string demo = hwtest::sourceDir() + "/resources/demo/";
+        const auto r = importFiles(db, ImportFormat::Jsonl, {demo + "counseling.jsonl", demo + "persuasion.jsonl"});
+        QCOMPARE(r.inserted, int64_t(72));
+        QCOMPARE(r.labeled, int64_t(67));
+        QCOMPARE(r.insertedPerTask.at("counseling"), int64_t(36));
+        QCOMPARE(r.insertedPerTask.at("persuasion"), int64_t(36));
+        QCOMPARE(*db.queryInt64("SELECT count(*) FROM dialogues WHERE source = 'demo'"), int64_t(72));
+        QCOMPARE(*db.queryInt64("SELECT count(DISTINCT reward) FROM dialogues"), int64_t(11)); // varied
+        QCOMPARE(*db.queryInt64("SELECT count(*) FROM dialogues WHERE reward <= 0"), int64_t(15)); // improvable
+        DialogueStore store(db);
+        store.forEach("counseling", [](const Dialogue& d) {
+            for (const auto& t : d.turns)
+                if (t.role == Role::Agent && !t.annotations.contains("strategy"))
+                    throw Error(d.uid + ": agent turn without strategy");
+            if (!d.metadata.contains("initial_emotion_intensity"))
+                throw Error(d.uid + ": no initial intensity");
+            return true;
+        });
+        QVERIFY(store.task("persuasion")->kind == TaskKind::Persuasion);
+    }
+
     void formatNames()
     {
         QVERIFY(importFormatFromString("esconv") == ImportFormat::Esconv);

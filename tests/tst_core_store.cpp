@@ -163,6 +163,36 @@ private Q_SLOTS:
         QCOMPARE(rows(db, "turns"), int64_t(0));
     }
 
+    void failedInsertLeavesNoRows()
+    {
+        // A trigger makes the third turn fail, after the dialogue row and two turns are written.
+        auto db = Database::openInMemory();
+        DialogueStore store(db);
+        store.ensureTask(Task::counseling());
+        db.exec("CREATE TRIGGER boom BEFORE INSERT ON turns WHEN NEW.text = 'Nine years.' "
+                "BEGIN SELECT RAISE(ABORT, 'boom'); END");
+        // Alone (autocommit): the insert's own savepoint rolls back.
+        QVERIFY_THROWS_EXCEPTION(Error, store.insert(sample("alone")));
+        QCOMPARE(rows(db, "dialogues") + rows(db, "turns") + rows(db, "dialogue_fts"), int64_t(0));
+        // Inside a caller's transaction (bulk import): the rows are deleted, earlier work stays.
+        {
+            Transaction tx(db);
+            Dialogue ok = sample("ok");
+            ok.turns.resize(2);
+            QVERIFY(store.insert(ok).inserted);
+            QVERIFY_THROWS_EXCEPTION(Error, store.insert(sample("inside")));
+            QCOMPARE(rows(db, "dialogues"), int64_t(1));
+            QCOMPARE(rows(db, "turns"), int64_t(2));
+            QCOMPARE(rows(db, "dialogue_fts"), int64_t(1));
+            QCOMPARE(rows(db, "reward_labels"), int64_t(1));
+            tx.commit();
+        }
+        QVERIFY(!store.findByUid("counseling", "inside"));
+        QCOMPARE(store.search("exhausting"), std::vector<int64_t>{*store.findByUid("counseling", "ok")});
+        db.exec("DROP TRIGGER boom");
+        QVERIFY(store.insert(sample("inside")).inserted);
+    }
+
     void setRewardAddsLabelAndUpdatesCurrent()
     {
         auto db = Database::openInMemory();

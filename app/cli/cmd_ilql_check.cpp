@@ -81,11 +81,11 @@ int runLoss(const IlqlReferenceInputs& in, const IlqlConfig& config, bool detail
     IlqlLossDetail detail;
     torch::NoGradGuard noGrad;
     const auto r = ilqlLoss(in.batch, heads, policy, config, detailWanted ? &detail : nullptr);
-    nlohmann::json out = {{"token_loss", scalar(r.tokenLoss)}, {"v_loss", scalar(r.vLoss)},
+    nlohmann::ordered_json out = {{"token_loss", scalar(r.tokenLoss)}, {"v_loss", scalar(r.vLoss)},
                           {"q_loss", scalar(r.qLoss)},         {"cql_loss", scalar(r.cqlLoss)},
                           {"dm_loss", scalar(r.dmLoss)},       {"total_loss", scalar(r.total)}};
     if (detailWanted) {
-        nlohmann::json d;
+        nlohmann::ordered_json d;
         auto put = [&](const char* key, const torch::Tensor& t) {
             if (t.defined())
                 d[key] = tensorToJson(t.to(torch::kDouble));
@@ -137,7 +137,7 @@ int runDecode(const nlohmann::json& file, const IlqlReferenceInputs& in, const I
         minTargetQ = torch::minimum(minTargetQ, in.tq2[row][position]);
     minTargetQ = ilqlClipValues(minTargetQ, config);
     const auto out = ilqlDecode(in.logits[row][position], in.v[row][position], minTargetQ, decode, pad);
-    nlohmann::json j = {{"row", row},
+    nlohmann::ordered_json j = {{"row", row},
                         {"position", position},
                         {"probs", tensorToJson(out.probs.to(torch::kDouble))},
                         {"full_logits", tensorToJson(out.fullLogits.to(torch::kDouble))}};

@@ -1,7 +1,7 @@
 // hindsight import: reads ESConv, PersuasionForGood or chat-layout JSONL into a project.
 #include "app/cli/args.h"
-#include "app/cli/command.h"
 #include "app/cli/cli_progress.h"
+#include "app/cli/command.h"
 
 #include "core/io/import.h"
 #include "core/store/database.h"

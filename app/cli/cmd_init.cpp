@@ -4,9 +4,9 @@
 
 #include "core/data/task.h"
 #include "core/store/database.h"
-#include "core/util/error.h"
 #include "core/store/dialogue_store.h"
 #include "core/store/schema.h"
+#include "core/util/error.h"
 
 #include <filesystem>
 #include <iostream>

@@ -3,8 +3,8 @@
 #include "app/cli/command.h"
 
 #include "core/store/database.h"
-#include "core/util/error.h"
 #include "core/store/project_stats.h"
+#include "core/util/error.h"
 
 #include <cstdio>
 #include <iostream>

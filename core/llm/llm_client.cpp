@@ -60,15 +60,28 @@ nlohmann::json LlmClient::requestBody(const ChatRequest& request) const
     return body;
 }
 
+namespace {
+
+// The cache key: URL, body as sent, and seed and sample index (part of the key even when the
+// seed is not sent: distinct samples of one prompt must never replay each other).
+std::string hashOf(const std::string& url, const std::string& bodyText, const ChatRequest& request)
+{
+    Sha256 h;
+    h.update(url);
+    h.update("\n");
+    h.update(bodyText);
+    h.update("\nseed=");
+    h.update(request.seed ? std::to_string(*request.seed) : std::string("none"));
+    h.update("\nsample=");
+    h.update(std::to_string(request.sampleIndex));
+    return h.hexDigest();
+}
+
+} // namespace
+
 std::string LlmClient::requestHash(const ChatRequest& request) const
 {
-    // The seed and sample index are part of the key even when the seed is not sent: distinct
-    // samples of one prompt must never replay each other.
-    nlohmann::json key = {{"url", m_profile.chatCompletionsUrl()},
-                          {"body", requestBody(request)},
-                          {"seed", request.seed ? nlohmann::json(*request.seed) : nlohmann::json()},
-                          {"sample", request.sampleIndex}};
-    return sha256Hex(key.dump());
+    return hashOf(m_profile.chatCompletionsUrl(), requestBody(request).dump(), request);
 }
 
 std::string LlmClient::mask(const std::string& text) const
@@ -113,8 +126,8 @@ ChatResponse LlmClient::chat(const ChatRequest& request, const StopToken& stop, 
         throw Cancelled();
     const nlohmann::json body = requestBody(request);
     const std::string bodyText = body.dump();
-    const std::string hash = requestHash(request);
     const std::string url = m_profile.chatCompletionsUrl();
+    const std::string hash = hashOf(url, bodyText, request);
     const bool cached = m_cache && request.useCache;
 
     if (cached) {

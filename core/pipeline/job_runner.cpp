@@ -203,6 +203,7 @@ JobSummary JobRunner::run(const std::vector<std::string>& keys, const Work& work
 
     const int threads = std::max(1, std::min<int>(m_options.concurrency, static_cast<int>(pending.size())));
     std::atomic<int> transportStreak{0};
+    JobStore itemJobs(m_project.db); // used under the project mutex only
     auto worker = [&] {
         for (;;) {
             if (jobStop.stopRequested())
@@ -255,7 +256,7 @@ JobSummary JobRunner::run(const std::vector<std::string>& keys, const Work& work
 
             try {
                 m_project.with([&](Database& db) {
-                    JobStore jobs(db);
+                    JobStore& jobs = itemJobs;
                     Transaction tx(db);
                     nlohmann::json result = out.result;
                     if (out.commit)
@@ -278,6 +279,7 @@ JobSummary JobRunner::run(const std::vector<std::string>& keys, const Work& work
                         StageUsage total = m_previousUsage;
                         total += runUsage;
                         total += out.usage;
+                        total.callIds.clear();
                         nlohmann::json newTotals = extraTotals;
                         addCounts(newTotals, out.counts);
                         summaryJson = {{"usage", total.toJson()}, {"counts", newTotals}};
@@ -291,6 +293,7 @@ JobSummary JobRunner::run(const std::vector<std::string>& keys, const Work& work
             }
             {
                 std::lock_guard<std::mutex> lock(stateMutex);
+                out.usage.callIds.clear(); // stored per item in job_items; not summed per run
                 runUsage += out.usage;
                 addCounts(extraTotals, out.counts);
                 ++processed;

@@ -36,6 +36,7 @@ JobRecord readRow(Statement& st)
 } // namespace
 
 JobStore::JobStore(Database& db) : m_db(db) {}
+JobStore::~JobStore() = default;
 
 int64_t JobStore::create(const std::string& kind, const std::string& name, const nlohmann::json& config)
 {
@@ -93,8 +94,11 @@ void JobStore::setTotal(int64_t id, int64_t total)
 
 void JobStore::setProgress(int64_t id, int64_t done, int64_t failed, const nlohmann::json& summary)
 {
-    Statement st(m_db, "UPDATE jobs SET done = ?, failed = ?, summary = ?, "
-                       "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?");
+    if (!m_setProgress)
+        m_setProgress = std::make_unique<Statement>(m_db, "UPDATE jobs SET done = ?, failed = ?, summary = ?, "
+                                                          "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?");
+    Statement& st = *m_setProgress;
+    st.reset();
     st.bind(1, done).bind(2, failed).bind(3, summary.dump()).bind(4, id);
     st.exec();
 }
@@ -134,7 +138,11 @@ void JobStore::recordItem(int64_t jobId, const std::string& key, const std::stri
 {
     if (status != "done" && status != "failed")
         throw Error("job item status must be done or failed, not '" + status + "'");
-    Statement st(m_db, "INSERT OR REPLACE INTO job_items(job_id, item_key, status, result, error) VALUES (?,?,?,?,?)");
+    if (!m_recordItem)
+        m_recordItem = std::make_unique<Statement>(
+            m_db, "INSERT OR REPLACE INTO job_items(job_id, item_key, status, result, error) VALUES (?,?,?,?,?)");
+    Statement& st = *m_recordItem;
+    st.reset();
     st.bind(1, jobId).bind(2, key).bind(3, status).bind(4, result.dump()).bind(5, error);
     st.exec();
 }

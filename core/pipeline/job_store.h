@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -12,6 +13,7 @@
 namespace hw {
 
 class Database;
+class Statement;
 
 struct JobRecord {
     int64_t id = 0;
@@ -39,6 +41,9 @@ struct JobItemRecord {
 class JobStore {
 public:
     explicit JobStore(Database& db);
+    ~JobStore();
+    JobStore(const JobStore&) = delete;
+    JobStore& operator=(const JobStore&) = delete;
 
     int64_t create(const std::string& kind, const std::string& name, const nlohmann::json& config);
     std::optional<JobRecord> get(int64_t id);
@@ -68,6 +73,8 @@ public:
 
 private:
     Database& m_db;
+    std::unique_ptr<Statement> m_recordItem; // prepared once: called for every item
+    std::unique_ptr<Statement> m_setProgress;
 };
 
 } // namespace hw

@@ -49,9 +49,12 @@ JobSummary runRelabel(SharedProject& project, const RelabelConfig& config, Hinds
     });
 
     const int count = config.suggestions;
+    // One store of each for the whole job (they keep prepared statements); used under the mutex.
+    DialogueStore dialogues(project.db);
+    SuggestionStore suggestions(project.db);
     return runner.run(keys, [&](const std::string& key, const StageContext& ctx) {
         const int64_t id = std::stoll(key.substr(2));
-        const auto dialogue = project.with([&](Database& db) { return DialogueStore(db).get(id); });
+        const auto dialogue = project.with([&](Database&) { return dialogues.get(id); });
         JobItemOutcome out;
         if (!dialogue) {
             out.error = "dialogue " + std::to_string(id) + " no longer exists";
@@ -68,8 +71,8 @@ JobSummary runRelabel(SharedProject& project, const RelabelConfig& config, Hinds
         out.counts = {{"suggestions", usable}, {"failed_suggestions", failedRows}};
         out.result = {{"suggestions", usable}};
         const int64_t jobId = ctx.jobId;
-        out.commit = [r = std::move(r), id, jobId](Database& db, nlohmann::json&) {
-            SuggestionStore store(db);
+        out.commit = [r = std::move(r), id, jobId, &suggestions](Database&, nlohmann::json&) {
+            SuggestionStore& store = suggestions;
             auto base = [&](Suggestion& s) {
                 s.dialogueId = id;
                 s.provenance = r.provenance;

@@ -68,14 +68,19 @@ bool validStatus(const std::string& s)
 } // namespace
 
 SuggestionStore::SuggestionStore(Database& db) : m_db(db) {}
+SuggestionStore::~SuggestionStore() = default;
+SuggestionStore::SuggestionStore(SuggestionStore&&) noexcept = default;
 
 int64_t SuggestionStore::insert(const Suggestion& s)
 {
     if (!validStatus(s.status))
         throw Error("unknown suggestion status '" + s.status + "'");
-    Statement st(m_db,
-                 "INSERT INTO suggestions(dialogue_id, turn_idx, rank, original_text, critique, proposed_text, "
-                 "status, edited_text, provenance, raw_reply, error, job_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+    if (!m_insert)
+        m_insert = std::make_unique<Statement>(
+            m_db, "INSERT INTO suggestions(dialogue_id, turn_idx, rank, original_text, critique, proposed_text, "
+                  "status, edited_text, provenance, raw_reply, error, job_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+    Statement& st = *m_insert;
+    st.reset();
     st.bind(1, s.dialogueId);
     if (s.turnIndex)
         st.bind(2, static_cast<int64_t>(*s.turnIndex));

@@ -3,6 +3,7 @@
 // Borrows the Database; each call is one statement or one transaction.
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 namespace hw {
 
 class Database;
+class Statement;
 
 namespace suggestion_status {
 inline constexpr const char* kProposed = "proposed";
@@ -50,6 +52,10 @@ struct SuggestionFilter {
 class SuggestionStore {
 public:
     explicit SuggestionStore(Database& db);
+    ~SuggestionStore();
+    SuggestionStore(SuggestionStore&&) noexcept;
+    SuggestionStore(const SuggestionStore&) = delete;
+    SuggestionStore& operator=(const SuggestionStore&) = delete;
 
     int64_t insert(const Suggestion& s);            // returns the id
     std::optional<Suggestion> get(int64_t id);
@@ -66,6 +72,7 @@ public:
 
 private:
     Database& m_db;
+    std::unique_ptr<Statement> m_insert; // prepared once per store (jobs insert many rows)
 };
 
 } // namespace hw

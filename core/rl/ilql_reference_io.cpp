@@ -172,6 +172,7 @@ IlqlHeadOutputs gatherReferenceHeads(const IlqlReferenceInputs& in, bool doubleQ
     if (doubleQ && !in.q2.defined())
         throw Error("ILQL inputs: double_q needs heads q2 and tq2");
     const auto& b = in.batch;
+    checkIlqlBatch(b);
     const auto select = ilqlSelectTokens(b.tokens, b.actionIdxs).unsqueeze(2);
     IlqlHeadOutputs out;
     out.vStates = in.v.gather(1, b.stateIdxs);

@@ -26,7 +26,8 @@ struct RewardLabel {
 
 // Reads and writes tasks, dialogues, turns, their full-text index and reward labels.
 // Borrows the Database; multi-row writes are atomic (the caller may wrap several in a Transaction).
-// Prepared statements are cached per store, so keep one store for a batch of writes (imports).
+// Prepared statements and task ids are cached per store, so keep one store for a batch of writes
+// (imports); after rolling back a transaction that created tasks, use a new store.
 class DialogueStore {
 public:
     explicit DialogueStore(Database& db);

@@ -1,15 +1,11 @@
 #include "core/store/project_stats.h"
 
 #include "core/store/database.h"
-#include "core/util/error.h"
-
-#include <algorithm>
-#include <cmath>
 
 namespace hw {
 namespace {
 
-nlohmann::json optional(const std::optional<double>& v)
+nlohmann::json jsonOrNull(const std::optional<double>& v)
 {
     return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
 }
@@ -66,9 +62,9 @@ nlohmann::json toJson(const ProjectStats& stats)
     for (const auto& [name, t] : stats.tasks) {
         tasks[name] = {{"dialogues", t.dialogues},         {"turns", t.turns},
                        {"labeled", t.labeled},             {"flagged", t.flagged},
-                       {"reward_mean", optional(t.rewardMean)},
-                       {"reward_min", optional(t.rewardMin)},
-                       {"reward_max", optional(t.rewardMax)},
+                       {"reward_mean", jsonOrNull(t.rewardMean)},
+                       {"reward_min", jsonOrNull(t.rewardMin)},
+                       {"reward_max", jsonOrNull(t.rewardMax)},
                        {"sources", t.sources},             {"reward_sources", t.rewardSources}};
     }
     return {{"dialogues", stats.dialogues},
@@ -76,23 +72,6 @@ nlohmann::json toJson(const ProjectStats& stats)
             {"labeled", stats.labeled},
             {"sources", stats.sources},
             {"tasks", tasks}};
-}
-
-std::vector<int64_t> rewardHistogram(Database& db, const std::string& task, int bins, double lo,
-                                     double hi)
-{
-    if (bins <= 0 || !(hi > lo))
-        throw Error("reward histogram needs bins > 0 and hi > lo");
-    std::vector<int64_t> counts(static_cast<size_t>(bins), 0);
-    Statement st(db, "SELECT d.reward FROM dialogues d JOIN tasks t ON t.id = d.task_id "
-                     "WHERE t.name = ? AND d.reward IS NOT NULL");
-    st.bind(1, task);
-    while (st.step()) {
-        const double v = st.real(0);
-        auto b = static_cast<int>(std::floor((v - lo) / (hi - lo) * bins));
-        counts[static_cast<size_t>(std::clamp(b, 0, bins - 1))] += 1;
-    }
-    return counts;
 }
 
 } // namespace hw

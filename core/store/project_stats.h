@@ -4,7 +4,6 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-#include <vector>
 
 namespace hw {
 
@@ -37,10 +36,5 @@ ProjectStats computeStats(Database& db);
 //  "turns":N,"labeled":N,"flagged":N,"reward_mean":X|null,"reward_min":..,"reward_max":..,
 //  "sources":{..},"reward_sources":{..}}}}
 nlohmann::json toJson(const ProjectStats& stats);
-
-// Counts of current rewards of one task in `bins` equal bins over [lo, hi] (values outside are
-// counted in the first/last bin). For the dataset page's histogram.
-std::vector<int64_t> rewardHistogram(Database& db, const std::string& task, int bins, double lo,
-                                     double hi);
 
 } // namespace hw

@@ -19,6 +19,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <sys/resource.h>
 #include <unistd.h>
 
 using namespace hw;
@@ -95,9 +96,17 @@ int main(int argc, char** argv)
     cfg.task = "persuasion";
     cfg.concurrency = concurrency;
 
+    auto cpuNow = [] {
+        rusage u{};
+        getrusage(RUSAGE_SELF, &u);
+        return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec)
+               + static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+    };
+    const double cpu0 = cpuNow();
     const auto t0 = std::chrono::steady_clock::now();
     const JobSummary s = runRelabel(project, cfg, llm.controller(), {});
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double cpu = cpuNow() - cpu0;
     server.stop();
 
     const double achieved = static_cast<double>(s.usage.requests) / secs;
@@ -112,6 +121,12 @@ int main(int argc, char** argv)
                 static_cast<long long>(served.load()));
     std::printf("  wall time          %.3f s (ideal with %d waves of %ld ms: %.3f s)\n", secs,
                 static_cast<int>(std::ceil(static_cast<double>(items) / concurrency)), latencyMs, ideal);
+    const double meanLatency = s.usage.requests > 0 ? s.usage.latencyMs / static_cast<double>(s.usage.requests) : 0.0;
+    const double busy = meanLatency / 1000.0 * static_cast<double>(s.usage.requests) / concurrency;
+    std::printf("  mean request time  %.1f ms at the client (server sleeps %ld ms)\n", meanLatency, latencyMs);
+    std::printf("  between requests   %.2f ms per item per slot (pipeline work outside the HTTP call)\n",
+                (secs - busy) * 1000.0 * concurrency / static_cast<double>(std::max<int64_t>(1, s.usage.requests)));
+    std::printf("  CPU time           %.2f s for the job (client and server threads)\n", cpu);
     std::printf("  achieved           %.1f requests/s\n", achieved);
     std::printf("  limit C/L          %.1f requests/s\n", limit);
     std::printf("  ratio              %.3f (target >= 0.90) %s\n", achieved / limit, achieved / limit >= 0.9 ? "OK" : "BELOW TARGET");

@@ -1,0 +1,99 @@
+#include "core/rl/ilql_policy.h"
+
+#include "core/util/error.h"
+
+#include <cmath>
+
+namespace hw {
+
+IlqlValues ilqlValuesAt(const IlqlDecodingModel& model, const LogitsHookContext& ctx)
+{
+    torch::NoGradGuard noGrad;
+    const auto dtype = model.heads->v->fc1->weight.dtype();
+    const auto hidden = ctx.hidden.to(dtype);
+    IlqlValues out;
+    out.v = model.heads->values(hidden).to(torch::kFloat);
+    torch::Tensor targetHidden = hidden;
+    if (model.targetTrunk && ctx.sequences) {
+        // The target trunk has no cache of its own here: run it on each row's sequence so far
+        // (right-padded; causal attention makes the padding harmless) and read its last position.
+        const auto rows = ctx.rows.to(torch::kCPU);
+        std::vector<int64_t> lengths;
+        int64_t longest = 0;
+        for (int64_t i = 0; i < rows.size(0); ++i) {
+            const auto& seq = (*ctx.sequences)[static_cast<size_t>(rows[i].item<int64_t>())];
+            lengths.push_back(static_cast<int64_t>(seq.size()));
+            longest = std::max(longest, lengths.back());
+        }
+        auto tokens = torch::zeros({rows.size(0), longest}, torch::kLong);
+        for (int64_t i = 0; i < rows.size(0); ++i) {
+            const auto& seq = (*ctx.sequences)[static_cast<size_t>(rows[i].item<int64_t>())];
+            for (size_t t = 0; t < seq.size(); ++t)
+                tokens[i][static_cast<int64_t>(t)] = seq[t];
+        }
+        ForwardOptions fo;
+        fo.computeLogits = false;
+        const auto h = model.targetTrunk->forward(tokens.to(model.targetTrunk->device()), fo).hidden;
+        const auto last = (torch::tensor(lengths, torch::kLong) - 1).to(h.device());
+        targetHidden = h.index({torch::arange(rows.size(0), last.options()), last}).to(dtype);
+    }
+    out.q = ilqlClipValues(model.heads->targetQValues(targetHidden), model.config).to(torch::kFloat);
+    return out;
+}
+
+LogitsHook ilqlLogitsHook(const IlqlDecodingModel& model, const IlqlDecodeConfig& decode, std::function<double()> beta)
+{
+    decode.validate();
+    return [model, decode, beta](const torch::Tensor& logits, const LogitsHookContext& ctx) -> torch::Tensor {
+        if (!decode.include_adv)
+            return {};
+        const auto values = ilqlValuesAt(model, ctx);
+        const double w = beta ? beta() : decode.adv_weight;
+        const auto diff = values.q.to(logits.device()) - values.v.to(logits.device()).unsqueeze(-1);
+        torch::Tensor adv;
+        if (decode.exp_adv) {
+            adv = diff * w;
+        } else {
+            const auto sign = (diff > 0.0).to(torch::kFloat);
+            adv = torch::log(sign * w + (1.0 - sign) * (1.0 - w));
+        }
+        if (decode.adv_clip)
+            adv = torch::clamp_max(adv, *decode.adv_clip);
+        return logits + adv;   // entries filtered to -inf stay -inf
+    };
+}
+
+SamplingOptions ilqlSamplingOptions(const IlqlDecodeConfig& decode, uint64_t seed)
+{
+    SamplingOptions s;
+    s.temperature = decode.temp;
+    s.topK = decode.top_k.value_or(0);
+    s.topP = decode.top_p.value_or(1.0);
+    s.seed = seed;
+    return s;
+}
+
+IlqlDecodeOutput ilqlNextTokenDistribution(const IlqlDecodingModel& model, const std::vector<int64_t>& prompt,
+                                           const IlqlDecodeConfig& decode, std::optional<int64_t> maskTokenId)
+{
+    if (prompt.empty())
+        throw Error("ILQL decoding: empty prompt");
+    torch::NoGradGuard noGrad;
+    const auto device = model.trunk->device();
+    const auto tokens = torch::tensor(prompt, torch::kLong).unsqueeze(0).to(device);
+    ForwardOptions fo;
+    fo.computeLogits = false;
+    const auto out = model.trunk->forward(tokens, fo);
+    const auto hidden = out.hidden.select(1, out.hidden.size(1) - 1);          // [1,H]
+    const auto logits = model.trunk->logits(hidden).to(torch::kFloat);         // [1,V]
+    LogitsHookContext ctx;
+    ctx.rows = torch::zeros({1}, torch::kLong);
+    ctx.hidden = hidden;
+    const std::vector<std::vector<int64_t>> sequences{prompt};
+    ctx.sequences = &sequences;
+    const auto values = ilqlValuesAt(model, ctx);
+    const auto r = ilqlDecode(logits.cpu(), values.v.cpu(), values.q.cpu(), decode, maskTokenId);
+    return {r.probs.squeeze(0), r.fullLogits.squeeze(0)};
+}
+
+} // namespace hw

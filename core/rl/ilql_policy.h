@@ -1,0 +1,54 @@
+#pragma once
+// ILQL decoding on the KV-cache generation engine (core/model/generation.h):
+//
+//   π(a|s) ∝ π_β(a|s) · exp(β (Q̂(s,a) − V(s)))
+//
+// generate() filters π_β's logits (temperature, top-k, top-p) and then calls the logits hook,
+// which adds the advantage term — the reference's order. β (the decoding config's adv_weight) is
+// read at every step, so it can be changed while a reply is being generated.
+#include "core/model/generation.h"
+#include "core/model/transformer.h"
+#include "core/rl/ilql_config.h"
+#include "core/rl/ilql_decode.h"
+#include "core/rl/ilql_heads.h"
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace hw {
+
+// The parts of an ILQL model that decoding needs.
+struct IlqlDecodingModel {
+    Transformer trunk{nullptr};        // π_β logits; V and (heads-only targets) Q̂ from its hidden states
+    IlqlHeads heads{nullptr};
+    Transformer targetTrunk{nullptr};  // separate target trunk, or null
+    IlqlConfig config;                 // value_min / value_max clip Q̂
+};
+
+// The advantage term at the current positions: V [b], Q̂ [b,V] (clipped, min of the two heads).
+// With a separate target trunk its hidden states are recomputed from the sequences so far.
+struct IlqlValues {
+    torch::Tensor v;
+    torch::Tensor q;
+};
+IlqlValues ilqlValuesAt(const IlqlDecodingModel& model, const LogitsHookContext& context);
+
+// A hook for generate(): logits + adv, adv = β (Q̂ − V) (exp_adv) or the log sign weights,
+// clipped at adv_clip. beta() is called at every step (run-time β); when empty, the config's
+// adv_weight is used. include_logits = false is not supported here (generate() always samples
+// from the policy's logits); use ilqlDecode() for that.
+LogitsHook ilqlLogitsHook(const IlqlDecodingModel& model, const IlqlDecodeConfig& decode,
+                          std::function<double()> beta = {});
+
+// Temperature / top-k / top-p of a decoding config as generate()'s sampling options.
+SamplingOptions ilqlSamplingOptions(const IlqlDecodeConfig& decode, uint64_t seed);
+
+// The exact perturbed distribution after a prompt (no sampling): policy logits, V and Q̂ at the
+// prompt's last position through ilqlDecode(). maskTokenId as in ilqlDecode().
+IlqlDecodeOutput ilqlNextTokenDistribution(const IlqlDecodingModel& model, const std::vector<int64_t>& prompt,
+                                           const IlqlDecodeConfig& decode, std::optional<int64_t> maskTokenId);
+
+} // namespace hw
