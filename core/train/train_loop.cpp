@@ -169,9 +169,10 @@ TrainLoop::Outcome TrainLoop::run()
             p.stage = "train";
             char buf[160];
             const double* loss = find(m_lastTrain, "loss");
-            std::snprintf(buf, sizeof buf, "step %lld/%lld loss %.4f lr %.2e",
-                          static_cast<long long>(m_state.step), static_cast<long long>(m_config.totalSteps),
-                          loss ? *loss : NAN, lr);
+            if (loss)
+                std::snprintf(buf, sizeof buf, "loss %.4f lr %.2e", *loss, lr);
+            else
+                std::snprintf(buf, sizeof buf, "lr %.2e", lr);
             p.message = buf;
             m_progress(p);
         }
