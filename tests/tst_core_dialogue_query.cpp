@@ -197,6 +197,17 @@ private Q_SLOTS:
         std::set<int64_t> seen;
         for (const auto& r : rows)
             QVERIFY2(seen.insert(r.id).second, "a row appeared on two pages");
+        // Pages read backwards from the end (knownCount) are the same rows in the same order.
+        const int64_t total = q.count();
+        for (int64_t off : {total - 1, total - 50, total - 64, total / 2 + 1, total * 3 / 4}) {
+            const auto back = q.page(off, 64, total);
+            const auto forward = q.page(off, 64);
+            QCOMPARE(back.size(), forward.size());
+            QCOMPARE(back.size(), static_cast<size_t>(std::min<int64_t>(64, total - off)));
+            for (size_t i = 0; i < back.size(); ++i)
+                QCOMPARE(back[i].id, forward[i].id);
+        }
+        QVERIFY(q.page(total, 10, total).empty());
 
         // Compare (key, id) of neighbours; unlabeled rewards sort last both ways.
         auto less = [&](const DialogueRow& a, const DialogueRow& b) -> int { // -1, 0, 1

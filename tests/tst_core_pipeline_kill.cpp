@@ -103,6 +103,8 @@ private Q_SLOTS:
         QCOMPARE(again["items"]["total"].get<int>(), 0);
         QCOMPARE(again["requests"].get<int>(), 0);
         QCOMPARE(server.received(), int64_t(24));
+        auto db = Database::open(project.toStdString(), Database::Mode::ReadOnly);
+        QCOMPARE(count(db, "SELECT count(*) FROM jobs"), int64_t(1)); // nothing to do leaves no job row
     }
 
     void cliReportsErrorsAndHelp()

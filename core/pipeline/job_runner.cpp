@@ -106,7 +106,9 @@ JobRunner::JobRunner(SharedProject& project, Options options, JobHooks hooks)
                 return;
             }
         }
-        m_jobId = jobs.create(m_options.kind, m_options.name, config);
+        // Created in run() when there is something to do, so that re-running a finished job
+        // leaves no empty rows behind.
+        m_jobId = -1;
     });
 }
 
@@ -114,9 +116,17 @@ JobSummary JobRunner::run(const std::vector<std::string>& keys, const Work& work
 {
     const auto started = Clock::now();
     JobSummary summary;
-    summary.jobId = m_jobId;
     summary.kind = m_options.kind;
     summary.total = static_cast<int64_t>(keys.size());
+    if (m_jobId < 0) {
+        if (keys.empty()) {
+            summary.status = "done";
+            summary.jobId = 0;
+            return summary;
+        }
+        m_jobId = m_project.with([&](Database& db) { return JobStore(db).create(m_options.kind, m_options.name, m_options.config); });
+    }
+    summary.jobId = m_jobId;
 
     // Item state as of now.
     std::map<std::string, std::string> state; // key -> done|failed

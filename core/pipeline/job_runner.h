@@ -123,6 +123,9 @@ public:
     // Opens the job (resumed or new). Throws hw::Error.
     JobRunner(SharedProject& project, Options options, JobHooks hooks);
 
+    // The resumed job's id; -1 for a new job until run() creates its row (use it as is in
+    // selection queries: "items of other jobs" then means every job). run() creates no row when
+    // there is nothing to do (JobSummary::jobId = 0).
     int64_t jobId() const { return m_jobId; }
     bool resumed() const { return m_resumed; }
     static std::string configHash(const nlohmann::json& config);

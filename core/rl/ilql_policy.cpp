@@ -6,8 +6,9 @@
 
 namespace hw {
 
-IlqlValues ilqlValuesAt(const IlqlDecodingModel& model, const LogitsHookContext& ctx)
+IlqlValues ilqlValuesAt(const IlqlDecodingModel& modelIn, const LogitsHookContext& ctx)
 {
+    IlqlDecodingModel model = modelIn;   // module holders share their modules; these are not const
     torch::NoGradGuard noGrad;
     const auto dtype = model.heads->v->fc1->weight.dtype();
     const auto hidden = ctx.hidden.to(dtype);
@@ -73,9 +74,10 @@ SamplingOptions ilqlSamplingOptions(const IlqlDecodeConfig& decode, uint64_t see
     return s;
 }
 
-IlqlDecodeOutput ilqlNextTokenDistribution(const IlqlDecodingModel& model, const std::vector<int64_t>& prompt,
+IlqlDecodeOutput ilqlNextTokenDistribution(const IlqlDecodingModel& modelIn, const std::vector<int64_t>& prompt,
                                            const IlqlDecodeConfig& decode, std::optional<int64_t> maskTokenId)
 {
+    IlqlDecodingModel model = modelIn;
     if (prompt.empty())
         throw Error("ILQL decoding: empty prompt");
     torch::NoGradGuard noGrad;

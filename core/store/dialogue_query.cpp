@@ -170,14 +170,24 @@ int64_t DialogueQuery::count() const
     return st.step() ? st.int64(0) : 0;
 }
 
-std::vector<DialogueRow> DialogueQuery::page(int64_t offset, int64_t limit) const
+std::vector<DialogueRow> DialogueQuery::page(int64_t offset, int64_t limit,
+                                             std::optional<int64_t> knownCount) const
 {
-    if (limit <= 0)
+    // A page in the far half is read from the other end (reversed order, small offset): SQLite
+    // then keeps a top-N heap instead of sorting every row to skip most of them.
+    bool reversed = false;
+    if (knownCount && offset > *knownCount / 2) {
+        limit = std::min(limit, *knownCount - offset);
+        offset = *knownCount - offset - limit;
+        reversed = true;
+    }
+    if (limit <= 0 || offset < 0)
         return {};
     // Two steps: sort only (key, id) pairs to find the page's ids, then read those rows. Sorting
     // 100k narrow pairs is several times cheaper than sorting 100k full rows, and the first step
     // can run on the covering index dialogues_task_reward for reward orders.
-    const char* dir = m_sort.descending ? " DESC" : " ASC";
+    const bool descending = m_sort.descending != reversed;
+    const char* dir = descending ? " DESC" : " ASC";
     std::string key;
     if (m_sort.key == DialogueSortKey::Task) {
         // Order by name without joining tasks into the sort: rank the (few) task ids by name.
@@ -190,8 +200,8 @@ std::vector<DialogueRow> DialogueQuery::page(int64_t offset, int64_t limit) cons
         key = sortExpression(m_sort.key);
     }
     std::string order = " ORDER BY " + key + dir;
-    if (m_sort.key == DialogueSortKey::Reward)
-        order += " NULLS LAST"; // unlabeled rows stay at the end whichever way rewards run
+    if (m_sort.key == DialogueSortKey::Reward) // unlabeled rows stay at the end either way
+        order += reversed ? " NULLS FIRST" : " NULLS LAST";
     if (m_sort.key != DialogueSortKey::Id)
         order += std::string(", d.id") + dir;
 
@@ -203,6 +213,8 @@ std::vector<DialogueRow> DialogueQuery::page(int64_t offset, int64_t limit) cons
         while (st.step())
             ids.push_back(st.int64(0));
     }
+    if (reversed)
+        std::reverse(ids.begin(), ids.end());
     if (ids.empty())
         return {};
     std::string idList = "[";

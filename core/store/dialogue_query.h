@@ -61,7 +61,10 @@ public:
     // Number of dialogues matching the filter.
     int64_t count() const;
     // Rows [offset, offset + limit) in sort order; ties are broken by id so pages never overlap.
-    std::vector<DialogueRow> page(int64_t offset, int64_t limit) const;
+    // With knownCount (= count()), pages in the far half are read backwards from the end, which
+    // makes a jump to the last rows as cheap as the first ones.
+    std::vector<DialogueRow> page(int64_t offset, int64_t limit,
+                                  std::optional<int64_t> knownCount = std::nullopt) const;
     // One dialogue's row by id, whatever the filter (for refreshing a row after an edit).
     std::optional<DialogueRow> row(int64_t id) const;
 

@@ -136,6 +136,7 @@ struct IlqlTrainer::Impl {
     TrainState state;
     std::optional<LrScheduleConfig> savedSchedule;
     std::string savedFingerprint, fingerprint;
+    nlohmann::json jobInfo = nlohmann::json::object();
 
     std::vector<EncodedDialogue> train, valid;
     std::vector<Units> trainUnits;
@@ -397,6 +398,7 @@ IlqlTrainer IlqlTrainer::resume(const std::string& checkpointDir)
     t.m->state = ts.state;
     t.m->savedSchedule = ts.schedule;
     t.m->savedFingerprint = ts.extra.value("data_fingerprint", std::string());
+    t.m->jobInfo = ts.extra.value("job", nlohmann::json::object());
     restoreTorchRng(ts.rng, dir + "/" + checkpoint::kTrainerState);
     return t;
 }
@@ -507,7 +509,8 @@ std::string IlqlTrainer::saveCheckpoint(const std::string& dir)
                          {"has_tokenizer", m->tokenizer.has_value()},
                          {"special", specialToJson(m->special)},
                          {"objective", m->config.objective},
-                         {"targets", m->config.targets}});
+                         {"targets", m->config.targets},
+                         {"job", m->jobInfo}});
     w.writeJson(checkpoint::kTrainConfig, m->config.toJson());
     return w.commit();
 }
@@ -659,6 +662,8 @@ IlqlTrainResult IlqlTrainer::train(const IlqlTrainHooks& hooks)
     return result;
 }
 
+void IlqlTrainer::setJobInfo(nlohmann::json info) { m->jobInfo = std::move(info); }
+const nlohmann::json& IlqlTrainer::jobInfo() const { return m->jobInfo; }
 Transformer& IlqlTrainer::trunk() { return m->trunk; }
 IlqlHeads& IlqlTrainer::heads() { return m->heads; }
 Transformer& IlqlTrainer::targetTrunk() { return m->targetTrunk; }

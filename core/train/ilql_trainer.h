@@ -27,6 +27,8 @@
 #include "core/util/progress.h"
 
 #include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <memory>
 #include <optional>
 #include <string>
@@ -98,6 +100,11 @@ public:
                                           uint64_t seed);
     // What decoding needs (shares the trainer's modules).
     IlqlDecodingModel decodingModel() const;
+
+    // Free-form facts of the job that owns this run (training set, stage), saved with every
+    // checkpoint and restored by resume().
+    void setJobInfo(nlohmann::json info);
+    const nlohmann::json& jobInfo() const;
 
     Transformer& trunk();
     IlqlHeads& heads();                 // null for a BC run

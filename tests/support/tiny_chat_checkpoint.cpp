@@ -1,4 +1,4 @@
-#include "support/tiny_chat_checkpoint.h"
+#include "tiny_chat_checkpoint.h"
 
 #include "core/data/dialogue.h"
 #include "core/data/task.h"

@@ -79,7 +79,7 @@ const std::vector<hw::DialogueRow>* DialogueTableModel::loadPage(int page) const
     std::vector<hw::DialogueRow> rows;
     try {
         rows = hw::DialogueQuery(*m_db, m_filter, m_sort)
-                   .page(static_cast<int64_t>(page) * kPageSize, kPageSize);
+                   .page(static_cast<int64_t>(page) * kPageSize, kPageSize, m_count);
     } catch (const std::exception& e) {
         auto* self = const_cast<DialogueTableModel*>(this);
         self->m_error = QString::fromUtf8(e.what());
