@@ -102,7 +102,7 @@ private Q_SLOTS:
         QFETCH(int, target);
         std::mt19937_64 rng(20240611 + static_cast<uint64_t>(target));
         const auto& seeds = hw::fuzz::seedCorpus();
-        const int iterations = 4000;
+        const int iterations = 10000;
         m_violations.clear();
         const auto t0 = std::chrono::steady_clock::now();
         for (m_input = 0; m_input < iterations; ++m_input) {

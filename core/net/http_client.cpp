@@ -5,6 +5,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -18,6 +19,22 @@ namespace hw {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Loopback servers (local vLLM, llama.cpp, the tests' fake server) are never reached through a
+// proxy, whatever http_proxy says; the user's no_proxy list is kept.
+const std::string& noProxyList()
+{
+    static const std::string list = [] {
+        std::string l;
+        for (const char* name : {"no_proxy", "NO_PROXY"})
+            if (const char* v = std::getenv(name); v && *v) {
+                l = v;
+                break;
+            }
+        return l + (l.empty() ? "" : ",") + "127.0.0.1,localhost,::1";
+    }();
+    return list;
+}
 
 void globalInit()
 {
@@ -123,6 +140,7 @@ struct HttpClient::Impl {
         curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, r.connectTimeoutMs);
         curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
         curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+        curl_easy_setopt(e, CURLOPT_NOPROXY, noProxyList().c_str());
         curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errorBuffer);
         curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &onBody);
         curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());

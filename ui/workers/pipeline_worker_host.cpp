@@ -7,12 +7,9 @@
 #include "ui/pages/jobs/jobs_prefs.h"
 #include "ui/project_session.h"
 
-#include <QCoreApplication>
 
 namespace hw::ui {
 namespace {
-
-QString tr(const char* text) { return QCoreApplication::translate("PipelineWorkerHost", text); }
 
 // The endpoint a job used, from the stage description it stored ({"endpoint","model","profile",
 // "temperature","max_tokens"}): the saved profile of that name when there is one (its API key

@@ -85,10 +85,9 @@ ChatPage::ChatPage(ProjectSession* session, QWidget* parent) : Page(session, par
 
     m_stack = new QStackedWidget;
     m_setup = new ChatSetupView(session);
-    connect(m_setup, &ChatSetupView::startRequested, this,
-            [this](const QString& task, bool blind, const std::vector<hw::ChatAgentSpec>& agents, const QString& context) {
-                startSession(task, blind, agents, context);
-            });
+    connect(m_setup, &ChatSetupView::startRequested, this, [this] {
+        startSession(m_setup->task(), m_setup->blind(), m_setup->agents(), m_setup->context());
+    });
     m_stack->addWidget(m_setup);
     m_stack->addWidget(buildConversation());
 

@@ -172,8 +172,13 @@ void ChatSetupView::start()
         return;
     }
     m_note->clear();
-    Q_EMIT startRequested(m_task->currentText(), m_blind->isChecked(), specs, m_context->text().trimmed());
+    m_agents = specs;
+    Q_EMIT startRequested();
 }
+
+QString ChatSetupView::task() const { return m_task->currentText(); }
+bool ChatSetupView::blind() const { return m_blind->isChecked(); }
+QString ChatSetupView::context() const { return m_context->text().trimmed(); }
 
 void ChatSetupView::setNote(const QString& text) { m_note->setText(text); }
 

@@ -31,9 +31,14 @@ public:
     void refresh();
     void setNote(const QString& text);
 
+    // What "Start session" asks for (valid after startRequested).
+    QString task() const;
+    bool blind() const;
+    QString context() const;
+    const std::vector<hw::ChatAgentSpec>& agents() const { return m_agents; }
+
 Q_SIGNALS:
-    void startRequested(const QString& task, bool blind, const std::vector<hw::ChatAgentSpec>& agents,
-                        const QString& context);
+    void startRequested();
 
 private:
     void addRow(const hw::ChatAgentSpec* spec = nullptr);
@@ -48,6 +53,7 @@ private:
     QList<AgentSetupRow*> m_rows;
     QPushButton* m_addAgent;
     QLabel* m_note;
+    std::vector<hw::ChatAgentSpec> m_agents;
 };
 
 } // namespace hw::ui

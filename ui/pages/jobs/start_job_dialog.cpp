@@ -104,7 +104,8 @@ void StartJobDialog::reloadEndpoints()
     const QString current = m_endpoint->currentText();
     m_endpoint->clear();
     try {
-        for (const auto& p : hw::EndpointProfiles::load(m_profilesPath.toStdString()).all())
+        const hw::EndpointProfiles profiles = hw::EndpointProfiles::load(m_profilesPath.toStdString());
+        for (const auto& p : profiles.all())
             m_endpoint->addItem(QString::fromStdString(p.name));
     } catch (const std::exception& e) {
         m_hint->setText(QString::fromUtf8(e.what()));
