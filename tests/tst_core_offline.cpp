@@ -91,7 +91,7 @@ private Q_SLOTS:
             QVERIFY2(r.ok, r.error.c_str());
             QVERIFY(!r.continuation.empty());
             QVERIFY(static_cast<int>(r.continuation.size()) <= budget);
-            QCOMPARE(r.continuation.front().role, Role::User);
+            QVERIFY(r.continuation.front().role == Role::User);
             for (size_t i = 0; i < r.continuation.size(); ++i)
                 QCOMPARE(r.continuation[i].index, static_cast<int>(2 + i));
             QCOMPARE(r.provenance["kind"].get<std::string>(), std::string("local"));

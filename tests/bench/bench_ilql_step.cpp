@@ -48,7 +48,7 @@ double gemmPeak()
     return best;
 }
 
-SpecialTokens special()
+SpecialTokens benchSpecial()
 {
     SpecialTokens s;
     s.pad = 0;
@@ -80,7 +80,7 @@ std::vector<EncodedDialogue> syntheticData(int64_t vocab, int64_t seqLen, int n)
             used += len + 1;
             turns.push_back(std::move(tt));
         }
-        out.push_back(DialogueCodec::encodeTurns(special(), {}, turns, false, float(rng() % 3)));
+        out.push_back(DialogueCodec::encodeTurns(benchSpecial(), {}, turns, false, float(rng() % 3)));
     }
     return out;
 }
@@ -204,7 +204,7 @@ int main(int argc, char** argv)
     cfg.gradAccumSteps = 1;
     Transformer model(mc);
     model->initWeights();
-    IlqlTrainer trainer(model, std::nullopt, special(), cfg);
+    IlqlTrainer trainer(model, std::nullopt, benchSpecial(), cfg);
     trainer.trainStep(rows);   // warm-up (allocations, first-touch)
     std::vector<double> times;
     for (int i = 0; i < steps; ++i) {
