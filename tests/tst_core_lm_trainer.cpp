@@ -42,7 +42,7 @@ struct Data {
     std::vector<EncodedDialogue> train, valid;
 };
 
-Data encode(const std::vector<Dialogue>& train, const std::vector<Dialogue>& valid, int vocab = 300)
+Data encode(const std::vector<Dialogue>& train, const std::vector<Dialogue>& valid, int vocab = 400)
 {
     std::vector<Dialogue> all = train;
     all.insert(all.end(), valid.begin(), valid.end());

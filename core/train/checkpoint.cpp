@@ -243,8 +243,12 @@ std::vector<std::string> pruneCheckpoints(const std::string& outDir, int keep)
     std::vector<std::string> removed;
     if (keep <= 0)
         return removed;
-    auto dirs = stepDirs(outDir);
+    // Only complete checkpoints count (and are deleted); anything else is left alone.
     std::error_code ec;
+    auto dirs = stepDirs(outDir);
+    dirs.erase(std::remove_if(dirs.begin(), dirs.end(),
+                              [&](const auto& d) { return !fs::exists(d.second / checkpoint::kMarker, ec); }),
+               dirs.end());
     for (size_t i = 0; i + static_cast<size_t>(keep) < dirs.size(); ++i) {
         fs::remove_all(dirs[i].second, ec);
         removed.push_back(dirs[i].second.string());

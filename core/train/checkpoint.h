@@ -107,7 +107,8 @@ private:
 std::string resolveCheckpointDir(const std::string& path);
 // OUT/step-00000120
 std::string stepCheckpointDir(const std::string& outDir, int64_t step);
-// Deletes the oldest step-N checkpoints of outDir beyond the newest `keep` (keep <= 0: none).
+// Deletes the oldest complete step-N checkpoints of outDir beyond the newest `keep` complete ones
+// (keep <= 0: none); incomplete directories are left alone.
 // Returns the directories removed.
 std::vector<std::string> pruneCheckpoints(const std::string& outDir, int keep);
 

@@ -83,7 +83,7 @@ inline std::vector<int64_t> insertDialogues(const std::string& projectPath, cons
 }
 
 // Every utterance of the corpus, for a small tokenizer.
-inline hw::Tokenizer lmTokenizer(const std::vector<hw::Dialogue>& ds, int vocab = 300)
+inline hw::Tokenizer lmTokenizer(const std::vector<hw::Dialogue>& ds, int vocab = 400)
 {
     std::vector<std::string> texts = {"task: counseling"};
     for (const auto& d : ds) {

@@ -342,6 +342,18 @@ void SuggestionsPage::retry(qint64 id)
     }
     if (!s)
         return;
+    // The relabel stage only asks again about dialogues without a usable suggestion.
+    try {
+        for (const hw::Suggestion& other : hw::SuggestionStore(session()->db()).forDialogue(s->dialogueId))
+            if (other.status != hw::suggestion_status::kFailed) {
+                session()->showStatus(tr("Dialogue %1 already has usable suggestions, so the relabel stage would skip "
+                                         "it: only replies that gave nothing usable can be retried.").arg(s->dialogueId), 0);
+                return;
+            }
+    } catch (const std::exception& e) {
+        reportError(e);
+        return;
+    }
     QString why;
     PipelineWorkerHost* host = PipelineWorkerHost::of(session());
     auto request = host->retryRequest(*s, &why);
