@@ -185,7 +185,7 @@ CREATE TABLE runs (
 );
 
 CREATE TABLE metrics (
-    id        INTEGER PRIMARY KEY,          -- monotonic: readers poll "WHERE id > last seen"
+    id        INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: readers poll "WHERE id > last seen"
     run_id    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
     step      INTEGER NOT NULL,
     name      TEXT NOT NULL,
