@@ -300,7 +300,8 @@ private Q_SLOTS:
             QVERIFY(t.pBeta && *t.pBeta > 0 && *t.pBeta <= 1.0);
             QVERIFY(!t.hasValues());
         }, StopToken());
-        QVERIFY(!r.text.empty());
+        QVERIFY2(!r.text.empty(), qPrintable(QStringLiteral("%1 tokens, %2 generated, finish text '%3'")
+                                                 .arg(r.tokens.size()).arg(r.tokenCount).arg(QString::fromStdString(r.rawText))));
         QCOMPARE(streamed, r.text);
         QCOMPARE(static_cast<int>(r.tokens.size()), tokens);
         QVERIFY(r.firstTokenSeconds > 0 && r.firstTokenSeconds <= r.seconds);

@@ -175,17 +175,29 @@ ChatReply LocalCheckpointAgent::reply(const ChatReplyRequest& request, const Tok
     const bool ilqlDecoding = values && m_spec.kind == agent_kind::kIlql;
     // What the hook saw at the current step, read back once the token is known.
     torch::Tensor stepProbs, stepQ, stepV;
-    LogitsHook hook = [&](const torch::Tensor& logits, const LogitsHookContext& ctx) -> torch::Tensor {
+    // A reply has at least one token: the end tokens are banned at the first step (when anything
+    // else is left after top-k / top-p), so the researcher never gets an empty bubble.
+    const auto stopIds = torch::tensor(go.stopTokens, torch::kLong).to(m->device);
+    LogitsHook hook = [&](const torch::Tensor& rawLogits, const LogitsHookContext& ctx) -> torch::Tensor {
+        torch::Tensor logits = rawLogits;
+        bool replaced = false;
+        if (ctx.step == 0 && stopIds.numel() > 0) {
+            auto masked = rawLogits.index_fill(-1, stopIds, -std::numeric_limits<float>::infinity());
+            if (torch::isfinite(masked).any().item<bool>()) {
+                logits = masked;
+                replaced = true;
+            }
+        }
         stepProbs = torch::softmax(logits, -1).to(torch::kCPU);
         if (!values)
-            return {};
+            return replaced ? logits : torch::Tensor();
         const auto hidden = ctx.hidden.to(m->heads->v->fc1->weight.dtype());
         auto v = m->heads->values(hidden).to(torch::kFloat);                         // [b]
         auto q = ilqlClipValues(m->heads->targetQValues(hidden), m->ilql).to(torch::kFloat); // [b,V]
         stepQ = q.to(torch::kCPU);
         stepV = v.to(torch::kCPU);
         if (!ilqlDecoding)
-            return {};
+            return replaced ? logits : torch::Tensor();
         auto adv = (q - v.unsqueeze(-1)) * m->beta.load();
         // Filtered entries stay -inf: -inf + finite.
         return logits + adv;

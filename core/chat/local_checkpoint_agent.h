@@ -3,6 +3,8 @@
 //   policy: π_β alone (the checkpoint's language model head);
 //   ilql:   π(a|s) ∝ π_β(a|s)·exp(β(Q̂(s,a) − V(s))), temperature / top-k / top-p on π_β first,
 //           β read at every token (setBeta from any thread).
+// A reply ends at </a> (or </s>, </eod>) or maxNewTokens; the end tokens are banned at the first
+// step so a reply is never empty (π_β of the first token is then conditioned on that).
 // When the checkpoint has ILQL heads, every token of either kind carries Q̂, V and π_β(a|s), so
 // the chat page can shade π_β's replies too. Internal to core/chat; use makeChatAgent().
 #include "core/chat/chat_agent.h"

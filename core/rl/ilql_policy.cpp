@@ -6,38 +6,47 @@
 
 namespace hw {
 
+namespace {
+
+// Last-position hidden states [b,H] of `model` on each row's sequence so far (right-padded;
+// causal attention makes the padding harmless).
+torch::Tensor lastHidden(Transformer model, const LogitsHookContext& ctx)
+{
+    if (!ctx.sequences)
+        throw Error("ILQL decoding: a separate value or target trunk needs the sequences in the hook context");
+    const auto rows = ctx.rows.to(torch::kCPU);
+    std::vector<int64_t> lengths;
+    int64_t longest = 0;
+    for (int64_t i = 0; i < rows.size(0); ++i) {
+        const auto& seq = (*ctx.sequences)[static_cast<size_t>(rows[i].item<int64_t>())];
+        lengths.push_back(static_cast<int64_t>(seq.size()));
+        longest = std::max(longest, lengths.back());
+    }
+    auto tokens = torch::zeros({rows.size(0), longest}, torch::kLong);
+    auto acc = tokens.accessor<int64_t, 2>();
+    for (int64_t i = 0; i < rows.size(0); ++i) {
+        const auto& seq = (*ctx.sequences)[static_cast<size_t>(rows[i].item<int64_t>())];
+        for (size_t t = 0; t < seq.size(); ++t)
+            acc[i][static_cast<int64_t>(t)] = seq[t];
+    }
+    ForwardOptions fo;
+    fo.computeLogits = false;
+    const auto h = model->forward(tokens.to(model->device()), fo).hidden;
+    const auto last = (torch::tensor(lengths, torch::kLong) - 1).to(h.device());
+    return h.index({torch::arange(rows.size(0), last.options()), last});
+}
+
+} // namespace
+
 IlqlValues ilqlValuesAt(const IlqlDecodingModel& modelIn, const LogitsHookContext& ctx)
 {
     IlqlDecodingModel model = modelIn;   // module holders share their modules; these are not const
     torch::NoGradGuard noGrad;
     const auto dtype = model.heads->v->fc1->weight.dtype();
-    const auto hidden = ctx.hidden.to(dtype);
+    const auto hidden = (model.valueTrunk ? lastHidden(model.valueTrunk, ctx) : ctx.hidden).to(dtype);
     IlqlValues out;
     out.v = model.heads->values(hidden).to(torch::kFloat);
-    torch::Tensor targetHidden = hidden;
-    if (model.targetTrunk && ctx.sequences) {
-        // The target trunk has no cache of its own here: run it on each row's sequence so far
-        // (right-padded; causal attention makes the padding harmless) and read its last position.
-        const auto rows = ctx.rows.to(torch::kCPU);
-        std::vector<int64_t> lengths;
-        int64_t longest = 0;
-        for (int64_t i = 0; i < rows.size(0); ++i) {
-            const auto& seq = (*ctx.sequences)[static_cast<size_t>(rows[i].item<int64_t>())];
-            lengths.push_back(static_cast<int64_t>(seq.size()));
-            longest = std::max(longest, lengths.back());
-        }
-        auto tokens = torch::zeros({rows.size(0), longest}, torch::kLong);
-        for (int64_t i = 0; i < rows.size(0); ++i) {
-            const auto& seq = (*ctx.sequences)[static_cast<size_t>(rows[i].item<int64_t>())];
-            for (size_t t = 0; t < seq.size(); ++t)
-                tokens[i][static_cast<int64_t>(t)] = seq[t];
-        }
-        ForwardOptions fo;
-        fo.computeLogits = false;
-        const auto h = model.targetTrunk->forward(tokens.to(model.targetTrunk->device()), fo).hidden;
-        const auto last = (torch::tensor(lengths, torch::kLong) - 1).to(h.device());
-        targetHidden = h.index({torch::arange(rows.size(0), last.options()), last}).to(dtype);
-    }
+    const auto targetHidden = model.targetTrunk ? lastHidden(model.targetTrunk, ctx).to(dtype) : hidden;
     out.q = ilqlClipValues(model.heads->targetQValues(targetHidden), model.config).to(torch::kFloat);
     return out;
 }

@@ -22,14 +22,16 @@ namespace hw {
 
 // The parts of an ILQL model that decoding needs.
 struct IlqlDecodingModel {
-    Transformer trunk{nullptr};        // π_β logits; V and (heads-only targets) Q̂ from its hidden states
+    Transformer trunk{nullptr};        // π_β: the model generate() runs (its logits)
+    Transformer valueTrunk{nullptr};   // trunk of the V/Q heads; null = `trunk` itself (shared)
     IlqlHeads heads{nullptr};
-    Transformer targetTrunk{nullptr};  // separate target trunk, or null
+    Transformer targetTrunk{nullptr};  // separate target trunk, or null (targets on the value trunk)
     IlqlConfig config;                 // value_min / value_max clip Q̂
 };
 
 // The advantage term at the current positions: V [b], Q̂ [b,V] (clipped, min of the two heads).
-// With a separate target trunk its hidden states are recomputed from the sequences so far.
+// With a separate value or target trunk, that trunk's hidden states are recomputed from the
+// sequences so far (it has no cache of its own in generate(): O(T) per token).
 struct IlqlValues {
     torch::Tensor v;
     torch::Tensor q;

@@ -22,7 +22,10 @@ namespace hw {
 
 namespace {
 
-constexpr const char* kHeadsFile = "ilql_heads.safetensors";
+constexpr const char* kHeadsFile = "ilql_heads.safetensors";              // shared layout
+constexpr const char* kValueHeadsFile = "ilql_value_heads.safetensors";   // separate layout
+constexpr const char* kValueTrunkFile = "value_trunk.safetensors";
+constexpr const char* kValueTrunkConfig = "value_trunk_config.json";
 constexpr const char* kTargetTrunkFile = "target_trunk.safetensors";
 
 nlohmann::json specialToJson(const SpecialTokens& s)
@@ -124,7 +127,9 @@ Transformer cloneTransformer(const Transformer& model)
 }
 
 struct IlqlTrainer::Impl {
-    Transformer trunk{nullptr};
+    Transformer trunk{nullptr};         // value trunk (shared: also π_β)
+    Transformer policy{nullptr};        // separate π_β, or null
+    bool trainPolicy = false;           // separate π_β trained by the token loss
     IlqlHeads heads{nullptr};
     Transformer targetTrunk{nullptr};
     std::optional<Tokenizer> tokenizer;
@@ -199,15 +204,24 @@ struct IlqlTrainer::Impl {
         ForwardOptions fo;
         fo.computeLogits = false;
         const auto hidden = trunk->forward(ib.tokens, fo).hidden;            // [B,T,H]
-        IlqlPolicyOutputs policy;
+        IlqlPolicyOutputs policyOut;
         torch::Tensor actionLogits;
-        if (needFullLogits()) {
-            policy.logits = trunk->logits(hidden).to(torch::kFloat);
-            actionLogits = gatherPositions(policy.logits, ib.actionIdxs);
-        } else {
-            // The vocabulary projection only where the token loss looks: the action slots.
-            actionLogits = trunk->logits(gatherPositions(hidden, ib.actionIdxs)).to(torch::kFloat);
-            policy.actionLogits = actionLogits;
+        {
+            // π's hidden states: the trunk's own (shared), or the separate π_β's (with a graph
+            // only when it is trained).
+            std::optional<torch::NoGradGuard> frozen;
+            if (policy && !trainPolicy)
+                frozen.emplace();
+            Transformer pm = policy ? policy : trunk;
+            const auto ph = policy ? policy->forward(ib.tokens, fo).hidden : hidden;
+            if (needFullLogits()) {
+                policyOut.logits = pm->logits(ph).to(torch::kFloat);
+                actionLogits = gatherPositions(policyOut.logits, ib.actionIdxs);
+            } else {
+                // The vocabulary projection only where the token loss looks: the action slots.
+                actionLogits = pm->logits(gatherPositions(ph, ib.actionIdxs)).to(torch::kFloat);
+                policyOut.actionLogits = actionLogits;
+            }
         }
         IlqlHeadOutputs ho;
         if (heads) {
@@ -240,7 +254,7 @@ struct IlqlTrainer::Impl {
             // own columns instead (any [B,A,V] works since the Q terms are not used).
             ho.q1 = torch::zeros_like(actionLogits);
         }
-        f.loss = ilqlLoss(ib, ho, policy, lossConfig);
+        f.loss = ilqlLoss(ib, ho, policyOut, lossConfig);
         {
             torch::NoGradGuard noGrad;
             const auto live = ilqlLiveMask(ib);
@@ -318,6 +332,9 @@ struct IlqlTrainer::Impl {
     void buildOptimizer()
     {
         auto params = decayGroups(*trunk, "trunk.");
+        if (policy && trainPolicy)
+            for (auto& p : decayGroups(*policy, "policy."))
+                params.push_back(std::move(p));
         if (heads)
             for (auto& p : decayGroups(*heads, "heads."))
                 params.push_back(std::move(p));
@@ -331,7 +348,7 @@ IlqlTrainer& IlqlTrainer::operator=(IlqlTrainer&&) noexcept = default;
 IlqlTrainer::~IlqlTrainer() = default;
 
 IlqlTrainer::IlqlTrainer(Transformer policy, std::optional<Tokenizer> tokenizer, SpecialTokens special,
-                         IlqlTrainConfig config, std::string kind)
+                         IlqlTrainConfig config, std::string kind, Transformer valueTrunk)
     : m(std::make_unique<Impl>())
 {
     config.validate();
@@ -348,7 +365,22 @@ IlqlTrainer::IlqlTrainer(Transformer policy, std::optional<Tokenizer> tokenizer,
     m->config = std::move(config);
     m->kind = std::move(kind);
     m->device = torch::Device(m->config.device.empty() ? defaultDeviceName() : m->config.device);
-    m->trunk = std::move(policy);
+    const bool separate = !m->config.bcOnly() && m->config.policy == "separate";
+    if (separate) {
+        m->policy = std::move(policy);
+        m->policy->to(m->device);
+        m->trainPolicy = m->config.ilql.loss_weights.awac_weight != 0.0;
+        for (auto& p : m->policy->parameters())
+            p.set_requires_grad(m->trainPolicy);
+        m->policy->train();
+        m->trunk = valueTrunk ? std::move(valueTrunk) : cloneTransformer(m->policy);
+        if (m->trunk->config().vocabSize != m->policy->config().vocabSize
+            || m->trunk->config().hiddenSize <= 0)
+            throw Error("ILQL trainer: the value trunk's vocabulary (" + std::to_string(m->trunk->config().vocabSize)
+                        + ") differs from π_β's (" + std::to_string(m->policy->config().vocabSize) + ")");
+    } else {
+        m->trunk = std::move(policy);
+    }
     m->trunk->to(m->device);
     m->trunk->train();
     if (!m->config.bcOnly()) {
@@ -389,9 +421,17 @@ IlqlTrainer IlqlTrainer::resume(const std::string& checkpointDir)
     if (loaded.tokenizer)
         tokenizer = std::move(*loaded.tokenizer);
     const SpecialTokens special = specialFromJson(ts.extra.value("special", nlohmann::json::object()));
-    IlqlTrainer t(loaded.model, std::move(tokenizer), special, config, ts.kind);
-    if (t.m->heads)
-        loadIlqlHeadsTensors(t.m->heads, reader.readTensors(kHeadsFile), dir + "/" + kHeadsFile);
+    Transformer valueTrunk{nullptr};
+    const bool separate = reader.has(kValueTrunkFile);
+    if (separate) {
+        valueTrunk = Transformer(ModelConfig::fromJson(reader.readJson(kValueTrunkConfig)), /*initialize=*/false);
+        loadWeights(valueTrunk, reader.path(kValueTrunkFile));
+    }
+    IlqlTrainer t(loaded.model, std::move(tokenizer), special, config, ts.kind, valueTrunk);
+    if (t.m->heads) {
+        const char* file = separate ? kValueHeadsFile : kHeadsFile;
+        loadIlqlHeadsTensors(t.m->heads, reader.readTensors(file), dir + "/" + file);
+    }
     if (t.m->targetTrunk)
         loadWeights(t.m->targetTrunk, reader.path(kTargetTrunkFile));
     reader.readOptimizer(*t.m->optimizer);
@@ -434,6 +474,8 @@ MetricValues IlqlTrainer::evaluate()
         return {};
     torch::NoGradGuard noGrad;
     m->trunk->eval();
+    if (m->policy)
+        m->policy->eval();
     if (m->heads)
         m->heads->eval();
     const LengthBucketBatcher batcher(Impl::lengthsOf(m->valid), m->batcherOptions(false));
@@ -458,6 +500,8 @@ MetricValues IlqlTrainer::evaluate()
         agentTokens += n;
     }
     m->trunk->train();
+    if (m->policy)
+        m->policy->train();
     if (m->heads)
         m->heads->train();
     const double ns = slots > 0 ? slots : 1.0, nt = tokens > 0 ? tokens : 1.0;
@@ -498,9 +542,13 @@ IlqlStepInfo IlqlTrainer::trainStep(const std::vector<EncodedDialogue>& rows)
 std::string IlqlTrainer::saveCheckpoint(const std::string& dir)
 {
     CheckpointWriter w(dir);
-    saveModelDirectory(w.stagingDir(), m->trunk, m->tokenizer ? &*m->tokenizer : nullptr);
+    saveModelDirectory(w.stagingDir(), m->policy ? m->policy : m->trunk, m->tokenizer ? &*m->tokenizer : nullptr);
+    if (m->policy) {
+        w.writeTensors(kValueTrunkFile, m->trunk->namedWeights(), {{"format", "pt"}});
+        w.writeJson(kValueTrunkConfig, m->trunk->config().toJson());
+    }
     if (m->heads)
-        w.writeTensors(kHeadsFile, ilqlHeadsTensors(m->heads), {{"format", "pt"}});
+        w.writeTensors(m->policy ? kValueHeadsFile : kHeadsFile, ilqlHeadsTensors(m->heads), {{"format", "pt"}});
     if (m->targetTrunk)
         w.writeTensors(kTargetTrunkFile, m->targetTrunk->namedWeights(), {{"format", "pt"}});
     w.writeOptimizer(*m->optimizer);
@@ -510,6 +558,7 @@ std::string IlqlTrainer::saveCheckpoint(const std::string& dir)
                          {"special", specialToJson(m->special)},
                          {"objective", m->config.objective},
                          {"targets", m->config.targets},
+                         {"policy", m->policy ? "separate" : "shared"},
                          {"job", m->jobInfo}});
     w.writeJson(checkpoint::kTrainConfig, m->config.toJson());
     return w.commit();
@@ -518,7 +567,8 @@ std::string IlqlTrainer::saveCheckpoint(const std::string& dir)
 IlqlDecodingModel IlqlTrainer::decodingModel() const
 {
     IlqlDecodingModel d;
-    d.trunk = m->trunk;
+    d.trunk = m->policy ? m->policy : m->trunk;
+    d.valueTrunk = m->policy ? m->trunk : Transformer{nullptr};
     d.heads = m->heads;
     d.targetTrunk = m->targetTrunk;
     d.config = m->config.ilql;
@@ -553,8 +603,9 @@ std::vector<IlqlSample> IlqlTrainer::sampleReplies(const std::vector<EncodedDial
     LogitsHook hook;
     if (m->heads)
         hook = ilqlLogitsHook(decodingModel(), m->config.decode);
-    const auto r = generate(m->trunk, prompts, go, hook);
-    m->trunk->train();
+    Transformer pm = m->policy ? m->policy : m->trunk;
+    const auto r = generate(pm, prompts, go, hook);
+    pm->train();
     auto text = [&](const std::vector<int64_t>& ids, bool keepSpecial) {
         if (m->tokenizer)
             return m->tokenizer->decode(ids, keepSpecial);
@@ -665,6 +716,7 @@ IlqlTrainResult IlqlTrainer::train(const IlqlTrainHooks& hooks)
 void IlqlTrainer::setJobInfo(nlohmann::json info) { m->jobInfo = std::move(info); }
 const nlohmann::json& IlqlTrainer::jobInfo() const { return m->jobInfo; }
 Transformer& IlqlTrainer::trunk() { return m->trunk; }
+Transformer& IlqlTrainer::policyModel() { return m->policy ? m->policy : m->trunk; }
 IlqlHeads& IlqlTrainer::heads() { return m->heads; }
 Transformer& IlqlTrainer::targetTrunk() { return m->targetTrunk; }
 const std::optional<Tokenizer>& IlqlTrainer::tokenizer() const { return m->tokenizer; }
@@ -674,5 +726,55 @@ const TrainState& IlqlTrainer::state() const { return m->state; }
 TrainState& IlqlTrainer::state() { return m->state; }
 const std::string& IlqlTrainer::kind() const { return m->kind; }
 int64_t IlqlTrainer::totalSteps() const { return m->schedule().totalSteps; }
+
+} // namespace hw
+
+namespace hw {
+
+IlqlDecodingModel loadIlqlDecodingModel(const std::string& dirIn, const std::string& device)
+{
+    const std::string dir = resolveCheckpointDir(dirIn);
+    CheckpointReader reader(dir);
+    const bool separate = reader.has(kValueTrunkFile);
+    const char* headsFile = separate ? kValueHeadsFile : kHeadsFile;
+    if (!reader.has(headsFile))
+        throw Error(dir + ": no ILQL value heads (" + std::string(headsFile) + "): not an ILQL checkpoint");
+    LoadOptions lo;
+    lo.device = device;
+    lo.dtype = torch::kFloat32;
+    lo.loadTokenizer = false;
+    lo.resizeToTokenizer = false;
+    auto loaded = loadModelDirectory(dir, lo);
+    IlqlDecodingModel d;
+    d.trunk = loaded.model;
+    const auto dev = d.trunk->device();
+    if (separate) {
+        d.valueTrunk = Transformer(ModelConfig::fromJson(reader.readJson(kValueTrunkConfig)), /*initialize=*/false);
+        loadWeights(d.valueTrunk, reader.path(kValueTrunkFile));
+        d.valueTrunk->to(dev);
+        d.valueTrunk->eval();
+    }
+    const auto tensors = reader.readTensors(headsFile);
+    IlqlHeadsOptions ho;
+    ho.hidden = (separate ? d.valueTrunk : d.trunk)->config().hiddenSize;
+    ho.vocab = (separate ? d.valueTrunk : d.trunk)->config().vocabSize;
+    ho.doubleQ = tensors.count("q2.fc2.weight") > 0;
+    d.heads = IlqlHeads(ho);
+    loadIlqlHeadsTensors(d.heads, tensors, dir + "/" + headsFile);
+    d.heads->to(dev);
+    d.heads->eval();
+    if (reader.has(kTargetTrunkFile)) {
+        d.targetTrunk = cloneTransformer(separate ? d.valueTrunk : d.trunk);
+        loadWeights(d.targetTrunk, reader.path(kTargetTrunkFile));
+        d.targetTrunk->eval();
+    }
+    if (reader.has(checkpoint::kTrainConfig)) {
+        const auto cfg = reader.readJson(checkpoint::kTrainConfig);
+        if (cfg.contains("ilql"))
+            d.config = cfg.at("ilql").get<IlqlConfig>();
+    }
+    d.trunk->eval();
+    return d;
+}
 
 } // namespace hw

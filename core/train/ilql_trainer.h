@@ -8,12 +8,16 @@
 //   target trunk (optional Polyak copy) -----> Q̂1/Q̂2 at the taken tokens only
 //   loss = ilqlLoss(...)  (core/rl/ilql_loss.h); AdamW; Polyak target update every step
 //
-// The trunk is shared by π (its lm_head, trained by the token loss) and the value heads, so a
-// checkpoint is an ordinary model directory (serve / chat load it as π_β) plus the heads:
-//   config.json, model.safetensors, tokenizer.model       trunk + lm_head (π_β)
-//   ilql_heads.safetensors                                V, Q1, Q2, target_q1, target_q2
+// policy = "separate" (default, the reference's seperate_policy): π_β is its own transformer and
+// the value heads sit on a value trunk; policy = "shared": one trunk, π being its lm_head. A
+// checkpoint is an ordinary model directory (serve / chat load it as π_β) plus the values:
+//   config.json, model.safetensors, tokenizer.model       π_β (shared: the trunk + lm_head)
+//   value_trunk.safetensors (+ value_trunk_config.json)   separate: the value trunk
+//   ilql_value_heads.safetensors                          separate: V, Q1, Q2, target_q1, target_q2
+//   ilql_heads.safetensors                                shared: the same heads, on model.*
 //   target_trunk.safetensors                              with targets = "trunk"
 //   optimizer.*, trainer_state.json, train_config.json    exact resume
+// loadIlqlDecodingModel() reads either layout.
 // Micro-batches accumulate to exactly one big batch: every term is divided by the live action
 // slots (or, for the token loss, the attended tokens) of the whole optimizer step.
 #include "core/model/dialogue_codec.h"
@@ -74,8 +78,10 @@ public:
     // policy: π_β (the trunk starts as it). tokenizer may be absent (hand-made token ids: then
     // `special` gives the pad/end ids and checkpoints carry no tokenizer.model).
     // kind: runs.kind and checkpoint kind ("ilql", "sft", "rft", "bc").
+    // valueTrunk: where the separate value trunk starts (policy = "separate"); null = a copy of
+    // π_β. Ignored otherwise.
     IlqlTrainer(Transformer policy, std::optional<Tokenizer> tokenizer, SpecialTokens special,
-                IlqlTrainConfig config, std::string kind = "ilql");
+                IlqlTrainConfig config, std::string kind = "ilql", Transformer valueTrunk = Transformer{nullptr});
     // Restores everything (trunk, heads, targets, optimizer, schedule, state, RNG) from a
     // checkpoint written by this trainer. Errors name the directory and file.
     static IlqlTrainer resume(const std::string& checkpointDir);
@@ -106,7 +112,8 @@ public:
     void setJobInfo(nlohmann::json info);
     const nlohmann::json& jobInfo() const;
 
-    Transformer& trunk();
+    Transformer& trunk();               // the value trunk (shared: also π_β)
+    Transformer& policyModel();         // π_β (shared: the trunk)
     IlqlHeads& heads();                 // null for a BC run
     Transformer& targetTrunk();         // null unless targets = "trunk"
     const std::optional<Tokenizer>& tokenizer() const;
@@ -131,5 +138,11 @@ void loadIlqlHeadsTensors(IlqlHeads& heads, const std::map<std::string, torch::T
 
 // A deep copy of a transformer (same config, weights copied, no gradient history).
 Transformer cloneTransformer(const Transformer& model);
+
+// π_β and its value heads from a checkpoint of this trainer (either layout), on `device`
+// ("" = the default device), in eval mode: what chat and evaluation decode with
+// (ilqlLogitsHook / ilqlNextTokenDistribution). The ILQL options come from train_config.json.
+// Throws hw::Error naming the directory when it has no value heads.
+IlqlDecodingModel loadIlqlDecodingModel(const std::string& checkpointDir, const std::string& device = "");
 
 } // namespace hw

@@ -7,7 +7,7 @@
 
 namespace hw {
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IlqlTrainConfig, seed, objective, ilql, targets, polyakAlpha, decode,
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IlqlTrainConfig, seed, objective, ilql, policy, valueInit, targets, polyakAlpha, decode,
                                                 init, modelPreset, model, tokenizerVocab, device, maxSeqLen,
                                                 validFraction, maxValidExamples, includeContext, batchSize,
                                                 gradAccumSteps, optimizer, iterations, updatesPerIteration,
@@ -105,6 +105,7 @@ void IlqlTrainConfig::validate() const
     };
     require(objective == "ilql" || objective == "bc", "objective must be ilql or bc");
     require(targets == "heads" || targets == "trunk", "targets must be heads or trunk");
+    require(policy == "separate" || policy == "shared", "policy must be separate or shared");
     require(polyakAlpha > 0 && polyakAlpha <= 1, "polyakAlpha must be in (0, 1]");
     require(modelPreset == "tiny" || modelPreset == "small", "modelPreset must be tiny or small");
     require(model.is_object(), "model must be an object of config.json keys");

@@ -19,6 +19,15 @@ struct IlqlTrainConfig {
     // tokens, Q/V heads untouched), used for π_β and for the SFT / RFT agents.
     std::string objective = "ilql";
     IlqlConfig ilql;                    // loss options, the reference's keys (paper defaults)
+    // π and the value heads: "separate" = π_β is its own transformer (trained by the token loss
+    // when awac_weight > 0) and V/Q sit on a value trunk (the reference's seperate_policy);
+    // "shared" = one trunk for both, π being its lm_head (trlx; one model in the checkpoint).
+    std::string policy = "separate";
+    // Where the separate value trunk starts: "" = the base model π_β was cloned from when
+    // behaviour cloning ran in the same job, else π_β itself; "policy" = π_β; or a model
+    // directory. (A trunk fine-tuned by behaviour cloning has learned to ignore what does not
+    // change the next agent token, which Q needs.)
+    std::string valueInit;
     // Target Q: "heads" = Polyak copies of the Q heads on the trunk's own hidden states (memory),
     // "trunk" = also a Polyak copy of the trunk (the reference's seperate_target).
     std::string targets = "heads";

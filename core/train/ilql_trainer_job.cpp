@@ -287,6 +287,7 @@ AgentJobResult runAgentTrainingJob(const AgentJobOptions& o)
     const nlohmann::json agentConfigJson = config.toJson();
 
     // ---- stage 1 of ILQL: π_β by behaviour cloning (its own run), unless given
+    Transformer base{nullptr};   // the model before behaviour cloning: the value trunk's start
     if (o.agent == "ilql" && (behaviourStage || (!trainer && config.init.empty()))) {
         if (!trainer) {
             trainer.emplace(start, *tokenizer, SpecialTokens{}, config.behaviourCloning(), "sft");
@@ -313,6 +314,9 @@ AgentJobResult runAgentTrainingJob(const AgentJobOptions& o)
         config.init = bc.train.checkpointDir;
         start = cloneTransformer(trainer->trunk());
         tokenizer = *trainer->tokenizer();
+        // The model behaviour cloning started from (deterministic in the seed, so the same after
+        // a resumed behaviour stage).
+        base = freshModel(config, tokenizer->vocabSize());
         trainer.reset();
         resumeCheckpoint.clear();
     } else if (o.agent == "ilql") {
@@ -322,12 +326,31 @@ AgentJobResult runAgentTrainingJob(const AgentJobOptions& o)
     // ---- the agent itself
     if (!trainer) {
         const auto cfg = o.agent == "ilql" ? config : config.behaviourCloning();
-        trainer.emplace(start, *tokenizer, SpecialTokens{}, cfg, o.agent);
+        Transformer valueTrunk{nullptr};
+        if (o.agent == "ilql" && cfg.policy == "separate") {
+            if (cfg.valueInit.empty())
+                valueTrunk = base;   // null (= a copy of π_β) when π_β came from --init
+            else if (cfg.valueInit != "policy") {
+                LoadOptions lo;
+                lo.device = cfg.device;
+                lo.dtype = torch::kFloat32;
+                lo.loadTokenizer = false;
+                lo.resizeToTokenizer = false;
+                valueTrunk = loadModelDirectory(resolveCheckpointDir(cfg.valueInit), lo).model;
+                if (valueTrunk->config().vocabSize < start->config().vocabSize)
+                    valueTrunk->resizeTokenEmbeddings(start->config().vocabSize);
+            }
+            note(o, std::string("value trunk starts from ")
+                        + (valueTrunk ? (cfg.valueInit.empty() ? "the base model" : cfg.valueInit) : "π_β"));
+        }
+        trainer.emplace(start, *tokenizer, SpecialTokens{}, cfg, o.agent, valueTrunk);
         trainer->setJobInfo({{"agent", o.agent}, {"stage", "agent"}, {"training_set", setName}});
     }
     trainer->setData(std::move(trainExamples), std::move(validExamples), fingerprint);
     auto lineage = baseLineage;
     lineage["init"] = config.init;
+    lineage["policy"] = config.policy;
+    lineage["value_init"] = config.valueInit.empty() ? (base ? "base" : "policy") : config.valueInit;
     lineage["pi_beta_run_id"] = result.behaviourRunId;
     lineage["resumed_from"] = resumeCheckpoint;
     note(o, o.agent + ": " + std::to_string(trainer->totalSteps()) + " optimizer steps of "
