@@ -170,6 +170,14 @@ private Q_SLOTS:
         gc.turnBudget = 4;
         const auto g = runRegenerate(shared, gc, forward, &hard, {});
         QCOMPARE(g.status, std::string("done"));
+        qInfo("%s", g.toJson().dump().c_str());
+        for (const auto& [k, e] : std::vector<std::pair<std::string, std::string>>{})
+            (void)k, (void)e;
+        {
+            Statement st(db, "SELECT item_key, error FROM job_items WHERE status = 'failed'");
+            while (st.step())
+                qInfo("failed %s: %s", st.text(0).c_str(), st.text(1).c_str());
+        }
         QCOMPARE(g.done, int64_t(8)); // 4 dialogues x 1 suggestion x 2 samples
         LabelConfig lc;
         lc.task = "counseling";

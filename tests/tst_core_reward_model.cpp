@@ -37,18 +37,18 @@ private Q_SLOTS:
 
     void learnsASyntheticRewardAndBeatsTheMean()
     {
-        const auto all = hwtest::lmDialogues(160, 5);
+        const auto all = hwtest::lmDialogues(120, 5);
         const auto split = splitDialogues(all, 0.2, 1);
         const auto tok = hwtest::lmTokenizer(all);
         const DialogueCodec codec(tok);
         auto c = LmTrainConfig::tiny();
         c.device = "cpu";
         c.batchSize = 16;
-        c.maxSteps = 160;
-        c.optimizer.lr = 3e-3;
+        c.maxSteps = 120;
+        c.optimizer.lr = 1e-2;
         c.evalEvery = 40;
         c.logEvery = 20;
-        c.rewardPooling = "mean";
+        c.rewardPooling = "last";
         RewardHeadConfig head;
         head.rewardMin = -4;
         head.rewardMax = 4;
@@ -64,10 +64,10 @@ private Q_SLOTS:
         const auto& ho = r.heldOut;
         qInfo("held-out n=%lld MAE %.3f (baseline %.3f) Spearman %.3f", static_cast<long long>(ho.n), ho.mae,
               ho.baselineMae, ho.spearman);
-        QVERIFY(ho.n >= 20);
+        QVERIFY(ho.n >= 15);
         QVERIFY2(ho.mae < 0.6 * ho.baselineMae, "MAE not clearly below the predict-the-mean baseline");
         QVERIFY2(ho.spearman > 0.7, "held-out ranking is poor");
-        QCOMPARE(sink.series("eval_mae").size(), size_t(4));
+        QCOMPARE(sink.series("eval_mae").size(), size_t(3)); // steps 40, 80 and the end
         QCOMPARE(sink.series("eval_spearman").back(), ho.spearman);
 
         // Save -> load predicts the same rewards.
@@ -79,7 +79,7 @@ private Q_SLOTS:
             QCOMPARE(after[i], before[i]);
         for (double v : after)
             QVERIFY(v >= -4 && v <= 4);
-        QCOMPARE(loaded.model->head.pooling, std::string("mean"));
+        QCOMPARE(loaded.model->head.pooling, std::string("last"));
     }
 
     void rewardRunThroughTheJob()
@@ -94,7 +94,7 @@ private Q_SLOTS:
         o.config.device = "cpu";
         o.config.maxSteps = 6;
         o.config.validFraction = 0.25;
-        o.config.rewardPooling = "last";
+        o.config.rewardPooling = "mean";
         o.outDir = tmp.filePath("out").toStdString();
         const auto r = runLmTrainingJob(o);
         QVERIFY(r.reward);
@@ -104,7 +104,7 @@ private Q_SLOTS:
         QCOMPARE(*db.queryInt64("SELECT count(*) FROM runs WHERE kind = 'lm-reward' AND status = 'done'"), int64_t(1));
         QVERIFY(*db.queryInt64("SELECT count(*) FROM metrics WHERE name = 'eval_mae'") >= 1);
         const auto loaded = loadRewardModel(o.outDir, "cpu"); // the run directory resolves
-        QCOMPARE(loaded.model->head.pooling, std::string("last"));
+        QCOMPARE(loaded.model->head.pooling, std::string("mean"));
         QCOMPARE(loaded.model->head.rewardMin, -4.0);
         // Resume of a finished reward run is a no-op that keeps the statistics.
         LmJobOptions again;

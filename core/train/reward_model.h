@@ -2,7 +2,7 @@
 // Reward model: the transformer trunk with a regression head.
 //
 //   tokens [B,T] --> Transformer trunk --> hidden [B,T,H]
-//                                            |  pool: mean over real tokens | last real token
+//                                            |  pool: last real token | mean over real tokens
 //                                            v
 //                                     score: Linear(H,1) --> z [B]   (normalised reward)
 //                                            reward = mean + std * z  (training-set statistics)
@@ -24,7 +24,7 @@
 namespace hw {
 
 struct RewardHeadConfig {
-    std::string pooling = "mean";  // "mean" | "last"
+    std::string pooling = "last";  // "last" | "mean"
     double mean = 0.0;             // training rewards' mean and standard deviation
     double std = 1.0;
     std::string task;              // task the rewards belong to

@@ -81,9 +81,9 @@ void RunRecorder::checkpoint(int64_t step, const std::string& path, const nlohma
     Transaction tx(m_db);
     Statement st(m_db, "INSERT INTO checkpoints(run_id, step, path, metrics) VALUES (?, ?, ?, ?)");
     st.bind(1, m_runId).bind(2, step).bind(3, path).bind(4, metrics.dump()).exec();
-    Statement up(m_db, std::string("UPDATE runs SET checkpoint_dir = ?, updated_at = ") + kNow
+    Statement up(m_db, std::string("UPDATE runs SET checkpoint_dir = ?, step = max(step, ?), updated_at = ") + kNow
                            + " WHERE id = ?");
-    up.bind(1, path).bind(2, m_runId).exec();
+    up.bind(1, path).bind(2, step).bind(3, m_runId).exec();
     tx.commit();
 }
 
