@@ -277,7 +277,8 @@ private Q_SLOTS:
         const auto r1 = first.train(hooks);
         QVERIFY(r1.stopped);
         QCOMPARE(first.state().step, int64_t(5));
-        QVERIFY(std::filesystem::exists(r1.checkpointDir + "/ilql_heads.safetensors"));
+        QVERIFY(std::filesystem::exists(r1.checkpointDir
+                                        + (policy == "separate" ? "/ilql_value_heads.safetensors" : "/ilql_heads.safetensors")));
         QCOMPARE(std::filesystem::exists(r1.checkpointDir + "/target_trunk.safetensors"), targets == "trunk");
         QCOMPARE(std::filesystem::exists(r1.checkpointDir + "/value_trunk.safetensors"), policy == "separate");
 

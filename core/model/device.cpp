@@ -22,8 +22,9 @@ void configureTorchThreads()
     // Otherwise, on a machine of 2 cores or fewer (the CPU target), one intra-op thread: there the
     // matrix products (the bulk of the work) already use both cores through OpenBLAS, and a second
     // OpenMP thread only competes with them. tests/bench/bench_model --compare-threads measured
-    // 1 thread ahead of 2 (both with OMP_WAIT_POLICY=PASSIVE): training step 12% faster,
-    // generation ~3x faster. Larger machines keep libtorch's default (not measured here).
+    // 1 thread ahead of 2 in every run (both with OMP_WAIT_POLICY=PASSIVE; on a shared, loaded
+    // machine): training step 5-12% faster, generation 6% to 3x faster. Larger machines keep
+    // libtorch's default (not measured here).
     if (const char* n = std::getenv("HW_TORCH_THREADS")) {
         const int threads = std::atoi(n);
         if (threads > 0)
