@@ -276,7 +276,7 @@ private Q_SLOTS:
         hwtest::makeChatProject(m_project);
         QElapsedTimer t;
         t.start();
-        m_run = hwtest::trainTinyPolicy(m_project, 30);
+        m_run = hwtest::trainTinyPolicy(m_project, 150);
         qInfo("tiny policy trained in %.1f s: %s", t.elapsed() / 1000.0, m_run.checkpointDir.c_str());
         QVERIFY(m_run.runId > 0);
         const auto caps = inspectCheckpoint(m_run.checkpointDir);
@@ -300,6 +300,7 @@ private Q_SLOTS:
             QVERIFY(t.pBeta && *t.pBeta > 0 && *t.pBeta <= 1.0);
             QVERIFY(!t.hasValues());
         }, StopToken());
+        qInfo("greedy reply: '%s'", r.text.c_str());
         QVERIFY2(!r.text.empty(), qPrintable(QStringLiteral("%1 tokens, %2 generated, finish text '%3'")
                                                  .arg(r.tokens.size()).arg(r.tokenCount).arg(QString::fromStdString(r.rawText))));
         QCOMPARE(streamed, r.text);
