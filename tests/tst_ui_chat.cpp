@@ -55,7 +55,7 @@ private Q_SLOTS:
         m_project = m_dir.filePath(QStringLiteral("chat.hwb"));
         hw::Database::create(m_project.toStdString());
         hwtest::makeChatProject(m_project.toStdString());
-        m_run = hwtest::trainTinyPolicy(m_project.toStdString(), 30);
+        m_run = hwtest::trainTinyPolicy(m_project.toStdString(), 150);
         hwtest::writeRandomIlqlHeads(m_run.checkpointDir, 11);
         QVERIFY(hw::inspectCheckpoint(m_run.checkpointDir).ilqlHeads);
     }

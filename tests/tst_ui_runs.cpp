@@ -267,10 +267,12 @@ private Q_SLOTS:
 
         QProcess train;
         train.setProcessChannelMode(QProcess::MergedChannels);
-        train.start(cli, {path, QStringLiteral("--role"), QStringLiteral("policy-sft"), QStringLiteral("--tiny"),
+        train.start(cli, {QStringLiteral("train-lm"), path, QStringLiteral("--role"), QStringLiteral("policy-sft"), QStringLiteral("--tiny"),
                           QStringLiteral("--max-steps"), QStringLiteral("60"), QStringLiteral("--quiet")});
         QVERIFY(train.waitForStarted());
-        QTRY_COMPARE_WITH_TIMEOUT(page.model()->rowCount(), 1, 120000);
+        // A CLI that fails at once is reported with its output, not as a 2-minute timeout.
+        QTRY_VERIFY_WITH_TIMEOUT(page.model()->rowCount() == 1 || train.state() == QProcess::NotRunning, 120000);
+        QVERIFY2(page.model()->rowCount() == 1, train.readAll().constData());
         const qint64 runId = page.model()->runs().front().id;
         MetricChart* losses = page.chart(int(MetricGroup::Losses));
         const MetricChart::SeriesKey key{runId, QStringLiteral("loss")};

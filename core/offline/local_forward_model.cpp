@@ -30,9 +30,10 @@ LocalForwardModel::LocalForwardModel(LocalForwardOptions options) : m_options(st
         throw Error(m_dir + ": missing tokenizer.model (a forward model needs its tokenizer)");
     m_model = loaded.model;
     m_model->eval();
+    // Room for the continuation inside the model's context: at most half of it is generated.
+    m_options.maxNewTokens = std::max<int64_t>(8, std::min(m_options.maxNewTokens, loaded.config.maxPositionEmbeddings / 2));
     CodecOptions co;
-    // Room for the continuation inside the model's context.
-    co.maxTokens = std::max<int64_t>(16, loaded.config.maxPositionEmbeddings - m_options.maxNewTokens);
+    co.maxTokens = loaded.config.maxPositionEmbeddings - m_options.maxNewTokens;
     m_codec = std::make_unique<DialogueCodec>(std::move(*loaded.tokenizer), co);
     CheckpointReader reader(m_dir);
     if (reader.has(checkpoint::kTrainerState))
@@ -61,9 +62,15 @@ ForwardResult LocalForwardModel::complete(const ForwardRequest& request, const S
     const int budget = std::max(1, request.turnBudget);
 
     GenerationOptions go;
-    go.sampling.temperature = m_options.temperature;
-    go.sampling.topP = m_options.topP;
-    go.sampling.topK = m_options.topK;
+    // The validity constraints below must act before top-k/top-p (otherwise the filter can
+    // leave only tokens the constraints then forbid), so the hook filters, not generate().
+    SamplingOptions filter;
+    filter.temperature = m_options.temperature;
+    filter.topP = m_options.topP;
+    filter.topK = m_options.topK;
+    go.sampling.temperature = m_options.temperature > 0 ? 1.0 : 0.0;
+    go.sampling.topP = 1.0;
+    go.sampling.topK = 0;
     go.sampling.seed = mix(mix(ctx.seed, static_cast<uint64_t>(request.sampleIndex)), static_cast<uint64_t>(ctx.attempt));
     go.maxNewTokens = std::min<int64_t>(m_options.maxNewTokens,
                                         m_model->config().maxPositionEmbeddings - static_cast<int64_t>(prompt.size()));
@@ -73,7 +80,7 @@ ForwardResult LocalForwardModel::complete(const ForwardRequest& request, const S
     const float ninf = -std::numeric_limits<float>::infinity();
     // Keeps the continuation a valid dialogue (see the header).
     LogitsHook hook = [&](const torch::Tensor& logitsIn, const LogitsHookContext& c) {
-        auto logits = logitsIn;
+        auto logits = logitsIn.clone();
         for (int64_t r = 0; r < logits.size(0); ++r) {
             const auto& seq = (*c.sequences)[static_cast<size_t>(c.rows[r].item<int64_t>())];
             int ends = 0;
@@ -84,10 +91,19 @@ ForwardResult LocalForwardModel::complete(const ForwardRequest& request, const S
                 lastWasEnd = end;
             }
             auto row = logits[r];
-            if (ends >= budget) {
+            const int64_t left = go.maxNewTokens - c.step; // tokens still allowed, this one included
+            if (ends >= budget || (ends > 0 && (left <= 1 || (left <= 2 && lastWasEnd)))) {
                 const float keep = row[sp.endOfDialogue].item<float>();
                 row.fill_(ninf);
                 row[sp.endOfDialogue] = std::isfinite(keep) ? keep : 0.f;
+                continue;
+            }
+            if (left <= 2 && !lastWasEnd) {
+                // Out of room: close the turn being written (the user's when it is the first).
+                const float s = row[sp.endOfState].item<float>(), a = row[sp.endOfAction].item<float>();
+                const int64_t end = ends == 0 || !(a > s) ? sp.endOfState : sp.endOfAction;
+                row.fill_(ninf);
+                row[end] = 0.f;
                 continue;
             }
             if (lastWasEnd) { // no empty turns; the first turn is the user's
@@ -105,6 +121,8 @@ ForwardResult LocalForwardModel::complete(const ForwardRequest& request, const S
             if (!torch::isfinite(row).any().item<bool>())
                 row[sp.endOfDialogue] = 0.f;
         }
+        if (filter.temperature > 0)
+            filterLogits(logits, filter);
         return logits;
     };
 

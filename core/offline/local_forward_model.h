@@ -6,8 +6,9 @@
 //   <s> context </s> ...prefix... new agent utterance </a> | user </s> agent </a> ... </eod>
 //                                                           `-------- generated --------'
 // Generation is constrained so the result is always valid: the first generated turn is the
-// user's (</a> and </eod> are masked until the first </s>), no empty turns, and </eod> is forced
-// once turnBudget turns are written.
+// user's (</a> and </eod> are masked until the first </s>), no empty turns, </eod> is forced
+// once turnBudget turns are written, and the turn being written is closed when the token budget
+// runs out (so a sample is never cut mid-turn).
 #include "core/model/dialogue_codec.h"
 #include "core/model/transformer.h"
 #include "core/pipeline/stages.h"
@@ -25,7 +26,7 @@ struct LocalForwardOptions {
     double temperature = 1.0;
     double topP = 0.95;
     int64_t topK = 0;
-    int64_t maxNewTokens = 384;    // whole continuation
+    int64_t maxNewTokens = 384;    // whole continuation (at most half the model's context)
 };
 
 class LocalForwardModel : public ForwardModel {
