@@ -93,7 +93,7 @@ private Q_SLOTS:
         post.headers = {{"Authorization", "Bearer abc"}};
         const auto t0 = Clock::now();
         r = client.perform(post);
-        QVERIFY(msSince(t0) < 500);
+        QVERIFY(msSince(t0) < 900);
         QCOMPARE(r.status, 201L);
         QCOMPARE(r.body.size(), size_t(5000));
         QCOMPARE(r.header("x-seen-auth").value_or(""), std::string("Bearer abc"));
@@ -110,7 +110,7 @@ private Q_SLOTS:
         HttpClient client(1);
         for (int i = 0; i < 20; ++i)
             QCOMPARE(client.perform(get(server.baseUrl() + "/")).status, 200L);
-        QCOMPARE(server.requestsServed(), uint64_t(20));
+        QTRY_COMPARE(server.requestsServed(), uint64_t(20)); // counted once each reply is fully sent
         QCOMPARE(server.connectionsAccepted(), uint64_t(1));
     }
 
@@ -162,7 +162,7 @@ private Q_SLOTS:
         r.timeoutMs = 200;
         const auto t0 = Clock::now();
         const HttpResponse resp = client.perform(r);
-        QVERIFY(msSince(t0) < 1500);
+        QVERIFY(msSince(t0) < 2500);
         QCOMPARE(resp.failure, HttpResponse::Failure::Timeout);
         QCOMPARE(resp.status, 0L);
         QVERIFY(!resp.error.empty());
@@ -187,7 +187,7 @@ private Q_SLOTS:
         });
         const auto t0 = Clock::now();
         QVERIFY_THROWS_EXCEPTION(Cancelled, client.perform(get(server.baseUrl() + "/"), stop));
-        QVERIFY(msSince(t0) < 1000);
+        QVERIFY(msSince(t0) < 3000);
         stopper.join();
 
         // cancel() on a queued request: its callback gets Cancelled.
@@ -222,7 +222,7 @@ private Q_SLOTS:
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
         }
         QCOMPARE(cancelled.load(), 5);
-        QVERIFY(msSince(t0) < 1500);
+        QVERIFY(msSince(t0) < 2500);
     }
 
     void connectionRefused()
@@ -307,7 +307,7 @@ private Q_SLOTS:
         QVERIFY(server.openConnections() >= 1);
         const auto t0 = Clock::now();
         server.stop();
-        QVERIFY(msSince(t0) < 1000);
+        QVERIFY(msSince(t0) < 2500);
         QVERIFY(!server.isRunning());
         server.stop(); // idempotent
     }

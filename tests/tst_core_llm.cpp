@@ -434,7 +434,7 @@ private Q_SLOTS:
         });
         auto t0 = Clock::now();
         QVERIFY_THROWS_EXCEPTION(Cancelled, llm.chat(ask("x"), stop));
-        QVERIFY(msSince(t0) < 1000);
+        QVERIFY(msSince(t0) < 3000);
         t.join();
 
         // While backing off after a 429 that asks for a long wait.
@@ -446,7 +446,7 @@ private Q_SLOTS:
         });
         t0 = Clock::now();
         QVERIFY_THROWS_EXCEPTION(Cancelled, llm.chat(ask("y"), stop2));
-        QVERIFY(msSince(t0) < 1000);
+        QVERIFY(msSince(t0) < 3000);
         t2.join();
 
         StopToken already;
