@@ -27,7 +27,8 @@ BUILD=${HW_BUILD_DIR:-build/release}
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build "$BUILD" -j2 --target hindsight hindsight-workbench
 
-# libtorch's OpenMP threads spin against OpenBLAS's unless they wait passively.
+# The programs set OPENBLAS_CORETYPE (from the CPU flags) and OMP_WAIT_POLICY=PASSIVE themselves
+# (core/util/runtime_env.h); exported here too for anything else started from this shell.
 export OMP_WAIT_POLICY=PASSIVE
 
 PROJECT="$BUILD/demo/demo.hwb"

@@ -7,6 +7,7 @@
 #include "core/rl/ilql_heads.h"
 #include "core/rl/ilql_loss.h"
 #include "core/rl/ilql_reference_io.h"
+#include "core/rl/row_logsumexp.h"
 #include "core/util/error.h"
 #include "support/test_paths.h"
 
@@ -623,6 +624,104 @@ private Q_SLOTS:
     }
 
     // ---- configuration JSON -------------------------------------------------------------------
+
+    // The fused per-row op equals the composition of log_softmax / gather it replaces, values and
+    // gradients, across block boundaries (N not a multiple of the block) and temperatures.
+    void fusedRowLogSumExpMatchesComposedOps_data()
+    {
+        QTest::addColumn<int>("rows");
+        QTest::addColumn<int>("vocab");
+        QTest::addColumn<double>("temp");
+        QTest::newRow("one block") << 7 << 50 << 1.0;
+        QTest::newRow("many blocks, temp 0.5") << 300 << 2000 << 0.5;
+        QTest::newRow("temp 2") << 33 << 9000 << 2.0;
+    }
+    void fusedRowLogSumExpMatchesComposedOps()
+    {
+        QFETCH(int, rows);
+        QFETCH(int, vocab);
+        QFETCH(double, temp);
+        torch::manual_seed(rows);
+        const auto base = torch::randn({rows, vocab}, torch::kDouble) * 3;
+        const auto idx = torch::randint(0, vocab, {rows}, torch::kLong);
+        const auto gSel = torch::randn({rows}, torch::kDouble), gLse = torch::randn({rows}, torch::kDouble);
+
+        auto x1 = base.clone().requires_grad_(true);
+        const auto r = rowLogSumExpGather(x1, idx, temp, true);
+        (r.selected * gSel + r.logSumExp * gLse).sum().backward();
+
+        auto x2 = base.clone().requires_grad_(true);
+        const auto logp = torch::log_softmax(x2 / temp, -1);
+        const auto sel = x2.gather(1, idx.unsqueeze(1)).squeeze(1);
+        const auto lse = torch::logsumexp(x2 / temp, -1);
+        (sel * gSel + lse * gLse).sum().backward();
+        const auto entropy = -(logp.exp() * logp).sum(-1);
+
+        QVERIFY(torch::allclose(r.selected, sel, 1e-12, 1e-12));
+        QVERIFY(torch::allclose(r.logSumExp, lse, 1e-10, 1e-10));
+        QVERIFY(torch::allclose(r.logSumExp - r.softmaxMean, entropy.detach(), 1e-9, 1e-9));
+        QVERIFY(!r.softmaxMean.requires_grad());
+        QVERIFY(torch::allclose(x1.grad(), x2.grad(), 1e-10, 1e-12));
+
+        // Cross-entropy through it equals torch's (float32, the training dtype).
+        auto xf = base.to(torch::kFloat).requires_grad_(true);
+        const auto rf = rowLogSumExpGather(xf, idx, 1.0);
+        const auto ce = torch::nn::functional::cross_entropy(base.to(torch::kFloat), idx,
+            torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
+        QVERIFY(torch::allclose(rf.logSumExp - rf.selected, ce, 1e-5, 1e-5));
+        QVERIFY_THROWS_EXCEPTION(Error, rowLogSumExpGather(base, idx.narrow(0, 0, rows - 1)));
+        QVERIFY_THROWS_EXCEPTION(Error, rowLogSumExpGather(base, idx, 0.0));
+    }
+
+    // The trainer's packed layout (vocabulary rows only at real action slots) gives the same loss
+    // and the same gradients as the [B,A,V] layout, with every term weighted.
+    void packedSlotsEqualUnpacked()
+    {
+        const auto in = randomInputs(12);
+        IlqlConfig c;
+        c.loss_weights.dm_loss_weight = 0.7;
+        c.cql_temp = 0.5;
+        c.beta = 1.5;
+        auto run = [&](bool packed) {
+            auto heads = gatherReferenceHeads(in, true);
+            auto actionLogits = gatherPositions(in.logits, in.batch.actionIdxs);
+            if (packed) {
+                heads.packed = ilqlPackedSlots(ilqlRealSlots(in.batch));
+                heads.q1 = ilqlPackRows(heads.q1, heads.packed);
+                heads.q2 = ilqlPackRows(heads.q2, heads.packed);
+                actionLogits = ilqlPackRows(actionLogits, heads.packed);
+            }
+            heads.q1 = heads.q1.detach().requires_grad_(true);
+            heads.q2 = heads.q2.detach().requires_grad_(true);
+            actionLogits = actionLogits.detach().requires_grad_(true);
+            IlqlPolicyOutputs policy;
+            policy.actionLogits = actionLogits;
+            const auto r = ilqlLoss(in.batch, heads, policy, c);
+            r.total.backward();
+            // Gradients of the real slots, in slot order.
+            std::vector<torch::Tensor> g = {heads.q1.grad(), heads.q2.grad(), actionLogits.grad()};
+            if (!packed) {
+                const auto p = ilqlPackedSlots(ilqlRealSlots(in.batch));
+                for (auto& t : g)
+                    t = ilqlPackRows(t, p);
+            }
+            return std::make_pair(componentsOf(r), g);
+        };
+        const auto [a, ga] = run(false);
+        const auto [b, gb] = run(true);
+        QCOMPARE(ilqlPackedSlots(ilqlRealSlots(in.batch)).size(0), int64_t(5)); // 6 slots, 1 padded
+        for (const char* k : kComponents)
+            QVERIFY2(std::abs(a.at(k).get<double>() - b.at(k).get<double>()) < 1e-5, k);
+        for (size_t i = 0; i < ga.size(); ++i)
+            QVERIFY2(torch::allclose(ga[i], gb[i], 1e-5, 1e-6), qPrintable(QString::number(i)));
+        // A packed Q with the wrong number of rows is a clear error.
+        auto bad = gatherReferenceHeads(in, true);
+        bad.packed = torch::tensor({0, 1}, torch::kLong);
+        bad.q1 = ilqlPackRows(bad.q1, torch::tensor({0, 1, 2}, torch::kLong));
+        IlqlPolicyOutputs policy;
+        policy.logits = in.logits;
+        QVERIFY_THROWS_EXCEPTION(Error, ilqlLoss(in.batch, bad, policy, c));
+    }
 
     void configJson()
     {

@@ -2,6 +2,7 @@
 #include "app/cli/command.h"
 
 #include "core/util/error.h"
+#include "core/util/runtime_env.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -43,13 +44,16 @@ static void printHelp()
 
 int main(int argc, char** argv)
 {
+    // OpenBLAS's kernel choice and OpenMP's wait policy are read when the libraries load: set
+    // them and start again once (core/util/runtime_env.h).
+    hw::ensureRuntimeEnvironment(argc, argv);
     std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
         printHelp();
         return args.empty() ? 2 : 0;
     }
     if (args[0] == "--version") {
-        std::cout << "hindsight 0.1.0\n";
+        std::cout << "hindsight 0.1.0\n" << hw::runtimeEnvironmentSummary() << "\n";
         return 0;
     }
     const auto& cmds = hw::cli::commands();

@@ -2,6 +2,8 @@
 //   hindsight-workbench [PROJECT.hwb] [--page TITLE] [--screenshot FILE.png] [--size WxH]
 // --screenshot renders the window to a PNG once the project is loaded, then exits; without a
 // display it runs on the offscreen platform, so docs and tests can call it anywhere.
+#include "core/model/device.h"
+#include "core/util/runtime_env.h"
 #include "ui/main_window.h"
 #include "ui/pages/page.h"
 #include "ui/project_session.h"
@@ -35,13 +37,14 @@ bool wantsScreenshot(int argc, char** argv)
 
 int main(int argc, char** argv)
 {
-    // libtorch's OpenMP threads spin against OpenBLAS unless told to wait passively; it must be
-    // set before any OpenMP runtime starts.
-    qputenv("OMP_WAIT_POLICY", qEnvironmentVariable("OMP_WAIT_POLICY", QStringLiteral("PASSIVE")).toUtf8());
+    // OpenBLAS's kernel choice and OpenMP's wait policy are read when the libraries load: set
+    // them and start again once (core/util/runtime_env.h).
+    hw::ensureRuntimeEnvironment(argc, argv);
     if (wantsScreenshot(argc, argv) && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")
         && qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
 
+    hw::configureTorchThreads(); // chat agents generate in this process
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("hindsight-workbench"));
     QApplication::setApplicationName(QStringLiteral("Hindsight Workbench"));

@@ -1,5 +1,7 @@
 #include "core/model/device.h"
 
+#include "core/model/cpu_caching_allocator.h"
+
 #include <torch/torch.h>
 
 #include <cstdlib>
@@ -18,6 +20,8 @@ std::string defaultDeviceName()
 
 void configureTorchThreads()
 {
+    // Large CPU tensors are recycled instead of mmap'ed and faulted in at every step.
+    installCachingCpuAllocator();
     // OpenBLAS runs its own pool; libtorch's intra-op pool is sized by HW_TORCH_THREADS when set.
     // Otherwise, on a machine of 2 cores or fewer (the CPU target), one intra-op thread: there the
     // matrix products (the bulk of the work) already use both cores through OpenBLAS, and a second

@@ -7,7 +7,8 @@ namespace hw {
 // has it and a GPU is visible (unless HW_DEVICE=cpu), else the CPU.
 std::string defaultDeviceName();   // "cuda" | "cpu"
 
-// Thread set-up for the CPU path, applied once at start-up by the mains (see README: threads).
+// CPU set-up, applied once at start-up by the mains (see README: threads): libtorch's intra-op
+// thread count, and the caching CPU allocator (core/model/cpu_caching_allocator.h).
 void configureTorchThreads();
 
 } // namespace hw

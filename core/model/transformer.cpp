@@ -129,10 +129,12 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
         torch::Tensor b;
         if (q_proj->bias.defined())
             b = torch::cat({q_proj->bias, k_proj->bias, v_proj->bias}, 0);
-        auto qkv = F::linear(x, w, b);
-        q = qkv.narrow(-1, 0, qDim);
-        k = qkv.narrow(-1, qDim, kvDim);
-        v = qkv.narrow(-1, qDim + kvDim, kvDim);
+        // split (not three narrows): its backward concatenates the three gradients into one
+        // buffer, where each narrow's backward would zero-fill a full-size buffer of its own.
+        const auto parts = F::linear(x, w, b).split_with_sizes({qDim, kvDim, kvDim}, -1);
+        q = parts[0];
+        k = parts[1];
+        v = parts[2];
     } else {
         q = q_proj(x);
         k = k_proj(x);
@@ -201,8 +203,8 @@ torch::Tensor MlpImpl::forward(const torch::Tensor& x)
         torch::Tensor b;
         if (gate_proj->bias.defined())
             b = torch::cat({gate_proj->bias, up_proj->bias}, 0);
-        auto gu = F::linear(x, torch::cat({gate_proj->weight, up_proj->weight}, 0), b);
-        return down_proj(torch::silu(gu.narrow(-1, 0, f)) * gu.narrow(-1, f, f));
+        const auto gu = F::linear(x, torch::cat({gate_proj->weight, up_proj->weight}, 0), b).split(f, -1);
+        return down_proj(torch::silu(gu[0]) * gu[1]);
     }
     return down_proj(torch::silu(gate_proj(x)) * up_proj(x));
 }

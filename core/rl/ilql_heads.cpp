@@ -51,9 +51,11 @@ IlqlHeadOutputs IlqlHeadsImpl::forward(const torch::Tensor& hidden, const torch:
     IlqlHeadOutputs out;
     out.vStates = v->forward(gatherPositions(hidden, slots.stateIdxs)).squeeze(-1);
     const auto actionHidden = gatherPositions(hidden, slots.actionIdxs);   // [B,A,H]
-    out.q1 = q1->forward(actionHidden);
+    const auto qIn = slots.packed.defined() ? ilqlPackRows(actionHidden, slots.packed) : actionHidden;
+    out.packed = slots.packed;
+    out.q1 = q1->forward(qIn);
     if (q2)
-        out.q2 = q2->forward(actionHidden);
+        out.q2 = q2->forward(qIn);
     {
         torch::NoGradGuard noGrad;
         const auto th = targetHidden.defined() ? gatherPositions(targetHidden, slots.actionIdxs)
@@ -128,9 +130,9 @@ void polyakUpdate(const std::vector<torch::Tensor>& target, const std::vector<to
             target[i].copy_(online[i]);
             continue;
         }
-        // Same operation order as the reference: alpha * online + (1 - alpha) * target.
-        auto t = target[i];
-        t.copy_(online[i] * alpha + t * (1.0 - alpha));
+        // alpha * online + (1 - alpha) * target, as the reference, in one in-place pass
+        // (target + alpha * (online - target); equal up to float rounding, checked against golden.json).
+        target[i].lerp_(online[i], alpha);
     }
 }
 
@@ -138,6 +140,19 @@ torch::Tensor ilqlSelectTokens(const torch::Tensor& tokens, const torch::Tensor&
 {
     using torch::indexing::Slice;
     return tokens.index({Slice(), Slice(1, torch::indexing::None)}).gather(1, actionIdxs);
+}
+
+torch::Tensor ilqlPackedSlots(const torch::Tensor& real)
+{
+    return (real.reshape({-1}) > 0).nonzero().reshape({-1});
+}
+
+torch::Tensor ilqlPackRows(const torch::Tensor& x, const torch::Tensor& packed)
+{
+    auto sizes = x.sizes().vec();
+    std::vector<int64_t> flat = {sizes[0] * sizes[1]};
+    flat.insert(flat.end(), sizes.begin() + 2, sizes.end());
+    return x.reshape(flat).index_select(0, packed);
 }
 
 torch::Tensor gatherPositions(const torch::Tensor& x, const torch::Tensor& idx)

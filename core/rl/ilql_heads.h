@@ -36,6 +36,9 @@ struct IlqlSlots {
     torch::Tensor stateIdxs;     // [B,S] int64
     torch::Tensor actionIdxs;    // [B,A] int64
     torch::Tensor selectTokens;  // [B,A] int64: tokens[b, action_idxs[b,j] + 1]
+    // Optional [N] int64 positions in the flattened [B*A] slots of the real (not padded) action
+    // slots: when given, the Q rows are computed only there and come back packed as [N,V].
+    torch::Tensor packed;
 };
 
 // What the loss needs from the heads, already at the state/action slots.
@@ -44,7 +47,15 @@ struct IlqlHeadOutputs {
     torch::Tensor q1;               // [B,A,V] online Q1 rows at action_idxs (CQL/DM need full rows)
     torch::Tensor q2;               // [B,A,V] online Q2 rows (undefined when double_q is off)
     torch::Tensor targetQSelected;  // [B,A]   min(Q̂1,Q̂2) at the taken token, unclipped, no grad
+    // When defined ([N] int64, see IlqlSlots::packed), q1, q2 and the policy's actionLogits are
+    // packed [N,V]: rows only for the real action slots, so padding costs no vocabulary work.
+    torch::Tensor packed;
 };
+
+// [N] positions in the flattened [B,A] slots where `real` ([B,A], 1 = real slot) is set.
+torch::Tensor ilqlPackedSlots(const torch::Tensor& real);
+// Rows of x [B,A,...] at packed positions -> [N,...].
+torch::Tensor ilqlPackRows(const torch::Tensor& x, const torch::Tensor& packed);
 
 struct IlqlHeadsOptions {
     int64_t hidden = 0;

@@ -1,5 +1,7 @@
 #include "core/rl/ilql_loss.h"
 
+#include "core/rl/row_logsumexp.h"
+
 #include "core/util/error.h"
 
 #include <string>
@@ -117,15 +119,22 @@ torch::Tensor ilqlRewardToGo(const torch::Tensor& rewards, double gamma)
 }
 
 IlqlLossResult ilqlLoss(const IlqlBatch& batch, const IlqlHeadOutputs& heads,
-                        const IlqlPolicyOutputs& policy, const IlqlConfig& config, IlqlLossDetail* detail)
+                        const IlqlPolicyOutputs& policy, const IlqlConfig& config, IlqlLossDetail* detail,
+                        bool reportUnweighted)
 {
     checkIlqlBatch(batch);
     const auto B = batch.tokens.size(0), T = batch.tokens.size(1), A = batch.actionIdxs.size(1);
     require(heads.vStates.defined() && heads.vStates.sizes().equals(batch.stateIdxs.sizes()),
             "V at states must be [B,S], got " + shapeOf(heads.vStates));
-    require(heads.q1.defined() && heads.q1.dim() == 3 && heads.q1.size(0) == B && heads.q1.size(1) == A,
-            "Q1 at actions must be [B,A,V], got " + shapeOf(heads.q1));
-    const auto V = heads.q1.size(2);
+    const bool packed = heads.packed.defined();
+    const int64_t N = packed ? heads.packed.size(0) : B * A;
+    if (packed)
+        require(heads.q1.defined() && heads.q1.dim() == 2 && heads.q1.size(0) == N,
+                "packed Q1 must be [N,V] with N = " + std::to_string(N) + " real slots, got " + shapeOf(heads.q1));
+    else
+        require(heads.q1.defined() && heads.q1.dim() == 3 && heads.q1.size(0) == B && heads.q1.size(1) == A,
+                "Q1 at actions must be [B,A,V], got " + shapeOf(heads.q1));
+    const auto V = heads.q1.size(-1);
     require(!config.double_q || (heads.q2.defined() && heads.q2.sizes().equals(heads.q1.sizes())),
             "double_q needs Q2 at actions [B,A,V] like Q1, got " + shapeOf(heads.q2));
     require(heads.targetQSelected.defined() && heads.targetQSelected.sizes().equals(batch.actionIdxs.sizes()),
@@ -143,9 +152,6 @@ IlqlLossResult ilqlLoss(const IlqlBatch& batch, const IlqlHeadOutputs& heads,
     const auto vt = cols(heads.vStates, 0, -1);
     const auto vtp1 = cols(heads.vStates, 1, 0);
     const auto select = ilqlSelectTokens(batch.tokens, batch.actionIdxs);     // [B,A]
-    const auto selIdx = select.unsqueeze(2);
-    const auto q1Sel = heads.q1.gather(2, selIdx).squeeze(2);
-    const auto q2Sel = config.double_q ? heads.q2.gather(2, selIdx).squeeze(2) : torch::Tensor();
     const auto targetQ = ilqlClipValues(heads.targetQSelected, config).detach();
 
     // A term whose weight is 0 is still reported but builds no autograd graph.
@@ -155,6 +161,42 @@ IlqlLossResult ilqlLoss(const IlqlBatch& batch, const IlqlHeadOutputs& heads,
         torch::NoGradGuard noGrad;
         return compute();
     };
+
+    // Packed layout: [N] per-row values go back to [B,A] with zeros at padded slots.
+    const auto selectRows = packed ? select.reshape({-1}).index_select(0, heads.packed) : select.reshape({-1});
+    auto unpack = [&](const torch::Tensor& rows) {
+        if (!packed)
+            return rows.view({B, A});
+        return torch::zeros({B * A}, rows.options()).index_copy(0, heads.packed, rows).view({B, A});
+    };
+
+    // Q at the taken actions and logsumexp(Q / cql_temp) per slot, in one fused pass over each
+    // [B,A,V] head (row_logsumexp.h). The logsumexp only carries a graph when CQL is weighted.
+    const bool qUnused = !reportUnweighted && lw.q_loss_weight == 0.0 && lw.cql_loss_weight == 0.0
+                         && lw.dm_loss_weight == 0.0;
+    auto rowsOf = [&](const torch::Tensor& q) {
+        RowLogSumExp r;
+        if (qUnused) { // behaviour cloning: no Q term is weighted, nothing reads these
+            r.selected = r.logSumExp = torch::zeros({B, A}, q.options());
+            return r;
+        }
+        const auto flat = q.reshape({-1, V});
+        const auto& idx = selectRows;
+        if (lw.cql_loss_weight != 0.0 || !q.requires_grad()) {
+            r = rowLogSumExpGather(flat, idx, config.cql_temp);
+        } else {
+            r.selected = flat.gather(1, idx.unsqueeze(1)).squeeze(1);
+            torch::NoGradGuard noGrad;
+            r.logSumExp = rowLogSumExpGather(flat, idx, config.cql_temp).logSumExp;
+        }
+        r.selected = unpack(r.selected);
+        r.logSumExp = unpack(r.logSumExp);
+        return r;
+    };
+    const auto q1Rows = rowsOf(heads.q1);
+    const auto q2Rows = config.double_q ? rowsOf(heads.q2) : RowLogSumExp{};
+    const auto q1Sel = q1Rows.selected;
+    const auto q2Sel = config.double_q ? q2Rows.selected : torch::Tensor();
 
     // V: expectile regression toward Q̂ (or the Monte-Carlo return).
     const auto rtg = ilqlRewardToGo(rewards * real, config.gamma);   // padded rewards never count
@@ -175,17 +217,19 @@ IlqlLossResult ilqlLoss(const IlqlBatch& batch, const IlqlHeadOutputs& heads,
 
     // CQL: Q rows as logits over the vocabulary, pushed toward the data's action.
     const auto cqlLoss = term(lw.cql_loss_weight, [&] {
-        auto l = crossEntropyRows(heads.q1 / config.cql_temp, select) * mask;
+        auto l = (q1Rows.logSumExp - q1Sel / config.cql_temp) * mask;
         if (config.double_q)
-            l = l + crossEntropyRows(heads.q2 / config.cql_temp, select) * mask;
+            l = l + (q2Rows.logSumExp - q2Sel / config.cql_temp) * mask;
         return l.sum() / denom;
     });
 
     // DM: squared hinge of every other action's Q above the data action's Q (not detached, as
     // the reference).
-    const auto dmLoss = term(lw.dm_loss_weight, [&] {
+    const bool skipDm = lw.dm_loss_weight == 0.0 && !reportUnweighted;
+    const auto dmLoss = skipDm ? torch::Tensor() : term(lw.dm_loss_weight, [&] {
         auto hinge = [&](const torch::Tensor& q, const torch::Tensor& qSel) {
-            return torch::clamp_min(q - qSel.unsqueeze(-1) + config.dm_margin, 0.0).pow(2).sum(-1) * mask;
+            const auto sel = packed ? ilqlPackRows(qSel.unsqueeze(-1), heads.packed) : qSel.unsqueeze(-1);
+            return unpack(torch::clamp_min(q - sel + config.dm_margin, 0.0).pow(2).sum(-1).reshape({-1})) * mask;
         };
         auto l = hinge(heads.q1, q1Sel);
         if (config.double_q)
@@ -210,7 +254,7 @@ IlqlLossResult ilqlLoss(const IlqlBatch& batch, const IlqlHeadOutputs& heads,
     };
     const auto attnNextSum = cols(attn, 1, 0).sum();
     const auto tokenDenom = attnNextSum.clamp_min(1.0);
-    torch::Tensor tokenWeights, tokenCe;
+    torch::Tensor tokenWeights, tokenCe, actionEntropy;
     const auto tokenLoss = term(lw.awac_weight, [&] {
         if (policy.logits.defined()) {
             require(policy.logits.dim() == 3 && policy.logits.size(0) == B && policy.logits.size(1) == T
@@ -230,15 +274,25 @@ IlqlLossResult ilqlLoss(const IlqlBatch& batch, const IlqlHeadOutputs& heads,
             tokenCe = crossEntropyRows(cols(policy.logits, 0, -1), cols(batch.tokens, 1, 0));
             return (tokenCe * cols(w, 0, -1) * cols(attn, 1, 0)).sum() / tokenDenom;
         }
-        require(policy.actionLogits.defined() && policy.actionLogits.dim() == 3 && policy.actionLogits.size(0) == B
-                    && policy.actionLogits.size(1) == A && policy.actionLogits.size(2) == V,
-                "policy logits at actions must be [B,A,V], got " + shapeOf(policy.actionLogits));
+        if (packed)
+            require(policy.actionLogits.defined() && policy.actionLogits.dim() == 2
+                        && policy.actionLogits.size(0) == N && policy.actionLogits.size(1) == V,
+                    "packed policy logits at actions must be [N,V] like Q1, got " + shapeOf(policy.actionLogits));
+        else
+            require(policy.actionLogits.defined() && policy.actionLogits.dim() == 3
+                        && policy.actionLogits.size(0) == B && policy.actionLogits.size(1) == A
+                        && policy.actionLogits.size(2) == V,
+                    "policy logits at actions must be [B,A,V], got " + shapeOf(policy.actionLogits));
         const double otherWeight = config.clip_weight ? std::min(config.transition_weight, *config.clip_weight)
                                                       : config.transition_weight;
         require(otherWeight == 0.0, "transition_weight > 0 weighs every token: pass the full policy logits");
         const auto w = clipWeights(actionWeights) * real;
         tokenWeights = w;
-        tokenCe = crossEntropyRows(policy.actionLogits, select);
+        // Cross-entropy and (for free) π's entropy at each action slot, in one fused pass.
+        const auto rows = rowLogSumExpGather(policy.actionLogits.reshape({-1, V}), selectRows, 1.0, true);
+        const auto lse = unpack(rows.logSumExp);
+        tokenCe = lse - unpack(rows.selected);
+        actionEntropy = lse.detach() - unpack(rows.softmaxMean);
         const auto attnAction = attn.gather(1, batch.actionIdxs + 1);
         return (tokenCe * w * attnAction).sum() / tokenDenom;
     });
@@ -250,7 +304,7 @@ IlqlLossResult ilqlLoss(const IlqlBatch& batch, const IlqlHeadOutputs& heads,
     r.cqlLoss = cqlLoss;
     r.dmLoss = dmLoss;
     r.total = tokenLoss * lw.awac_weight + vLoss * lw.v_loss_weight + qLoss * lw.q_loss_weight
-              + cqlLoss * lw.cql_loss_weight + dmLoss * lw.dm_loss_weight;
+              + cqlLoss * lw.cql_loss_weight + (skipDm ? torch::zeros_like(cqlLoss) : dmLoss * lw.dm_loss_weight);
     {
         torch::NoGradGuard noGrad;
         const auto qMean = config.double_q ? (q1Sel + q2Sel) * 0.5 : q1Sel;
@@ -259,6 +313,8 @@ IlqlLossResult ilqlLoss(const IlqlBatch& batch, const IlqlHeadOutputs& heads,
         r.meanAdvantage = ((targetQ - vt.detach()) * mask).sum() / denom;
         r.meanWeight = (clipWeights(actionWeights) * mask).sum() / denom;
         r.liveSlots = n;
+        if (actionEntropy.defined())
+            r.meanEntropy = (actionEntropy * mask).sum() / denom;
     }
     if (detail) {
         detail->vsAtStates = heads.vStates.detach();

@@ -39,7 +39,8 @@ struct IlqlBatch {
 // at the action slots [B,A,V] (enough when transition_weight == 0: other tokens weigh nothing).
 struct IlqlPolicyOutputs {
     torch::Tensor logits;        // [B,T,V] or undefined
-    torch::Tensor actionLogits;  // [B,A,V] or undefined; used when logits is undefined
+    torch::Tensor actionLogits;  // [B,A,V] (or packed [N,V], see IlqlHeadOutputs::packed) or undefined;
+                                 // used when logits is undefined
 };
 
 // Loss terms (0-d float tensors; total carries the graph) and detached statistics on live slots.
@@ -56,6 +57,7 @@ struct IlqlLossResult {
     torch::Tensor meanAdvantage;  // mean Q̂ - V at live slots
     torch::Tensor meanWeight;     // mean token-loss weight at live slots
     torch::Tensor liveSlots;      // number of live slots (the n of every denominator)
+    torch::Tensor meanEntropy;    // π's entropy at live slots; set when the loss got action logits
 };
 
 // The reference's intermediate tensors, filled on request (tests, the CLI's --detail).
@@ -86,8 +88,11 @@ torch::Tensor ilqlRewardToGo(const torch::Tensor& rewards, double gamma);
 // Throws hw::Error naming the tensor when shapes or dtypes do not fit together.
 void checkIlqlBatch(const IlqlBatch& batch);
 
+// reportUnweighted: compute terms whose weight is 0 too, for reporting (golden checks, the
+// CLI). A trainer passes false: a zero-weight DM term (several passes over [B,A,V]) is then not
+// computed and comes back as an undefined tensor.
 IlqlLossResult ilqlLoss(const IlqlBatch& batch, const IlqlHeadOutputs& heads,
                         const IlqlPolicyOutputs& policy, const IlqlConfig& config,
-                        IlqlLossDetail* detail = nullptr);
+                        IlqlLossDetail* detail = nullptr, bool reportUnweighted = true);
 
 } // namespace hw

@@ -204,6 +204,8 @@ struct IlqlTrainer::Impl {
         ForwardOptions fo;
         fo.computeLogits = false;
         const auto hidden = trunk->forward(ib.tokens, fo).hidden;            // [B,T,H]
+        // Vocabulary-sized rows (Q heads, π's logits) only at the real action slots, packed.
+        const auto packed = ilqlPackedSlots(ilqlRealSlots(ib));
         IlqlPolicyOutputs policyOut;
         torch::Tensor actionLogits;
         {
@@ -219,7 +221,7 @@ struct IlqlTrainer::Impl {
                 actionLogits = gatherPositions(policyOut.logits, ib.actionIdxs);
             } else {
                 // The vocabulary projection only where the token loss looks: the action slots.
-                actionLogits = pm->logits(gatherPositions(ph, ib.actionIdxs)).to(torch::kFloat);
+                actionLogits = pm->logits(ilqlPackRows(gatherPositions(ph, ib.actionIdxs), packed)).to(torch::kFloat);
                 policyOut.actionLogits = actionLogits;
             }
         }
@@ -230,7 +232,7 @@ struct IlqlTrainer::Impl {
                 torch::NoGradGuard noGrad;
                 targetHidden = targetTrunk->forward(ib.tokens, fo).hidden;
             }
-            IlqlSlots slots{ib.stateIdxs, ib.actionIdxs, ilqlSelectTokens(ib.tokens, ib.actionIdxs)};
+            IlqlSlots slots{ib.stateIdxs, ib.actionIdxs, ilqlSelectTokens(ib.tokens, ib.actionIdxs), packed};
             ho = heads->forward(hidden, targetHidden, slots);
             ho.vStates = ho.vStates.to(torch::kFloat);
             ho.q1 = ho.q1.to(torch::kFloat);
@@ -250,12 +252,16 @@ struct IlqlTrainer::Impl {
         if (!heads)
             lossConfig.double_q = false;
         if (!heads) {
-            // q1 stand-in has one column: select tokens index into it, so gather the policy's
-            // own columns instead (any [B,A,V] works since the Q terms are not used).
-            ho.q1 = torch::zeros_like(actionLogits);
+            // Q stand-in shaped like the policy's action logits (the loss checks shapes; with
+            // every Q weight 0 it reads nothing from it, so a broadcast zero, no memory).
+            ho.q1 = torch::zeros({1}, actionLogits.options()).expand(actionLogits.sizes());
+            if (!needFullLogits())
+                ho.packed = packed;
         }
-        f.loss = ilqlLoss(ib, ho, policyOut, lossConfig);
-        {
+        f.loss = ilqlLoss(ib, ho, policyOut, lossConfig, nullptr, /*reportUnweighted=*/false);
+        if (f.loss.meanEntropy.defined()) {
+            f.entropy = f.loss.meanEntropy;
+        } else {
             torch::NoGradGuard noGrad;
             const auto live = ilqlLiveMask(ib);
             const auto logp = torch::log_softmax(actionLogits.detach(), -1);
@@ -321,12 +327,14 @@ struct IlqlTrainer::Impl {
     MetricValues componentSums(const Forward& f) const
     {
         const double n = f.units.slots;
-        return {{"loss", f.loss.total.item<double>() * n},
-                {"token_loss", f.loss.tokenLoss.item<double>() * n},
-                {"v_loss", f.loss.vLoss.item<double>() * n},
-                {"q_loss", f.loss.qLoss.item<double>() * n},
-                {"cql_loss", f.loss.cqlLoss.item<double>() * n},
-                {"dm_loss", f.loss.dmLoss.item<double>() * n}};
+        MetricValues out = {{"loss", f.loss.total.item<double>() * n},
+                            {"token_loss", f.loss.tokenLoss.item<double>() * n},
+                            {"v_loss", f.loss.vLoss.item<double>() * n},
+                            {"q_loss", f.loss.qLoss.item<double>() * n},
+                            {"cql_loss", f.loss.cqlLoss.item<double>() * n}};
+        if (f.loss.dmLoss.defined()) // not computed when its weight is 0
+            out.emplace_back("dm_loss", f.loss.dmLoss.item<double>() * n);
+        return out;
     }
 
     void buildOptimizer()
@@ -491,7 +499,7 @@ MetricValues IlqlTrainer::evaluate()
         v += f.loss.vLoss.item<double>() * n;
         q += f.loss.qLoss.item<double>() * n;
         cql += f.loss.cqlLoss.item<double>() * n;
-        dm += f.loss.dmLoss.item<double>() * n;
+        dm += f.loss.dmLoss.defined() ? f.loss.dmLoss.item<double>() * n : 0.0;
         total += (f.loss.total - f.loss.tokenLoss * m->config.ilql.loss_weights.awac_weight).item<double>() * n;
         slots += n;
         tokens += f.units.tokens;
@@ -509,12 +517,14 @@ MetricValues IlqlTrainer::evaluate()
     if (m->config.bcOnly())
         return {{"eval_loss", agentTokens > 0 ? nll / agentTokens : std::numeric_limits<double>::quiet_NaN()},
                 {"eval_token_loss", tokenLoss}};
-    return {{"eval_loss", total / ns + m->config.ilql.loss_weights.awac_weight * tokenLoss},
-            {"eval_token_loss", tokenLoss},
-            {"eval_v_loss", v / ns},
-            {"eval_q_loss", q / ns},
-            {"eval_cql_loss", cql / ns},
-            {"eval_dm_loss", dm / ns}};
+    MetricValues out = {{"eval_loss", total / ns + m->config.ilql.loss_weights.awac_weight * tokenLoss},
+                        {"eval_token_loss", tokenLoss},
+                        {"eval_v_loss", v / ns},
+                        {"eval_q_loss", q / ns},
+                        {"eval_cql_loss", cql / ns}};
+    if (m->config.ilql.loss_weights.dm_loss_weight != 0.0)
+        out.emplace_back("eval_dm_loss", dm / ns);
+    return out;
 }
 
 IlqlStepInfo IlqlTrainer::trainStep(const std::vector<EncodedDialogue>& rows)
@@ -533,7 +543,7 @@ IlqlStepInfo IlqlTrainer::trainStep(const std::vector<EncodedDialogue>& rows)
     info.vLoss = f.loss.vLoss.item<double>();
     info.qLoss = f.loss.qLoss.item<double>();
     info.cqlLoss = f.loss.cqlLoss.item<double>();
-    info.dmLoss = f.loss.dmLoss.item<double>();
+    info.dmLoss = f.loss.dmLoss.defined() ? f.loss.dmLoss.item<double>() : 0.0;
     for (const auto& r : rows)
         info.tokens += static_cast<int64_t>(r.tokens.size());
     return info;

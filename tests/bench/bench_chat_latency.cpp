@@ -12,6 +12,7 @@
 //
 // Weights are random (latency does not depend on them); replies are sampled (temperature 1) with
 // the stop tokens banned from nothing, so a reply may end early: tokens/s counts the tokens made.
+#include "core/util/runtime_env.h"
 #include "core/chat/chat_agent.h"
 #include "core/llm/endpoint_profile.h"
 #include "core/model/device.h"
@@ -172,6 +173,8 @@ Figures measure(const std::string& name, ChatAgent& agent, const ChatReplyReques
 
 int main(int argc, char** argv)
 {
+    hw::ensureRuntimeEnvironment(argc, argv); // OpenBLAS kernels, OpenMP wait policy
+    std::fprintf(stderr, "%s\n", hw::runtimeEnvironmentSummary().c_str());
     const Args args = parse(argc, argv);
     configureTorchThreads();
     const std::string base = (fs::temp_directory_path() / ("bench-chat-" + std::to_string(::getpid()))).string();

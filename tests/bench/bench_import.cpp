@@ -7,6 +7,7 @@
 // NORMAL, foreign keys on). The baseline gets its JSON columns and FTS bodies serialized before
 // its clock starts; the store does that work itself, inside the measured time. Target: store
 // time <= 2x baseline.
+#include "core/util/runtime_env.h"
 #include "core/data/task.h"
 #include "core/store/database.h"
 #include "core/store/dialogue_store.h"
@@ -240,6 +241,8 @@ int64_t rowCount(const std::string& path, const char* table)
 
 int main(int argc, char** argv)
 {
+    hw::ensureRuntimeEnvironment(argc, argv); // OpenBLAS kernels, OpenMP wait policy
+    std::fprintf(stderr, "%s\n", hw::runtimeEnvironmentSummary().c_str());
     const int n = argc > 1 ? std::atoi(argv[1]) : 100000;
     const int turns = argc > 2 ? std::atoi(argv[2]) : 10;
     const int rounds = std::getenv("HW_BENCH_ROUNDS") ? std::max(1, std::atoi(std::getenv("HW_BENCH_ROUNDS"))) : 2;

@@ -3,6 +3,7 @@
 // ("small": vocab 8k, hidden 256, 4 layers, 4 heads / 2 KV heads, FFN 688) configurations.
 //
 //   bench_lm_train [--steps N] [--batch B] [--seq T] [--threads K]
+#include "core/util/runtime_env.h"
 #include <torch/torch.h>
 
 #include "core/model/dialogue_codec.h"
@@ -97,6 +98,8 @@ void run(const char* label, LmTrainConfig c, const ModelConfig& mc, const Tokeni
 
 int main(int argc, char** argv)
 {
+    hw::ensureRuntimeEnvironment(argc, argv); // OpenBLAS kernels, OpenMP wait policy
+    std::fprintf(stderr, "%s\n", hw::runtimeEnvironmentSummary().c_str());
     int steps = 8;
     int64_t batch = 16, seq = 256;
     for (int i = 1; i + 1 < argc; i += 2) {

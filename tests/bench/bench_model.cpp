@@ -11,11 +11,12 @@
 // tokens/s and achieved FLOP/s (6 * matmul params * tokens + attention) for the default small
 // config (vocab 8k, hidden 256, 4 layers, 4 heads / 2 KV heads, FFN 688, batch 16 x 256) -> MFU,
 // the AdamW step, and generation tokens/s with and without the KV cache.
+#include "core/util/runtime_env.h"
 #include "core/model/device.h"
 #include "core/model/generation.h"
 #include "core/model/transformer.h"
 
-#include <torch/csrc/autograd/profiler_legacy.h>
+#include "bench_profile.h"
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -190,8 +191,7 @@ nlohmann::json run(const Args& args)
     return out;
 }
 
-// Self time per op name over one forward+backward step, from the legacy autograd profiler's
-// push/pop ranges (per thread stacks; self = inclusive - children).
+// Self time per op name over one forward+backward step.
 void profileStep(const Args& args)
 {
     hw::configureTorchThreads();
@@ -207,36 +207,7 @@ void profileStep(const Args& args)
         loss.backward();
     };
     step();
-    using namespace torch::autograd::profiler;
-    enableProfilerLegacy(torch::profiler::impl::ProfilerConfig(torch::profiler::impl::ProfilerState::CPU));
-    const auto t0 = Clock::now();
-    step();
-    const double total = seconds(t0);
-    const auto lists = disableProfilerLegacy();
-    std::map<std::string, std::pair<double, int>> self;
-    for (const auto& list : lists) {
-        struct Open { const LegacyEvent* e; double children; };
-        std::vector<Open> stack;
-        for (const auto& e : list) {
-            if (e.kindStr() == "push") {
-                stack.push_back({&e, 0.0});
-            } else if (e.kindStr() == "pop" && !stack.empty()) {
-                const Open o = stack.back();
-                stack.pop_back();
-                const double incl = o.e->cpuElapsedUs(e);
-                auto& s = self[o.e->name()];
-                s.first += incl - o.children;
-                s.second += 1;
-                if (!stack.empty())
-                    stack.back().children += incl;
-            }
-        }
-    }
-    std::vector<std::pair<std::string, std::pair<double, int>>> rows(self.begin(), self.end());
-    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
-    std::printf("one fwd+bwd step: %.3f s (profiled)\n%-48s %10s %6s\n", total, "op (self time)", "ms", "calls");
-    for (size_t i = 0; i < std::min<size_t>(rows.size(), 30); ++i)
-        std::printf("%-48s %10.1f %6d\n", rows[i].first.c_str(), rows[i].second.first / 1e3, rows[i].second.second);
+    hwbench::printOpProfile("one fwd+bwd step", step);
 }
 
 void print(const nlohmann::json& r)
@@ -263,6 +234,8 @@ void print(const nlohmann::json& r)
 
 int main(int argc, char** argv)
 {
+    hw::ensureRuntimeEnvironment(argc, argv); // OpenBLAS kernels, OpenMP wait policy
+    std::fprintf(stderr, "%s\n", hw::runtimeEnvironmentSummary().c_str());
     const Args args = parse(argc, argv);
     if (args.profile) {
         profileStep(args);

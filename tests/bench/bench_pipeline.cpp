@@ -4,6 +4,7 @@
 // should reach at least 90% of it. Prints achieved vs limit and the ratio, measured in one run.
 //
 //   bench_pipeline [--latency-ms 50] [--concurrency 32] [--items 2000]
+#include "core/util/runtime_env.h"
 #include "core/net/http_server.h"
 #include "core/pipeline/llm_backend.h"
 #include "core/pipeline/relabel_job.h"
@@ -64,6 +65,8 @@ long argValue(int argc, char** argv, const char* name, long fallback)
 
 int main(int argc, char** argv)
 {
+    hw::ensureRuntimeEnvironment(argc, argv); // OpenBLAS kernels, OpenMP wait policy
+    std::fprintf(stderr, "%s\n", hw::runtimeEnvironmentSummary().c_str());
     const long latencyMs = argValue(argc, argv, "--latency-ms", 50);
     const int concurrency = static_cast<int>(argValue(argc, argv, "--concurrency", 32));
     const int items = static_cast<int>(argValue(argc, argv, "--items", 2000));

@@ -3,6 +3,7 @@
 // an SQL sort, and for a jump to the last rows. Target: first rows < 0.5 s. Also times showing a
 // 120-turn dialogue as chat bubbles (set, lay out and paint the view).
 //   bench_ui_browser [N=100000] [--keep FILE.hwb]   (--keep reuses FILE when it already exists)
+#include "core/util/runtime_env.h"
 #include "core/store/database.h"
 #include "core/store/dialogue_query.h"
 #include "tests/support/generated_dialogues.h"
@@ -58,6 +59,8 @@ struct Case {
 
 int main(int argc, char** argv)
 {
+    hw::ensureRuntimeEnvironment(argc, argv); // OpenBLAS kernels, OpenMP wait policy
+    std::fprintf(stderr, "%s\n", hw::runtimeEnvironmentSummary().c_str());
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
