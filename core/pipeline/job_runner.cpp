@@ -296,6 +296,11 @@ JobSummary JobRunner::run(const std::vector<std::string>& keys, const Work& work
                     }
                     jobs.setProgress(m_jobId, done, failed, summaryJson);
                     tx.commit();
+                    // Still under the project lock: the next item's summary includes this one.
+                    std::lock_guard<std::mutex> lock(stateMutex);
+                    out.usage.callIds.clear(); // stored per item in job_items; not summed per run
+                    runUsage += out.usage;
+                    addCounts(extraTotals, out.counts);
                 });
             } catch (const std::exception& e) {
                 setFatal(std::string("cannot save ") + key + ": " + e.what());
@@ -303,9 +308,6 @@ JobSummary JobRunner::run(const std::vector<std::string>& keys, const Work& work
             }
             {
                 std::lock_guard<std::mutex> lock(stateMutex);
-                out.usage.callIds.clear(); // stored per item in job_items; not summed per run
-                runUsage += out.usage;
-                addCounts(extraTotals, out.counts);
                 ++processed;
                 if (!out.ok)
                     lastError = key + ": " + out.error;
