@@ -3,6 +3,7 @@
 // by the real `hindsight train-lm` in another process, live, without resetting its series.
 #include "core/store/database.h"
 #include "core/store/run_store.h"
+#include "core/train/run_launcher.h"
 #include "core/train/run_recorder.h"
 #include "support/test_paths.h"
 #include "support/tiny_chat_checkpoint.h"
@@ -291,6 +292,67 @@ private Q_SLOTS:
         QCOMPARE(lineOf(losses, QStringLiteral("loss")), line);
         QCOMPARE(losses->rebuildCount(), rebuilds);
         QVERIFY(page.model()->index(0, RunTableModel::StepColumn).data().toLongLong() == 60);
+    }
+
+    // The full method from the GUI: start an ILQL agent (π_β by behaviour cloning, then ILQL, on
+    // the preset set the launcher creates), stop it mid-run, resume it to the end: one ILQL run,
+    // resumed in place, with its π_β run next to it.
+    void pageTrainsStopsAndResumesAnIlqlAgent()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("agent.hwb"));
+        hw::Database::create(path.toStdString());
+        hwtest::makeChatProject(path.toStdString(), 40);
+        ProjectSession session;
+        QVERIFY(session.open(path));
+        RunsPage page(&session);
+        page.setPollInterval(50);
+        page.resize(1200, 800);
+        page.show();
+
+        hw::RunLaunchRequest r;
+        r.projectPath = path.toStdString();
+        r.kind = "ilql";
+        r.tiny = true;
+        r.overrides = {{"bcSteps", 20}, {"iterations", 30}, {"updatesPerIteration", 10}, {"evalSamples", 1},
+                       {"checkpointEvery", 0}};
+        QVERIFY(page.startTraining(r));
+        QVERIFY(page.isTraining());
+        auto ilqlRun = [&]() -> std::optional<hw::RunSummary> {
+            for (const auto& run : page.model()->runs())
+                if (run.kind == "ilql")
+                    return run;
+            return std::nullopt;
+        };
+        // Stop once the ILQL stage has made progress.
+        QTRY_VERIFY_WITH_TIMEOUT(ilqlRun() && ilqlRun()->step >= 10, 120000);
+        page.stopTraining();
+        QTRY_VERIFY_WITH_TIMEOUT(!page.isTraining(), 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(ilqlRun()->status, std::string("stopped"), 5000);
+        const auto stopped = *ilqlRun();
+        QVERIFY(stopped.step < 300);
+        QVERIFY(!stopped.checkpointDir.empty());
+        QCOMPARE(stopped.setName, std::string("hindsight-rl"));
+
+        // π_β's run (behaviour cloning) finished before ILQL started.
+        int behaviour = 0;
+        for (const auto& run : page.model()->runs())
+            if (run.kind == "sft") {
+                ++behaviour;
+                QCOMPARE(run.status, std::string("done"));
+            }
+        QCOMPARE(behaviour, 1);
+
+        hw::RunLaunchRequest again;
+        again.projectPath = path.toStdString();
+        again.kind = stopped.kind;
+        again.resumeDir = stopped.checkpointDir;
+        QVERIFY(page.startTraining(again));
+        QTRY_VERIFY_WITH_TIMEOUT(!page.isTraining(), 180000);
+        QTRY_COMPARE_WITH_TIMEOUT(ilqlRun()->status, std::string("done"), 5000);
+        QCOMPARE(ilqlRun()->id, stopped.id);          // resumed in place, not a new run
+        QCOMPARE(ilqlRun()->step, int64_t(300));
+        QCOMPARE(int(page.model()->runs().size()), 2);
     }
 };
 

@@ -1,9 +1,16 @@
 #include "core/train/run_launcher.h"
 
+#include "core/pipeline/training_set_store.h"
+#include "core/store/database.h"
+#include "core/train/checkpoint.h"
+#include "core/train/ilql_trainer_job.h"
 #include "core/train/lm_training_job.h"
+#include "core/train/training_set.h"
 #include "core/util/error.h"
 
+#include <algorithm>
 #include <fstream>
+#include <optional>
 
 namespace hw {
 namespace {
@@ -46,19 +53,106 @@ LmTrainConfig configOf(const RunLaunchRequest& r)
     return config;
 }
 
+bool isAgentKind(const std::string& kind) { return kind == "sft" || kind == "rft" || kind == "ilql"; }
+
+// The paper's agents train on a saved set; with none chosen, the agent's preset (SFT: top 25% of
+// originals, RFT: top 25% of originals and regenerations, ILQL: the full method, originals and
+// regenerations) is saved under its own name once and reused.
+std::string presetSetFor(const RunLaunchRequest& r, const std::function<void(const std::string&)>& log)
+{
+    const std::string preset = r.kind == "ilql" ? "hindsight-rl" : r.kind;
+    const std::string name = r.task.empty() ? preset : preset + "/" + r.task;
+    auto db = Database::open(r.projectPath);
+    TrainingSetStore sets(db);
+    if (sets.find(name))
+        return name;
+    createTrainingSet(db, name, TrainingSetSpec::fromPreset(preset, r.task));
+    if (log)
+        log("created training set '" + name + "' from the " + preset + " preset");
+    return name;
+}
+
+IlqlTrainConfig agentConfigOf(const RunLaunchRequest& r)
+{
+    nlohmann::json base = (r.tiny ? IlqlTrainConfig::tiny() : IlqlTrainConfig::paper()).toJson();
+    if (!r.configPath.empty()) {
+        const auto file = IlqlTrainConfig::load(r.configPath).toJson(); // validates keys and values
+        std::ifstream in(r.configPath);
+        const auto given = nlohmann::json::parse(in, nullptr, false);
+        if (given.is_object())
+            for (const auto& item : given.items())
+                base[item.key()] = file[item.key()];
+    }
+    std::optional<int64_t> steps;
+    if (r.overrides.is_object())
+        for (const auto& item : r.overrides.items()) {
+            if (item.key() == "maxSteps")
+                steps = item.value().get<int64_t>();
+            else
+                base[item.key()] = item.value();
+        }
+    auto config = IlqlTrainConfig::fromJson(base, r.configPath.empty() ? "configuration" : r.configPath);
+    if (steps && *steps > 0) {
+        // "Optimizer steps" of the start dialog: the behaviour-cloning steps of an SFT/RFT run,
+        // the ILQL steps (iterations x updates) of an ILQL run.
+        if (r.kind == "ilql") {
+            config.updatesPerIteration = std::min(config.updatesPerIteration, *steps);
+            config.iterations = std::max<int64_t>(1, *steps / config.updatesPerIteration);
+        } else {
+            config.bcSteps = *steps;
+        }
+    }
+    config.validate();
+    return config;
+}
+
+RunLaunchResult launchAgentRun(const RunLaunchRequest& request, const ProgressFn& progress, const StopToken& stop,
+                               const std::function<void(const std::string&)>& log)
+{
+    AgentJobOptions o;
+    o.projectPath = request.projectPath;
+    o.agent = request.kind;
+    if (!request.resumeDir.empty()) {
+        // The π_β run of an ILQL job is recorded as kind "sft"; resuming it resumes the ILQL job.
+        CheckpointReader reader(resolveCheckpointDir(request.resumeDir));
+        if (reader.has(checkpoint::kTrainerState)) {
+            const auto job = reader.readTrainerState().extra.value("job", nlohmann::json::object());
+            if (job.is_object() && job.contains("agent") && job["agent"].is_string())
+                o.agent = job["agent"].get<std::string>();
+        }
+    }
+    o.config = agentConfigOf(request);
+    o.resume = request.resumeDir;
+    o.trainingSet = request.trainingSet.empty() && request.resumeDir.empty() ? presetSetFor(request, log)
+                                                                            : request.trainingSet;
+    o.record = true;
+    o.progress = progress;
+    o.stop = stop;
+    o.log = log;
+    const AgentJobResult r = runAgentTrainingJob(o);
+    RunLaunchResult out;
+    out.runId = r.runId;
+    out.status = r.train.stopped ? "stopped" : "done";
+    out.checkpointDir = r.train.checkpointDir;
+    out.summary = r.toJson();
+    return out;
+}
+
 } // namespace
 
 std::vector<std::string> launchableKinds()
 {
-    return {"lm-policy-sft", "lm-forward", "lm-forward-hard", "lm-reward"};
+    return {"ilql", "sft", "rft", "lm-policy-sft", "lm-forward", "lm-forward-hard", "lm-reward"};
 }
 
 RunLaunchResult launchRun(const RunLaunchRequest& request, const ProgressFn& progress, const StopToken& stop,
                           const std::function<void(const std::string&)>& log)
 {
+    if (isAgentKind(request.kind))
+        return launchAgentRun(request, progress, stop, log);
     if (!startsWith(request.kind, "lm-"))
-        throw Error("training '" + request.kind + "' agents is not available from the workbench in this build; "
-                    "use `hindsight train` (the runs page shows its progress live)");
+        throw Error("unknown run kind '" + request.kind + "' (known: ilql, sft, rft, lm-policy-sft, lm-forward, "
+                    "lm-forward-hard, lm-reward)");
     LmJobOptions o;
     o.projectPath = request.projectPath;
     o.role = roleOfKind(request.kind);

@@ -15,13 +15,15 @@ namespace hw {
 
 struct RunLaunchRequest {
     std::string projectPath;
-    // lm-forward | lm-forward-hard | lm-policy-sft | lm-reward (and sft | rft | ilql once the agent
-    // trainer is built in; see launchableKinds()).
+    // ilql | sft | rft (the paper's agents, core/train/ilql_trainer_job.h) or
+    // lm-forward | lm-forward-hard | lm-policy-sft | lm-reward (core/train/lm_training_job.h).
     std::string kind;
     std::string task;                   // "" = the project's only task
-    std::string trainingSet;            // saved set to train on ("" = the kind's default selection)
+    std::string trainingSet;            // saved set to train on ("" = the kind's default selection;
+                                        // for an agent, its preset set, created on first use)
     std::string configPath;             // JSON configuration file ("" = defaults)
-    nlohmann::json overrides = nlohmann::json::object(); // config keys set on top (e.g. maxSteps)
+    nlohmann::json overrides = nlohmann::json::object(); // config keys set on top; "maxSteps" for
+                                        // an agent = BC steps (sft/rft) or ILQL steps (ilql)
     bool tiny = false;                  // start from the tiny CPU configuration
     std::string resumeDir;              // continue exactly from this checkpoint / run directory
 };

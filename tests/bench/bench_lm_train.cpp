@@ -4,6 +4,7 @@
 //
 //   bench_lm_train [--steps N] [--batch B] [--seq T] [--threads K]
 #include "core/util/runtime_env.h"
+#include "core/model/device.h"
 #include <torch/torch.h>
 
 #include "core/model/dialogue_codec.h"
@@ -100,6 +101,7 @@ int main(int argc, char** argv)
 {
     hw::ensureRuntimeEnvironment(argc, argv); // OpenBLAS kernels, OpenMP wait policy
     std::fprintf(stderr, "%s\n", hw::runtimeEnvironmentSummary().c_str());
+    hw::configureTorchThreads(); // as the CLI: thread count and the caching CPU allocator
     int steps = 8;
     int64_t batch = 16, seq = 256;
     for (int i = 1; i + 1 < argc; i += 2) {

@@ -42,7 +42,7 @@ StartRunDialog::StartRunDialog(const QString& projectPath, const QStringList& ta
     if (tasks.size() == 1)
         m_task->setCurrentIndex(1);
     m_set = new QComboBox;
-    m_set->addItem(tr("(the agent's default selection)"), QString());
+    m_set->addItem(tr("(default: the agent's preset — SFT/RFT top 25%, ILQL originals + regenerations)"), QString());
     for (const QString& s : trainingSets)
         m_set->addItem(s, s);
 
