@@ -8,12 +8,16 @@
 #include "core/store/database.h"
 #include "core/store/dialogue_store.h"
 #include "core/store/run_store.h"
+#include "core/pipeline/training_set_store.h"
+#include "core/train/ilql_trainer_job.h"
+#include "core/train/training_set.h"
 #include "core/util/error.h"
 #include "support/test_paths.h"
 #include "support/tiny_chat_checkpoint.h"
 
 #include <atomic>
 #include <cmath>
+#include <filesystem>
 #include <mutex>
 
 using namespace hw;
@@ -356,6 +360,42 @@ private Q_SLOTS:
         }, stop);
         QVERIFY(cut.cancelled || cut.tokens.size() <= 3);
         QVERIFY(cut.tokens.size() <= 4);
+    }
+
+    // The ILQL trainer's default output (π_β plus a separate value trunk with its heads) is an
+    // ILQL agent: values come from the value trunk run on the same tokens; β = 0 is π_β.
+    void ilqlAgentFromTheTrainersSeparateLayout()
+    {
+        IlqlTrainConfig cfg = IlqlTrainConfig::tiny();
+        cfg.bcSteps = 20;
+        cfg.iterations = 1;
+        cfg.updatesPerIteration = 10;
+        cfg.evalSamples = 0;
+        cfg.device = "cpu";
+        {
+            auto db = Database::open(m_project);
+            createTrainingSet(db, "chat-ilql", TrainingSetSpec::fromPreset("ilql-orig", "counseling"));
+        }
+        AgentJobOptions o;
+        o.projectPath = m_project;
+        o.agent = "ilql";
+        o.trainingSet = "chat-ilql";
+        o.config = cfg;
+        const AgentJobResult r = runAgentTrainingJob(o);
+        const std::string dir = r.train.checkpointDir;
+        QVERIFY(std::filesystem::exists(std::filesystem::path(dir) / "ilql_value_heads.safetensors"));
+        QVERIFY(inspectCheckpoint(dir).ilqlHeads);
+
+        auto spec = policySpec(dir);
+        spec.kind = agent_kind::kIlql;
+        spec.beta = 0.0;
+        auto ilql = makeChatAgent(spec);
+        QVERIFY(ilql->hasValues());
+        const ChatReply withValues = ilql->reply(hello(), {}, StopToken());
+        QVERIFY(!withValues.tokens.empty());
+        for (const auto& t : withValues.tokens)
+            QVERIFY(t.hasValues() && std::isfinite(*t.q) && std::isfinite(*t.v));
+        QCOMPARE(makeChatAgent(policySpec(dir))->reply(hello(), {}, StopToken()).text, withValues.text);
     }
 };
 

@@ -66,6 +66,30 @@ private Q_SLOTS:
         QVERIFY(!tok.isSpecial(tok.encode("sad").back()));
     }
 
+    // Texts with more distinct characters than a tiny vocabulary holds (next to the 256 byte
+    // pieces): the vocabulary is raised instead of the run failing, and every text round-trips.
+    void smallVocabularyIsRaisedForManyCharacters()
+    {
+        std::vector<std::string> texts = corpus();
+        std::string many;
+        for (char32_t c = 0x3b1; c < 0x3b1 + 25; ++c) { // Greek letters
+            many += char(0xCE | ((c >> 6) & 0x01));
+            many += char(0x80 | (c & 0x3F));
+        }
+        for (char32_t c = 0x430; c < 0x430 + 32; ++c) { // Cyrillic letters
+            many += char(0xC0 | (c >> 6));
+            many += char(0x80 | (c & 0x3F));
+        }
+        for (int i = 0; i < 50; ++i)
+            texts.push_back(many + " " + std::to_string(i));
+        TokenizerTrainOptions o;
+        o.vocabSize = 300;
+        o.characterCoverage = 1.0;
+        const auto tok = Tokenizer::train(texts, o);
+        QVERIFY2(tok.vocabSize() > 300, qPrintable(QString::number(tok.vocabSize())));
+        QCOMPARE(tok.decode(tok.encode(many)), many);
+    }
+
     void roundTrip_data()
     {
         QTest::addColumn<QString>("text");

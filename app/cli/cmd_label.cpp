@@ -2,6 +2,7 @@
 #include "app/cli/args.h"
 #include "app/cli/command.h"
 #include "app/cli/pipeline_options.h"
+#include "app/cli/stage_backends.h"
 
 #include "core/pipeline/label_job.h"
 #include "core/pipeline/llm_backend.h"
@@ -10,7 +11,7 @@
 namespace hw::cli {
 namespace {
 
-const std::string kUsage = std::string(R"(usage: hindsight label PROJECT.hwb --endpoint NAME|URL [--model M] [options]
+const std::string kUsage = std::string(R"(usage: hindsight label PROJECT.hwb (--endpoint NAME|URL [--model M] | local stages) [options]
 
 Labels each unlabelled regenerated dialogue with the reward model (prompts/<task>/reward.txt):
 counseling predicts the final emotional intensity (reward = initial - final) from 10 few-shot
@@ -20,7 +21,7 @@ and the prompt and model as provenance.
 
   --include-imagined      label imagined dialogues too
   --few-shots N           example dialogues in the prompt (default: 10 counseling, 5 persuasion)
-)") + kEndpointOptionsHelp + kJobOptionsHelp;
+)") + kEndpointOptionsHelp + kLocalStageOptionsHelp + kJobOptionsHelp;
 
 int runLabelCmd(const std::vector<std::string>& argv)
 {
@@ -28,28 +29,30 @@ int runLabelCmd(const std::vector<std::string>& argv)
     for (const auto& o : jobValueOptions())
         valueOptions.insert(o);
     valueOptions.insert("few-shots");
+    for (const auto& o : localStageValueOptions())
+        valueOptions.insert(o);
     auto flags = jobFlags();
     flags.insert("include-imagined");
     const Args args(argv, valueOptions, flags);
     const std::string& path = args.positional(0, "PROJECT.hwb");
     Database db = Database::open(path);
     const JobOptions job = jobOptionsFromArgs(args, db);
-    const EndpointProfile profile = *endpointFromArgs(args, true);
-
     SharedProject project(db);
     LlmBackend::Options opts;
     opts.rewardFewShots = static_cast<int>(args.intValue("few-shots", -1));
-    LlmBackend llm(project, profile, job.task, std::nullopt, opts);
+    StageNeeds needs;
+    needs.labeler = true;
+    StageBackends stages(args, project, job.task, needs, opts);
     LabelConfig cfg;
     cfg.task = job.task;
     cfg.includeImagined = args.flag("include-imagined");
     cfg.limit = job.limit;
     cfg.seed = job.seed;
-    cfg.concurrency = job.concurrency > 0 ? job.concurrency : profile.maxInFlight;
-    cfg.stage = {{"labeler", llm.describe()}, {"few_shots", opts.rewardFewShots}};
+    cfg.concurrency = stages.concurrency(job.concurrency);
+    cfg.stage = {{"labeler", stages.describe("labeler")}, {"few_shots", opts.rewardFewShots}};
 
     CliProgress progress(!job.quiet);
-    const JobSummary s = runLabel(project, cfg, llm.labeler(), hooksFor(progress));
+    const JobSummary s = runLabel(project, cfg, stages.labeler(), hooksFor(progress));
     progress.finish();
     return reportSummary(s, job.json);
 }

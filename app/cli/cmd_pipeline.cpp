@@ -2,6 +2,7 @@
 #include "app/cli/args.h"
 #include "app/cli/command.h"
 #include "app/cli/pipeline_options.h"
+#include "app/cli/stage_backends.h"
 
 #include "core/pipeline/llm_backend.h"
 #include "core/pipeline/pipeline.h"
@@ -12,7 +13,7 @@
 namespace hw::cli {
 namespace {
 
-const std::string kUsage = std::string(R"(usage: hindsight pipeline PROJECT.hwb --endpoint NAME|URL [--model M] [options]
+const std::string kUsage = std::string(R"(usage: hindsight pipeline PROJECT.hwb (--endpoint NAME|URL [--model M] | local stages) [options]
 
 Runs the four hindsight stages in order, each as its own resumable job: relabel (controller
 suggestions), regenerate (forward model, one random suggestion per dialogue unless
@@ -23,7 +24,7 @@ Stops at the first stage that fails or is cancelled; run it again to continue.
                           as for `hindsight regenerate`
   --k X, --name NAME, -o FILE     as for `hindsight aggregate`
   --limit N               applies to relabel (dialogues)
-)") + kEndpointOptionsHelp + kJobOptionsHelp;
+)") + kEndpointOptionsHelp + kLocalStageOptionsHelp + kJobOptionsHelp;
 
 int runPipelineCmd(const std::vector<std::string>& argv)
 {
@@ -35,23 +36,25 @@ int runPipelineCmd(const std::vector<std::string>& argv)
     for (const auto& o : jobValueOptions())
         valueOptions.insert(o);
     valueOptions.insert({"mode", "samples", "hard-share", "turn-budget", "k", "name", "output", "suggestions"});
+    for (const auto& o : localStageValueOptions())
+        valueOptions.insert(o);
     const Args args(fixed, valueOptions, jobFlags());
     const std::string& path = args.positional(0, "PROJECT.hwb");
     Database db = Database::open(path);
     const JobOptions job = jobOptionsFromArgs(args, db);
-    const EndpointProfile profile = *endpointFromArgs(args, true);
-    const auto hardProfile = endpointFromArgs(args, false, "hard-");
-    const int concurrency = job.concurrency > 0 ? job.concurrency : profile.maxInFlight;
-
     SharedProject project(db);
-    LlmBackend llm(project, profile, job.task, hardProfile, LlmBackend::Options());
+    StageNeeds needs;
+    needs.controller = needs.forward = needs.labeler = true;
+    needs.forwardHard = args.doubleValue("hard-share", 0.0) > 0;
+    StageBackends backends(args, project, job.task, needs);
+    const int concurrency = backends.concurrency(job.concurrency);
     PipelineConfig cfg;
     cfg.relabel.task = job.task;
     cfg.relabel.limit = job.limit;
     cfg.relabel.seed = job.seed;
     cfg.relabel.concurrency = concurrency;
     cfg.relabel.suggestions = static_cast<int>(args.intValue("suggestions", 3));
-    cfg.relabel.stage = {{"controller", llm.describe()}};
+    cfg.relabel.stage = {{"controller", backends.describe("controller")}};
     cfg.regenerate.task = job.task;
     cfg.regenerate.mode = args.value("mode", "random");
     cfg.regenerate.samples = static_cast<int>(args.intValue("samples", 1));
@@ -59,11 +62,11 @@ int runPipelineCmd(const std::vector<std::string>& argv)
     cfg.regenerate.turnBudget = static_cast<int>(args.intValue("turn-budget", 0));
     cfg.regenerate.seed = job.seed;
     cfg.regenerate.concurrency = concurrency;
-    cfg.regenerate.stage = {{"forward", llm.describe()}};
+    cfg.regenerate.stage = {{"forward", backends.describe("forward")}};
     cfg.label.task = job.task;
     cfg.label.seed = job.seed;
     cfg.label.concurrency = concurrency;
-    cfg.label.stage = {{"labeler", llm.describe()}};
+    cfg.label.stage = {{"labeler", backends.describe("labeler")}};
     cfg.aggregate.task = job.task;
     cfg.aggregate.seed = job.seed;
     cfg.aggregate.k = args.doubleValue("k", 5.0);
@@ -71,10 +74,10 @@ int runPipelineCmd(const std::vector<std::string>& argv)
     cfg.aggregate.outputJsonl = args.value("output", "");
 
     PipelineStages stages;
-    stages.controller = &llm.controller();
-    stages.forward = &llm.forward();
-    stages.forwardHard = cfg.regenerate.hardShare > 0 ? &llm.forwardHard() : nullptr;
-    stages.labeler = &llm.labeler();
+    stages.controller = &backends.controller();
+    stages.forward = &backends.forward();
+    stages.forwardHard = cfg.regenerate.hardShare > 0 ? &backends.forwardHard() : nullptr;
+    stages.labeler = &backends.labeler();
 
     CliProgress progress(!job.quiet);
     const PipelineResult r = runPipeline(project, cfg, stages, hooksFor(progress));

@@ -2,6 +2,7 @@
 #include "app/cli/args.h"
 #include "app/cli/command.h"
 #include "app/cli/pipeline_options.h"
+#include "app/cli/stage_backends.h"
 
 #include "core/pipeline/llm_backend.h"
 #include "core/pipeline/regenerate_job.h"
@@ -10,7 +11,7 @@
 namespace hw::cli {
 namespace {
 
-const std::string kUsage = std::string(R"(usage: hindsight regenerate PROJECT.hwb --endpoint NAME|URL [--model M] [options]
+const std::string kUsage = std::string(R"(usage: hindsight regenerate PROJECT.hwb (--endpoint NAME|URL [--model M] | local stages) [options]
 
 For chosen suggestions, keeps the dialogue up to the replaced agent turn, puts the better
 utterance there (the researcher's edit wins) and samples the rest of the dialogue from the
@@ -25,7 +26,7 @@ forward model (prompts/<task>/forward.txt). Valid completions become new dialogu
   --hard-endpoint ..      a separate endpoint for the hard model (also --hard-model etc.)
   --turn-budget N         most continuation turns (default: the original's remaining turns + 4)
   --few-shots N           example dialogues in the prompt (default 3)
-)") + kEndpointOptionsHelp + kJobOptionsHelp;
+)") + kEndpointOptionsHelp + kLocalStageOptionsHelp + kJobOptionsHelp;
 
 int runRegenerateCmd(const std::vector<std::string>& argv)
 {
@@ -33,17 +34,19 @@ int runRegenerateCmd(const std::vector<std::string>& argv)
     for (const auto& o : jobValueOptions())
         valueOptions.insert(o);
     valueOptions.insert({"mode", "samples", "hard-share", "turn-budget", "few-shots"});
+    for (const auto& o : localStageValueOptions())
+        valueOptions.insert(o);
     const Args args(argv, valueOptions, jobFlags());
     const std::string& path = args.positional(0, "PROJECT.hwb");
     Database db = Database::open(path);
     const JobOptions job = jobOptionsFromArgs(args, db);
-    const EndpointProfile profile = *endpointFromArgs(args, true);
-    const auto hardProfile = endpointFromArgs(args, false, "hard-");
-
     SharedProject project(db);
     LlmBackend::Options opts;
     opts.forwardFewShots = static_cast<int>(args.intValue("few-shots", 3));
-    LlmBackend llm(project, profile, job.task, hardProfile, opts);
+    StageNeeds needs;
+    needs.forward = true;
+    needs.forwardHard = args.doubleValue("hard-share", 0.0) > 0;
+    StageBackends stages(args, project, job.task, needs, opts);
     RegenerateConfig cfg;
     cfg.task = job.task;
     cfg.mode = args.value("mode", "random");
@@ -52,11 +55,11 @@ int runRegenerateCmd(const std::vector<std::string>& argv)
     cfg.turnBudget = static_cast<int>(args.intValue("turn-budget", 0));
     cfg.limit = job.limit;
     cfg.seed = job.seed;
-    cfg.concurrency = job.concurrency > 0 ? job.concurrency : profile.maxInFlight;
-    cfg.stage = {{"forward", llm.describe()}, {"few_shots", opts.forwardFewShots}};
+    cfg.concurrency = stages.concurrency(job.concurrency);
+    cfg.stage = {{"forward", stages.describe("forward")}, {"few_shots", opts.forwardFewShots}};
 
     CliProgress progress(!job.quiet);
-    const JobSummary s = runRegenerate(project, cfg, llm.forward(), cfg.hardShare > 0 ? &llm.forwardHard() : nullptr,
+    const JobSummary s = runRegenerate(project, cfg, stages.forward(), cfg.hardShare > 0 ? &stages.forwardHard() : nullptr,
                                        hooksFor(progress));
     progress.finish();
     return reportSummary(s, job.json);

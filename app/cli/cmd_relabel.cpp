@@ -2,6 +2,7 @@
 #include "app/cli/args.h"
 #include "app/cli/command.h"
 #include "app/cli/pipeline_options.h"
+#include "app/cli/stage_backends.h"
 
 #include "core/pipeline/llm_backend.h"
 #include "core/pipeline/relabel_job.h"
@@ -12,7 +13,7 @@
 namespace hw::cli {
 namespace {
 
-const std::string kUsage = std::string(R"(usage: hindsight relabel PROJECT.hwb --endpoint NAME|URL [--model M] [options]
+const std::string kUsage = std::string(R"(usage: hindsight relabel PROJECT.hwb (--endpoint NAME|URL [--model M] | local stages) [options]
 
 Asks the hindsight controller (prompts/<task>/controller.txt) about each original dialogue of the
 task that has no suggestions yet, and stores up to 3 suggestions per dialogue with status
@@ -22,7 +23,7 @@ the raw reply; run the command again to retry them.
 
   --suggestions N         suggestions asked per dialogue (default 3)
   --dialogue ID           only this dialogue (repeatable)
-)") + kEndpointOptionsHelp + kJobOptionsHelp;
+)") + kEndpointOptionsHelp + kLocalStageOptionsHelp + kJobOptionsHelp;
 
 int runRelabelCmd(const std::vector<std::string>& argv)
 {
@@ -30,26 +31,28 @@ int runRelabelCmd(const std::vector<std::string>& argv)
     for (const auto& o : jobValueOptions())
         valueOptions.insert(o);
     valueOptions.insert({"suggestions", "dialogue"});
+    for (const auto& o : localStageValueOptions())
+        valueOptions.insert(o);
     const Args args(argv, valueOptions, jobFlags());
     const std::string& path = args.positional(0, "PROJECT.hwb");
     Database db = Database::open(path);
     const JobOptions job = jobOptionsFromArgs(args, db);
-    const EndpointProfile profile = *endpointFromArgs(args, true);
-
     SharedProject project(db);
-    LlmBackend llm(project, profile, job.task);
+    StageNeeds needs;
+    needs.controller = true;
+    StageBackends stages(args, project, job.task, needs);
     RelabelConfig cfg;
     cfg.task = job.task;
     cfg.limit = job.limit;
     cfg.seed = job.seed;
-    cfg.concurrency = job.concurrency > 0 ? job.concurrency : profile.maxInFlight;
+    cfg.concurrency = stages.concurrency(job.concurrency);
     cfg.suggestions = static_cast<int>(args.intValue("suggestions", 3));
     for (const auto& id : args.values("dialogue"))
         cfg.dialogueIds.push_back(std::stoll(id));
-    cfg.stage = {{"controller", llm.describe()}};
+    cfg.stage = {{"controller", stages.describe("controller")}};
 
     CliProgress progress(!job.quiet);
-    const JobSummary s = runRelabel(project, cfg, llm.controller(), hooksFor(progress));
+    const JobSummary s = runRelabel(project, cfg, stages.controller(), hooksFor(progress));
     progress.finish();
     return reportSummary(s, job.json);
 }

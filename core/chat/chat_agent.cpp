@@ -39,9 +39,13 @@ CheckpointCapabilities inspectCheckpoint(const std::string& dir)
     const bool weights = fs::is_regular_file(d / "model.safetensors", ec)
         || fs::is_regular_file(d / "model.safetensors.index.json", ec);
     const bool tokenizer = fs::is_regular_file(d / "tokenizer.model", ec);
-    c.policy = config && weights && tokenizer;
+    // A reward model (regression head) is a transformer too, but it does not talk.
+    const bool rewardModel = fs::is_regular_file(d / "reward_head.safetensors", ec);
+    c.policy = config && weights && tokenizer && !rewardModel;
     c.ilqlHeads = c.policy && !ilqlHeadsFile(dir).empty();
-    if (!c.policy)
+    if (rewardModel)
+        c.error = dir + ": a reward model, not a policy (it scores dialogues; it does not write turns)";
+    else if (!c.policy)
         c.error = dir + ": not a model checkpoint (needs config.json, model.safetensors and tokenizer.model)";
     return c;
 }

@@ -6,6 +6,8 @@
 #include "core/model/safetensors.h"
 #include "core/rl/ilql_config.h"
 #include "core/rl/ilql_heads.h"
+#include "core/rl/ilql_policy.h"
+#include "core/train/ilql_trainer.h"
 #include "core/util/error.h"
 
 #include <torch/torch.h>
@@ -14,8 +16,12 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <optional>
 
 namespace hw {
+
+// The ILQL trainer's separate layout (π_β + value trunk): see core/train/ilql_trainer.h.
+constexpr const char* kSeparateValueHeads = "ilql_value_heads.safetensors";
 namespace {
 
 namespace fs = std::filesystem;
@@ -80,6 +86,8 @@ bool hasTensor(const std::map<std::string, torch::Tensor>& t, const std::string&
 
 std::string ilqlHeadsFile(const std::string& dir)
 {
+    if (fs::is_regular_file(fs::path(dir) / kSeparateValueHeads))
+        return (fs::path(dir) / kSeparateValueHeads).string();
     for (const char* name : {"ilql_heads.safetensors", "heads.safetensors"}) {
         const fs::path p = fs::path(dir) / name;
         std::error_code ec;
@@ -92,7 +100,7 @@ std::string ilqlHeadsFile(const std::string& dir)
 struct LocalCheckpointAgent::Impl {
     LoadedModel loaded;
     std::unique_ptr<DialogueCodec> codec;
-    IlqlHeads heads{nullptr};
+    std::optional<IlqlDecodingModel> decoding;   // set when the checkpoint has ILQL value heads
     IlqlConfig ilql;
     std::atomic<double> beta{8.0};
     torch::Device device{torch::kCPU};
@@ -119,17 +127,28 @@ LocalCheckpointAgent::LocalCheckpointAgent(ChatAgentSpec spec) : ChatAgent(std::
     m->codec = std::make_unique<DialogueCodec>(*m->loaded.tokenizer, co);
 
     const std::string headsFile = ilqlHeadsFile(dir);
-    if (!headsFile.empty()) {
+    if (fs::is_regular_file(fs::path(dir) / kSeparateValueHeads)) {
+        // The trainer's default layout: π_β generates, V and Q̂ sit on their own value trunk
+        // (and target trunk when trained with one), run on the same tokens at each step.
+        m->decoding = loadIlqlDecodingModel(dir, m_spec.device);
+        m->decoding->trunk = m->loaded.model;
+        m->ilql = m->decoding->config;
+    } else if (!headsFile.empty()) {
         const auto tensors = safetensors::load(headsFile);
         IlqlHeadsOptions ho;
         ho.hidden = m->loaded.config.hiddenSize;
         ho.vocab = m->loaded.model->config().vocabSize;
         ho.doubleQ = hasTensor(tensors, "q2.fc2.weight");
-        m->heads = IlqlHeads(ho);
-        loadHeads(m->heads, headsFile);
-        m->heads->to(m->device);
-        m->heads->eval();
+        IlqlHeads heads(ho);
+        loadHeads(heads, headsFile);
+        heads->to(m->device);
+        heads->eval();
         m->ilql = ilqlConfigOf(dir);
+        IlqlDecodingModel d;   // shared layout: the heads read π's own hidden states
+        d.trunk = m->loaded.model;
+        d.heads = heads;
+        d.config = m->ilql;
+        m->decoding = d;
     } else if (m_spec.kind == agent_kind::kIlql) {
         throw Error(dir + ": ILQL decoding needs the value heads (ilql_heads.safetensors), "
                           "which this checkpoint does not have; choose π_β instead");
@@ -139,7 +158,7 @@ LocalCheckpointAgent::LocalCheckpointAgent(ChatAgentSpec spec) : ChatAgent(std::
 
 LocalCheckpointAgent::~LocalCheckpointAgent() = default;
 
-bool LocalCheckpointAgent::hasValues() const { return !m->heads.is_empty(); }
+bool LocalCheckpointAgent::hasValues() const { return m->decoding.has_value(); }
 
 void LocalCheckpointAgent::setBeta(double beta) { m->beta = beta; }
 
@@ -171,7 +190,7 @@ ChatReply LocalCheckpointAgent::reply(const ChatReplyRequest& request, const Tok
             go.stopTokens.push_back(id);
     go.padId = sp.pad >= 0 ? sp.pad : 0;
 
-    const bool values = !m->heads.is_empty();
+    const bool values = m->decoding.has_value();
     const bool ilqlDecoding = values && m_spec.kind == agent_kind::kIlql;
     // What the hook saw at the current step, read back once the token is known.
     torch::Tensor stepProbs, stepQ, stepV;
@@ -191,9 +210,9 @@ ChatReply LocalCheckpointAgent::reply(const ChatReplyRequest& request, const Tok
         stepProbs = torch::softmax(logits, -1).to(torch::kCPU);
         if (!values)
             return replaced ? logits : torch::Tensor();
-        const auto hidden = ctx.hidden.to(m->heads->v->fc1->weight.dtype());
-        auto v = m->heads->values(hidden).to(torch::kFloat);                         // [b]
-        auto q = ilqlClipValues(m->heads->targetQValues(hidden), m->ilql).to(torch::kFloat); // [b,V]
+        const IlqlValues iv = ilqlValuesAt(*m->decoding, ctx);
+        auto v = iv.v;   // [b]
+        auto q = iv.q;   // [b,V], clipped to the value range
         stepQ = q.to(torch::kCPU);
         stepV = v.to(torch::kCPU);
         if (!ilqlDecoding)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -334,8 +335,24 @@ Tokenizer Tokenizer::train(const std::vector<std::string>& texts, const Tokenize
     int protoSize = 0;
     char* err = nullptr;
     if (api().trainSentences(keys.data(), values.data(), int(keys.size()), sentences.data(), int(sentences.size()),
-                             o.seed, &proto, &protoSize, &err) != 0)
-        throw Error("tokenizer: SentencePiece training failed: " + takeError(err));
+                             o.seed, &proto, &protoSize, &err) != 0) {
+        const std::string message = takeError(err);
+        // A small vocabulary (tiny models) cannot hold every character the texts use plus the
+        // 256 byte pieces: SentencePiece says "Vocabulary size is smaller than required_chars.
+        // V vs N". Train once more with room for them instead of failing the run.
+        const auto at = message.find("smaller than required_chars");
+        if (at != std::string::npos && !o.vocabAutoRaised) {
+            const auto vs = message.find(" vs ", at);
+            const long long needed = vs == std::string::npos ? 0 : std::atoll(message.c_str() + vs + 4);
+            if (needed > o.vocabSize) {
+                TokenizerTrainOptions raised = o;
+                raised.vocabSize = int(needed) + 32;
+                raised.vocabAutoRaised = true;
+                return train(texts, raised);
+            }
+        }
+        throw Error("tokenizer: SentencePiece training failed: " + message);
+    }
     std::string bytes(proto, size_t(protoSize));
     api().free(proto);
     return fromSerialized(bytes);

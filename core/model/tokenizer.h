@@ -44,7 +44,10 @@ inline constexpr const char* kEndOfDialogue = "</eod>";
 } // namespace special
 
 struct TokenizerTrainOptions {
+    // Raised (to the characters needed + 32) when too small to hold every character the texts
+    // use with coverage characterCoverage, plus the byte pieces: tiny models ask for 300-400.
     int vocabSize = 8000;
+    bool vocabAutoRaised = false;        // set on the second attempt (internal)
     std::string modelType = "bpe";      // "bpe" | "unigram"
     double characterCoverage = 0.9995;
     bool byteFallback = true;           // unknown characters become byte pieces, never <unk>

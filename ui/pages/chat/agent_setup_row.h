@@ -23,6 +23,7 @@ struct CheckpointChoice {
     qint64 runId = 0;
     qint64 step = 0;
     bool ilqlHeads = false;
+    QString task;        // the task the run trained on ("" = unknown)
 };
 
 class AgentSetupRow : public QFrame {

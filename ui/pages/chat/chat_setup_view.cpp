@@ -72,10 +72,14 @@ ChatSetupView::ChatSetupView(ProjectSession* session, QWidget* parent) : QWidget
 
 void ChatSetupView::refresh()
 {
-    // Keep what the researcher already set up; refresh the choices by rebuilding the rows.
+    // Keep what the researcher already set up in this project; refresh the choices by rebuilding
+    // the rows. A newly opened project starts from the defaults (see addRow).
     std::vector<hw::ChatAgentSpec> specs;
-    for (auto* r : m_rows)
-        specs.push_back(r->spec());
+    const QString project = m_session->isOpen() ? m_session->path() : QString();
+    if (project == m_rowsProject)
+        for (auto* r : m_rows)
+            specs.push_back(r->spec());
+    m_rowsProject = project;
     const QString task = m_task->currentText();
     m_task->clear();
     if (m_session->isOpen()) {
@@ -123,6 +127,12 @@ void ChatSetupView::addRow(const hw::ChatAgentSpec* spec)
                 ch.runId = c.run.id;
                 ch.step = c.checkpoint.step;
                 ch.ilqlHeads = caps.ilqlHeads;
+                if (const auto d = rs.details(c.run.id)) {
+                    if (d->trainingSet.is_object() && d->trainingSet.contains("task"))
+                        ch.task = QString::fromStdString(d->trainingSet["task"].get<std::string>());
+                    else if (d->config.is_object() && d->config.contains("task") && d->config["task"].is_string())
+                        ch.task = QString::fromStdString(d->config["task"].get<std::string>());
+                }
                 choices.push_back(ch);
             }
         } catch (const std::exception&) {
@@ -135,8 +145,28 @@ void ChatSetupView::addRow(const hw::ChatAgentSpec* spec)
     } catch (const std::exception&) {
     }
     auto* row = new AgentSetupRow(choices, profiles);
-    if (spec)
+    if (spec) {
         row->setSpec(*spec);
+    } else if (!choices.empty()) {
+        // A useful default: the first agent is π_β alone (the newest policy checkpoint of the
+        // selected task without value heads), the second ILQL (the newest with heads), so a new
+        // session compares behaviour cloning with offline RL at once.
+        const QString task = m_task->currentText();
+        const bool wantHeads = m_rows.size() % 2 == 1;
+        const CheckpointChoice* best = nullptr;
+        auto score = [&](const CheckpointChoice& c) {
+            return (c.task == task ? 4 : 0) + (c.ilqlHeads == wantHeads ? 2 : 0);
+        };
+        for (const auto& c : choices)
+            if (!best || score(c) > score(*best) || (score(c) == score(*best) && c.runId > best->runId))
+                best = &c;
+        hw::ChatAgentSpec d;
+        d.kind = wantHeads && best->ilqlHeads ? hw::agent_kind::kIlql : hw::agent_kind::kPolicy;
+        d.checkpoint = best->path.toStdString();
+        d.runId = best->runId;
+        d.step = best->step;
+        row->setSpec(d);
+    }
     connect(row, &AgentSetupRow::removeRequested, this, [this, row] {
         if (m_rows.size() <= 1)
             return;

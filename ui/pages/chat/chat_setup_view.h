@@ -54,6 +54,7 @@ private:
     QPushButton* m_addAgent;
     QLabel* m_note;
     std::vector<hw::ChatAgentSpec> m_agents;
+    QString m_rowsProject;   // the project the rows were set up for (another one: fresh defaults)
 };
 
 } // namespace hw::ui
