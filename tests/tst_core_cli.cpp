@@ -1,4 +1,5 @@
 // The hindsight CLI end to end (init, import, stats, export) through QProcess.
+#include "core/store/database.h"
 #include "support/test_paths.h"
 
 #include <QJsonDocument>
@@ -183,17 +184,30 @@ private Q_SLOTS:
             QProcess p;
             p.setProcessEnvironment(env);
             p.start("bash", {QString::fromStdString(hwtest::sourceDir() + "/packaging/make-demo-project.sh"), project});
-            QVERIFY(p.waitForFinished(120000));
+            QVERIFY(p.waitForFinished(400000));
             QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
             const QString out = QString::fromUtf8(p.readAllStandardOutput());
             QVERIFY2(out.contains(round == 0 ? "imported 72 new dialogues" : "imported 0 new dialogues"),
                      qPrintable(out));
+            // The whole method runs offline once per task; a second run finds it done.
+            QCOMPARE(out.count("the method offline on the"), round == 0 ? 2 : 0);
         }
+        // 36 originals per task, each regenerated twice (local forward models, 25% by the hard
+        // one) and labelled by the local reward model.
         const QJsonObject s = statsJson(project);
-        QCOMPARE(s["dialogues"].toInt(), 72);
-        QCOMPARE(s["tasks"].toObject()["counseling"].toObject()["dialogues"].toInt(), 36);
-        QCOMPARE(s["tasks"].toObject()["persuasion"].toObject()["dialogues"].toInt(), 36);
+        QCOMPARE(s["dialogues"].toInt(), 72 + 144);
+        QCOMPARE(s["tasks"].toObject()["counseling"].toObject()["dialogues"].toInt(), 36 + 72);
+        QCOMPARE(s["tasks"].toObject()["persuasion"].toObject()["dialogues"].toInt(), 36 + 72);
         QCOMPARE(s["sources"].toObject()["demo"].toInt(), 72);
+        QCOMPARE(s["sources"].toObject()["regeneration"].toInt(), 144);
+        // Training sets and the SFT and ILQL agents of both tasks (with π_β's own run).
+        const Run sets = hindsight({"trainset", "list", project, "--json"});
+        for (const char* name : {"demo-sft-counseling", "demo-hindsight-rl-counseling", "demo-sft-persuasion",
+                                 "demo-hindsight-rl-persuasion"})
+            QVERIFY2(sets.out.contains(QLatin1String(name)), qPrintable(sets.out));
+        auto db = hw::Database::open(project.toStdString(), hw::Database::Mode::ReadOnly);
+        QCOMPARE(*db.queryInt64("SELECT count(*) FROM runs WHERE kind = 'ilql' AND status = 'done'"), int64_t(2));
+        QCOMPARE(*db.queryInt64("SELECT count(*) FROM runs WHERE status = 'done'"), int64_t(2 * 6));
     }
 
     void errors_data()
