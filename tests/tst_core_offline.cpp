@@ -185,6 +185,8 @@ private Q_SLOTS:
         QCOMPARE(l.status, std::string("done"));
         QCOMPARE(*db.queryInt64("SELECT count(*) FROM dialogues WHERE source = 'regeneration' AND reward IS NOT NULL"),
                  int64_t(8));
+        QCOMPARE(*db.queryInt64("SELECT count(*) FROM dialogues WHERE source = 'regeneration' AND reward_source = 'model'"),
+                 int64_t(8)); // a local reward model's labels are "model", not "llm"
         QCOMPARE(*db.queryInt64("SELECT count(*) FROM reward_labels WHERE provenance LIKE '%reward_model%'"),
                  int64_t(8));
         QVERIFY(*db.queryInt64("SELECT count(*) FROM regenerations WHERE hard = 1") >= 1);

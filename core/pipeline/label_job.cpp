@@ -71,13 +71,15 @@ JobSummary runLabel(SharedProject& project, const LabelConfig& config, RewardLab
         out.counts = {{"labeled", r.unfinished ? 0 : 1}, {"discarded", r.unfinished ? 1 : 0}};
         out.result = {{"reward", r.value ? nlohmann::json(*r.value) : nlohmann::json()}, {"unfinished", r.unfinished}};
         const uint32_t flags = dialogue->flags;
-        out.commit = [id, r, prov, flags](Database& db, nlohmann::json&) {
+        // The label's source: "llm" for an LLM labeller, "model" for a local reward model.
+        const std::string source = r.provenance.value("kind", std::string()) == "reward_model" ? "model" : "llm";
+        out.commit = [id, r, prov, flags, source](Database& db, nlohmann::json&) {
             DialogueStore store(db);
             if (r.unfinished) {
                 store.setFlags(id, flags | kFlagUnfinished);
-                store.setReward(id, std::nullopt, "llm", prov);
+                store.setReward(id, std::nullopt, source, prov);
             } else {
-                store.setReward(id, r.value, "llm", prov);
+                store.setReward(id, r.value, source, prov);
             }
         };
         return out;
