@@ -2,6 +2,7 @@
 #include "core/store/database.h"
 #include "support/test_paths.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -161,6 +162,22 @@ private Q_SLOTS:
         const QString labeled = dir.filePath("labeled.jsonl");
         CHECK_RUN(hindsight({"export", p, "-o", labeled, "--labeled-only", "--quiet"}), 0);
         QCOMPARE(lineCount(labeled), 7);
+        // --plain: messages with role and content only, for OpenAI / TRL fine-tuning files.
+        const QString plain = dir.filePath("plain.jsonl");
+        CHECK_RUN(hindsight({"export", p, "-o", plain, "--plain", "--quiet"}), 0);
+        QCOMPARE(lineCount(plain), 9);
+        {
+            QFile allFile(all), plainFile(plain);
+            QVERIFY(allFile.open(QIODevice::ReadOnly) && plainFile.open(QIODevice::ReadOnly));
+            QVERIFY(allFile.readAll().contains("\"annotations\""));
+            const QList<QByteArray> lines = plainFile.readAll().split('\n');
+            for (const QByteArray& line : lines) {
+                if (line.isEmpty())
+                    continue;
+                for (const auto m : QJsonDocument::fromJson(line).object()["messages"].toArray())
+                    QCOMPARE(m.toObject().keys(), (QStringList{"content", "role"}));
+            }
+        }
 
         const QString q = dir.filePath("q.hwb");
         CHECK_RUN(hindsight({"init", q}), 0);
@@ -171,43 +188,6 @@ private Q_SLOTS:
         QFile a(all), b(again);
         QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
         QCOMPARE(b.readAll(), a.readAll());
-    }
-
-    void demoProjectScript()
-    {
-        // packaging/make-demo-project.sh builds the offline demo project and may run twice.
-        QTemporaryDir dir;
-        const QString project = dir.filePath("demo/demo.hwb");
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert("HINDSIGHT", QString::fromStdString(hwtest::cliPath()));
-        for (int round = 0; round < 2; ++round) {
-            QProcess p;
-            p.setProcessEnvironment(env);
-            p.start("bash", {QString::fromStdString(hwtest::sourceDir() + "/packaging/make-demo-project.sh"), project});
-            QVERIFY(p.waitForFinished(400000));
-            QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
-            const QString out = QString::fromUtf8(p.readAllStandardOutput());
-            QVERIFY2(out.contains(round == 0 ? "imported 72 new dialogues" : "imported 0 new dialogues"),
-                     qPrintable(out));
-            // The whole method runs offline once per task; a second run finds it done.
-            QCOMPARE(out.count("the method offline on the"), round == 0 ? 2 : 0);
-        }
-        // 36 originals per task, each regenerated twice (local forward models, 25% by the hard
-        // one) and labelled by the local reward model.
-        const QJsonObject s = statsJson(project);
-        QCOMPARE(s["dialogues"].toInt(), 72 + 144);
-        QCOMPARE(s["tasks"].toObject()["counseling"].toObject()["dialogues"].toInt(), 36 + 72);
-        QCOMPARE(s["tasks"].toObject()["persuasion"].toObject()["dialogues"].toInt(), 36 + 72);
-        QCOMPARE(s["sources"].toObject()["demo"].toInt(), 72);
-        QCOMPARE(s["sources"].toObject()["regeneration"].toInt(), 144);
-        // Training sets and the SFT and ILQL agents of both tasks (with π_β's own run).
-        const Run sets = hindsight({"trainset", "list", project, "--json"});
-        for (const char* name : {"demo-sft-counseling", "demo-hindsight-rl-counseling", "demo-sft-persuasion",
-                                 "demo-hindsight-rl-persuasion"})
-            QVERIFY2(sets.out.contains(QLatin1String(name)), qPrintable(sets.out));
-        auto db = hw::Database::open(project.toStdString(), hw::Database::Mode::ReadOnly);
-        QCOMPARE(*db.queryInt64("SELECT count(*) FROM runs WHERE kind = 'ilql' AND status = 'done'"), int64_t(2));
-        QCOMPARE(*db.queryInt64("SELECT count(*) FROM runs WHERE status = 'done'"), int64_t(2 * 6));
     }
 
     void errors_data()

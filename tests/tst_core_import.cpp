@@ -296,8 +296,9 @@ private Q_SLOTS:
                                       << "non_numeric_reward.jsonl:2:" << "\"reward\" \"lots\" is not a number";
         QTest::newRow("jsonl no messages") << "jsonl" << "jsonl/broken/missing_messages.jsonl"
                                            << "missing_messages.jsonl:1:" << "missing \"messages\"";
-        QTest::newRow("jsonl good + broken") << "jsonl" << "jsonl/no_task.jsonl|jsonl/broken/bad_json.jsonl"
-                                             << "no_task.jsonl:1:" << "no \"task\"";
+        // A good file (new dialogues) read first, then a broken one: nothing of either is kept.
+        QTest::newRow("jsonl good + broken") << "jsonl" << "ui/workflow.jsonl|jsonl/broken/bad_json.jsonl"
+                                             << "bad_json.jsonl:3:" << "invalid JSON";
     }
     void malformedFilesChangeNothing()
     {
@@ -328,6 +329,14 @@ private Q_SLOTS:
         QCOMPARE(ProjectCounts::of(db), before);
         // The connection is still usable and in autocommit mode (no transaction left open).
         QVERIFY(sqlite3_get_autocommit(db.handle()) != 0);
+        // The good files before the broken one do add dialogues on their own: the failure above
+        // really threw them away.
+        if (paths.size() > 1) {
+            paths.pop_back();
+            const auto r = importFiles(db, importFormatFromString(format.toStdString()), paths);
+            QVERIFY(r.inserted > 0);
+            QCOMPARE(ProjectCounts::of(db).dialogues, before.dialogues + r.inserted);
+        }
     }
 
     void cancelRollsBack()
@@ -416,6 +425,70 @@ private Q_SLOTS:
         only.task = "nope";
         QVERIFY_THROWS_EXCEPTION(Error, exportJsonl(a, dir.filePath("n.jsonl").toStdString(), only));
         QVERIFY(!QFile::exists(dir.filePath("n.jsonl")));
+    }
+
+    void plainExport()
+    {
+        // --plain: every message is exactly {"role", "content"} (OpenAI's fine-tuning check rejects
+        // other message keys); the rest of each line, and the default export, stay as they were.
+        QTemporaryDir dir;
+        auto a = Database::create(dir.filePath("a.hwb").toStdString());
+        importFiles(a, ImportFormat::Esconv, {fixture("esconv/hf")});
+        importFiles(a, ImportFormat::Jsonl, {fixture("jsonl/chat.jsonl")});
+        const std::string full = dir.filePath("full.jsonl").toStdString();
+        const std::string plain = dir.filePath("plain.jsonl").toStdString();
+        const auto fullResult = exportJsonl(a, full);
+        ExportOptions options;
+        options.messages = ChatMessageStyle::Plain;
+        const auto plainResult = exportJsonl(a, plain, options);
+        QCOMPARE(plainResult.dialogues, fullResult.dialogues);
+        QCOMPARE(plainResult.turns, fullResult.turns);
+
+        std::ifstream fin(full), pin(plain);
+        std::string fl, pl;
+        int lines = 0, annotated = 0, messages = 0;
+        while (std::getline(fin, fl)) {
+            QVERIFY(std::getline(pin, pl));
+            ++lines;
+            const json f = json::parse(fl), p = json::parse(pl);
+            QCOMPARE(p["messages"].size(), f["messages"].size());
+            for (size_t i = 0; i < p["messages"].size(); ++i) {
+                const json& pm = p["messages"][i];
+                const json& fm = f["messages"][i];
+                QCOMPARE(pm.size(), size_t(2));
+                QCOMPARE(pm.at("role"), fm.at("role"));
+                QCOMPARE(pm.at("content"), fm.at("content"));
+                annotated += fm.contains("annotations") ? 1 : 0;
+                ++messages;
+            }
+            json rest = f;
+            rest.erase("messages");
+            json plainRest = p;
+            plainRest.erase("messages");
+            QCOMPARE(plainRest, rest);
+        }
+        QVERIFY(!std::getline(pin, pl));
+        QCOMPARE(lines, int(fullResult.dialogues));
+        QVERIFY(annotated > 0); // the default really carries annotations that plain leaves out
+        QVERIFY(messages > annotated);
+
+        // A plain file imports back to the same dialogues, without the turn annotations.
+        auto b = Database::create(dir.filePath("b.hwb").toStdString());
+        QCOMPARE(importFiles(b, ImportFormat::Jsonl, {plain}).inserted, fullResult.dialogues);
+        DialogueStore storeA(a), storeB(b);
+        int compared = 0;
+        storeA.forEach("", [&](const Dialogue& da) {
+            const Dialogue d = byUid(storeB, da.task, da.uid);
+            if (d.reward != da.reward || d.metadata != da.metadata || d.turns.size() != da.turns.size())
+                return false;
+            for (size_t i = 0; i < d.turns.size(); ++i)
+                if (d.turns[i].text != da.turns[i].text || d.turns[i].role != da.turns[i].role
+                    || !d.turns[i].annotations.empty())
+                    return false;
+            ++compared;
+            return true;
+        });
+        QCOMPARE(compared, int(fullResult.dialogues));
     }
 
     void demoCorpus()

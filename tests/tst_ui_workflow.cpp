@@ -1,12 +1,14 @@
 // The first useful screens end to end, offscreen: create a project -> import a fixture through
 // the import worker -> the browser shows rows -> select -> edit the reward -> it is in the project
-// with source human -> undo restores the previous value and source -> redo. Also: import errors
-// leave the project unchanged, cancel, filters, and the dataset page.
+// with source human -> undo restores the previous label exactly -> redo -> export (task filter,
+// plain messages, cancel, failure). Also: New Project registers the same tasks as `hindsight
+// init`, import errors leave the project unchanged, cancel, filters, and the dataset page.
 #include "core/store/database.h"
 #include "core/store/dialogue_query.h"
 #include "core/store/dialogue_store.h"
 #include "support/test_paths.h"
 #include "ui/charts/reward_histogram_chart.h"
+#include "ui/dialogs/export_dialog.h"
 #include "ui/dialogs/import_dialog.h"
 #include "ui/main_window.h"
 #include "ui/models/dialogue_table_model.h"
@@ -21,11 +23,16 @@
 #include "ui/settings/settings.h"
 #include "ui/widgets/dialogue_view.h"
 
+#include <QAbstractItemModelTester>
 #include <QAction>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QListView>
+#include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableView>
@@ -39,6 +46,7 @@ class TestWorkflow : public QObject {
     QTemporaryDir m_dir;
     std::unique_ptr<MainWindow> m_window;
     QString m_project;
+    std::unique_ptr<QAbstractItemModelTester> m_turnsTester;
 
     ProjectSession* session() const { return m_window->session(); }
     DialoguesPage* dialogues() const { return qobject_cast<DialoguesPage*>(m_window->page(QStringLiteral("Dialogues"))); }
@@ -81,6 +89,40 @@ class TestWorkflow : public QObject {
         QTRY_VERIFY(m_window->findChild<ImportDialog*>() == nullptr);
     }
 
+    ExportDialog* openExport()
+    {
+        auto* action = m_window->findChild<QAction*>(QStringLiteral("exportAction"));
+        if (!action || !action->isEnabled())
+            return nullptr;
+        action->trigger();
+        return m_window->findChild<ExportDialog*>();
+    }
+
+    void closeDialog(ExportDialog* dialog)
+    {
+        dialog->reject(); // WA_DeleteOnClose
+        QTRY_VERIFY(m_window->findChild<ExportDialog*>() == nullptr);
+    }
+
+    // The lines of an exported file, each parsed.
+    static QList<QJsonObject> jsonLines(const QString& path)
+    {
+        QList<QJsonObject> out;
+        QFile f(path);
+        if (!f.open(QIODevice::ReadOnly))
+            return out;
+        const QList<QByteArray> lines = f.readAll().split('\n');
+        for (const QByteArray& line : lines)
+            if (!line.isEmpty())
+                out << QJsonDocument::fromJson(line).object();
+        return out;
+    }
+
+    static QStringList partFiles(const QString& dir)
+    {
+        return QDir(dir).entryList({QStringLiteral("*.part")}, QDir::Files); // a fresh listing
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -93,6 +135,10 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
         QVERIFY(dialogues());
         QVERIFY(m_window->page(QStringLiteral("Dataset")));
+        // The dialogue view's model is checked through every change the workflow makes to it
+        // (each selection, reward edit, undo, close and reopen); the tester fails the test.
+        m_turnsTester = std::make_unique<QAbstractItemModelTester>(
+            dialogues()->view()->turnsModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
     }
 
     void createProject()
@@ -107,6 +153,30 @@ private Q_SLOTS:
         QCOMPARE(recentProjects().value(0), QFileInfo(m_project).absoluteFilePath());
         QVERIFY(!m_window->newProject(m_project)); // exists: refused, nothing overwritten
         QCOMPARE(dialogues()->model()->rowCount(), 0);
+
+        // The same built-in tasks, field by field, as a project made by `hindsight init`.
+        const QString cliProject = m_dir.filePath(QStringLiteral("cli-init.hwb"));
+        QProcess init;
+        init.start(QString::fromStdString(hwtest::cliPath()), {QStringLiteral("init"), cliProject});
+        QVERIFY(init.waitForFinished(60000));
+        QVERIFY2(init.exitCode() == 0, init.readAllStandardError().constData());
+        auto cliDb = hw::Database::open(cliProject.toStdString(), hw::Database::Mode::ReadOnly);
+        const std::vector<hw::Task> expected = hw::DialogueStore(cliDb).tasks();
+        const std::vector<hw::Task> made = hw::DialogueStore(session()->db()).tasks();
+        QCOMPARE(expected.size(), size_t(2));
+        QCOMPARE(made.size(), expected.size());
+        for (size_t i = 0; i < made.size(); ++i) {
+            QCOMPARE(made[i].name, expected[i].name);
+            QVERIFY(made[i].kind == expected[i].kind);
+            QCOMPARE(made[i].agentRole, expected[i].agentRole);
+            QCOMPARE(made[i].userRole, expected[i].userRole);
+            QCOMPARE(made[i].rewardName, expected[i].rewardName);
+            QCOMPARE(made[i].rewardMin, expected[i].rewardMin);
+            QCOMPARE(made[i].rewardMax, expected[i].rewardMax);
+            QCOMPARE(made[i].description, expected[i].description);
+        }
+        QCOMPARE(made[0].name, std::string("counseling"));
+        QCOMPARE(made[1].name, std::string("persuasion"));
     }
 
     void importThroughWorker()
@@ -224,6 +294,7 @@ private Q_SLOTS:
         r = rowInProject(QStringLiteral("ui-c2"));
         QVERIFY(!r->reward);
         QCOMPARE(r->rewardSource, std::string());
+        QVERIFY(hw::DialogueStore(session()->db()).rewardLabels(r->id).empty()); // as before the edit
         QCOMPARE(dialogues()->model()->index(row, DialogueTableModel::RewardColumn).data().toString(), QStringLiteral("—"));
         QVERIFY(!m_window->isWindowModified());
 
@@ -232,12 +303,20 @@ private Q_SLOTS:
         QCOMPARE(r->reward, std::optional<double>(3.0));
         QCOMPARE(r->rewardSource, std::string("human"));
         QVERIFY(m_window->isWindowModified());
+        const auto labels = hw::DialogueStore(session()->db()).rewardLabels(r->id);
+        QCOMPARE(labels.size(), size_t(1));
+        QCOMPARE(labels[0].source, std::string("human"));
+        QCOMPARE(labels[0].value, std::optional<double>(3.0));
     }
 
     void editLabeledRestoresSource()
     {
         const int row = rowOfUid(QStringLiteral("ui-p1"));
         dialogues()->table()->selectRow(row);
+        const qint64 id = dialogues()->model()->dialogueId(row);
+        const auto original = hw::DialogueStore(session()->db()).rewardLabels(id);
+        QCOMPARE(original.size(), size_t(1));
+        QCOMPARE(original[0].source, std::string("dataset"));
         RewardEditBar* bar = dialogues()->rewardBar();
         QCOMPARE(bar->spinBox()->value(), 1.0);
         QCOMPARE(bar->spinBox()->maximum(), 2.0); // the task's range
@@ -255,12 +334,32 @@ private Q_SLOTS:
         QCOMPARE(r->reward, std::optional<double>(1.0));
         QCOMPARE(r->rewardSource, std::string("dataset"));
         QCOMPARE(bar->spinBox()->value(), 1.0);
-        // The label history keeps every step.
+        // The dataset's label is current again exactly as it was: the same row, value, source
+        // and provenance, and no label that claims the dataset gave a value a person restored.
         auto db = hw::Database::open(m_project.toStdString(), hw::Database::Mode::ReadOnly);
-        const auto labels = hw::DialogueStore(db).rewardLabels(r->id);
-        QCOMPARE(labels.size(), size_t(5)); // dataset, 1.7, clear, undo clear, undo 1.7
+        auto labels = hw::DialogueStore(db).rewardLabels(r->id);
+        QCOMPARE(labels.size(), size_t(1));
+        QCOMPARE(labels[0].id, original[0].id);
+        QCOMPARE(labels[0].value, original[0].value);
+        QCOMPARE(labels[0].source, original[0].source);
+        QCOMPARE(labels[0].provenance, original[0].provenance);
+        QCOMPARE(labels[0].createdAt, original[0].createdAt);
+
+        // Redo both: two human labels after the dataset's, the last one clearing the reward.
+        session()->undoStack()->redo();
+        session()->undoStack()->redo();
+        labels = hw::DialogueStore(db).rewardLabels(r->id);
+        QCOMPARE(labels.size(), size_t(3));
         QCOMPARE(labels[1].source, std::string("human"));
-        QVERIFY(labels[4].provenance.contains("undo_of"));
+        QCOMPARE(labels[1].value, std::optional<double>(1.7));
+        QCOMPARE(labels[2].source, std::string("human"));
+        QVERIFY(!labels[2].value);
+        QVERIFY(!rowInProject(QStringLiteral("ui-p1"))->reward);
+        // ... and back to the dataset's value for the steps after this one.
+        session()->undoStack()->undo();
+        session()->undoStack()->undo();
+        QCOMPARE(rowInProject(QStringLiteral("ui-p1"))->rewardSource, std::string("dataset"));
+        QCOMPARE(hw::DialogueStore(db).rewardLabels(r->id).size(), size_t(1));
     }
 
     void filtersAndSearch()
@@ -300,6 +399,110 @@ private Q_SLOTS:
         QVERIFY(m_window->showPage(QStringLiteral("Dialogues")));
     }
 
+    void exportDialogues()
+    {
+        const QString dir = m_dir.path();
+        // The browser filtered to one task: the export dialog starts from that task.
+        DialogueFilterBar* filters = dialogues()->filterBar();
+        filters->taskCombo()->setCurrentIndex(filters->taskCombo()->findData(QStringLiteral("counseling")));
+        QCOMPARE(dialogues()->model()->rowCount(), 3);
+        ExportDialog* dialog = openExport();
+        QVERIFY(dialog);
+        QCOMPARE(dialog->task(), QStringLiteral("counseling"));
+        const QString counseling = m_dir.filePath(QStringLiteral("counseling.jsonl"));
+        dialog->setOutputPath(counseling);
+        QSignalSpy finished(dialog, &ExportDialog::exportFinished);
+        dialog->startExport();
+        QVERIFY(dialog->isRunning());
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+        QVERIFY(!dialog->isRunning());
+        QCOMPARE(finished.at(0).at(0).value<hw::ExportResult>().dialogues, int64_t(3));
+        QVERIFY2(dialog->summaryText().contains(QStringLiteral("Wrote 3 dialogues")), qPrintable(dialog->summaryText()));
+        closeDialog(dialog);
+        filters->reset();
+
+        // One line per counseling dialogue, each matching the project (turns, reward, source).
+        QList<QJsonObject> lines = jsonLines(counseling);
+        QCOMPARE(lines.size(), 3);
+        QStringList ids;
+        bool sawAnnotations = false;
+        for (const QJsonObject& line : lines) {
+            ids << line["id"].toString();
+            QCOMPARE(line["task"].toString(), QStringLiteral("counseling"));
+            const auto row = rowInProject(line["id"].toString());
+            QVERIFY(row);
+            QCOMPARE(static_cast<int>(line["messages"].toArray().size()), row->turns);
+            QCOMPARE(line["reward"].isNull(), !row->reward);
+            if (row->reward) {
+                QCOMPARE(line["reward"].toDouble(), *row->reward);
+                QCOMPARE(line["reward_source"].toString(), QString::fromStdString(row->rewardSource));
+            }
+            for (const auto m : line["messages"].toArray())
+                sawAnnotations |= m.toObject().contains(QStringLiteral("annotations"));
+        }
+        ids.sort();
+        QCOMPARE(ids, (QStringList{QStringLiteral("ui-c1"), QStringLiteral("ui-c2"), QStringLiteral("ui-c3")}));
+        QCOMPARE(lines[1]["reward"].toDouble(), 3.0); // ui-c2, the human edit (redone) above
+        QVERIFY(sawAnnotations); // the default keeps the strategies
+        QCOMPARE(lines[0]["messages"].toArray()[1].toObject()["content"].toString(),
+                 QString::fromStdString(hw::DialogueStore(session()->db()).get(rowInProject(QStringLiteral("ui-c1"))->id)->turns[1].text));
+
+        // All tasks, plain OpenAI / TRL messages: role and content only.
+        dialog = openExport();
+        QVERIFY(dialog);
+        dialog->setTask(QString());
+        dialog->setPlainMessages(true);
+        const QString all = m_dir.filePath(QStringLiteral("all-plain.jsonl"));
+        dialog->setOutputPath(all);
+        QSignalSpy finishedAll(dialog, &ExportDialog::exportFinished);
+        dialog->startExport();
+        QTRY_COMPARE_WITH_TIMEOUT(finishedAll.count(), 1, 20000);
+        closeDialog(dialog);
+        lines = jsonLines(all);
+        QCOMPARE(lines.size(), 5);
+        int messages = 0;
+        for (const QJsonObject& line : lines) {
+            for (const auto m : line["messages"].toArray()) {
+                QCOMPARE(m.toObject().keys(), (QStringList{QStringLiteral("content"), QStringLiteral("role")}));
+                ++messages;
+            }
+        }
+        QCOMPARE(messages, static_cast<int>(*session()->db().queryInt64("SELECT count(*) FROM turns")));
+
+        // Cancelled: an existing file at the path is left as it was and no partial file remains.
+        const QString keep = m_dir.filePath(QStringLiteral("keep.jsonl"));
+        {
+            QFile f(keep);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("old\n");
+        }
+        dialog = openExport();
+        dialog->setOutputPath(keep);
+        QSignalSpy cancelled(dialog, &ExportDialog::exportCancelled);
+        dialog->startExport();
+        dialog->cancelExport(); // before the worker even starts: it must stop at its first check
+        QTRY_COMPARE_WITH_TIMEOUT(cancelled.count(), 1, 20000);
+        closeDialog(dialog);
+        {
+            QFile f(keep);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            QCOMPARE(f.readAll(), QByteArray("old\n"));
+        }
+        QCOMPARE(partFiles(dir), QStringList());
+
+        // Failed (no such folder): the error is shown and nothing is written.
+        dialog = openExport();
+        const QString bad = m_dir.filePath(QStringLiteral("missing/out.jsonl"));
+        dialog->setOutputPath(bad);
+        QSignalSpy failed(dialog, &ExportDialog::exportFailed);
+        dialog->startExport();
+        QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 20000);
+        QVERIFY2(dialog->errorText().contains(bad), qPrintable(dialog->errorText()));
+        closeDialog(dialog);
+        QVERIFY(!QFileInfo::exists(bad));
+        QCOMPARE(partFiles(dir), QStringList());
+    }
+
     void closeAndReopen()
     {
         m_window->closeProject();
@@ -312,7 +515,11 @@ private Q_SLOTS:
         QVERIFY(session()->isOpen()); // a failed open keeps the current project
     }
 
-    void cleanupTestCase() { m_window.reset(); }
+    void cleanupTestCase()
+    {
+        m_turnsTester.reset();
+        m_window.reset();
+    }
 };
 
 QTEST_MAIN(TestWorkflow)

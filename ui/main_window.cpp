@@ -1,6 +1,7 @@
 #include "ui/main_window.h"
 
 #include "core/store/dialogue_store.h"
+#include "ui/dialogs/export_dialog.h"
 #include "ui/dialogs/import_dialog.h"
 #include "ui/dialogs/project_file_dialogs.h"
 #include "ui/pages/page.h"
@@ -140,6 +141,10 @@ void MainWindow::createMenus()
     importAct->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
     importAct->setObjectName(QStringLiteral("importAction"));
     m_projectActions << importAct;
+    QAction* exportAct = file->addAction(tr("&Export Dialogues…"), this, &MainWindow::showExportDialog);
+    exportAct->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    exportAct->setObjectName(QStringLiteral("exportAction"));
+    m_projectActions << exportAct;
     file->addSeparator();
     QAction* closeAct = file->addAction(tr("&Close Project"), this, &MainWindow::closeProject);
     closeAct->setShortcut(QKeySequence::Close);
@@ -274,6 +279,22 @@ void MainWindow::showImportDialog()
         return;
     auto* dialog = new ImportDialog(m_session, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+}
+
+void MainWindow::showExportDialog()
+{
+    if (!m_session->isOpen())
+        return;
+    auto* dialog = new ExportDialog(m_session, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    // Start from what the browser shows: its task filter, if it has one.
+    for (Page* p : m_pages) {
+        if (!p->taskFilter().isEmpty()) {
+            dialog->setTask(p->taskFilter());
+            break;
+        }
+    }
     dialog->open();
 }
 

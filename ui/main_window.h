@@ -1,7 +1,7 @@
 #pragma once
 // The workbench window. It only assembles: pages from createPages() in a sidebar + stack, the
 // menus (File, Edit with the session's undo stack, View, Help), title and status bar. Pages do
-// the work; the window routes project-level actions (new, open, import) to the session.
+// the work; the window routes project-level actions (new, open, import, export) to the session.
 #include <QMainWindow>
 
 #include <vector>
@@ -39,6 +39,7 @@ public Q_SLOTS:
     void closeProject();
     bool showPage(const QString& title);
     void showImportDialog();
+    void showExportDialog();
 
 protected:
     void closeEvent(QCloseEvent* event) override;

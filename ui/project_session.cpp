@@ -1,5 +1,6 @@
 #include "ui/project_session.h"
 
+#include "core/store/project_file.h"
 #include "core/util/error.h"
 
 #include <QFileInfo>
@@ -28,7 +29,8 @@ bool ProjectSession::open(const QString& path)
 bool ProjectSession::create(const QString& path)
 {
     try {
-        { hw::Database::create(path.toStdString()); }
+        // The same project `hindsight init` makes, built-in tasks included.
+        { hw::createProject(path.toStdString()); }
     } catch (const std::exception& e) {
         m_error = QString::fromStdString(e.what());
         return false;

@@ -25,6 +25,9 @@ Options:
   -o, --output FILE  file to write (replaced atomically when done)
   --task T           only dialogues of task T
   --labeled-only     skip dialogues without a reward
+  --plain            messages with only "role" and "content" (no "annotations"), the strict
+                     OpenAI / TRL chat layout; turn annotations such as ESConv strategies are
+                     left out (the other keys of a line stay)
   --quiet            no progress on stderr
 )";
 
@@ -34,7 +37,7 @@ int runExport(const std::vector<std::string>& argvIn)
     for (auto& a : argv)
         if (a == "-o")
             a = "--output";
-    const Args args(argv, {"format", "output", "task"}, {"labeled-only", "quiet"});
+    const Args args(argv, {"format", "output", "task"}, {"labeled-only", "plain", "quiet"});
     const std::string& project = args.positional(0, "PROJECT.hwb");
     if (args.positional().size() > 1)
         throw Error("unexpected argument '" + args.positional()[1] + "'");
@@ -48,6 +51,8 @@ int runExport(const std::vector<std::string>& argvIn)
     ExportOptions options;
     options.task = args.value("task", "");
     options.labeledOnly = args.flag("labeled-only");
+    if (args.flag("plain"))
+        options.messages = ChatMessageStyle::Plain;
     Database db = Database::open(project, Database::Mode::ReadOnly);
     CliProgress progress(!args.flag("quiet"));
     const ExportResult r = exportJsonl(db, *output, options, progress.callback(), progress.stopToken());

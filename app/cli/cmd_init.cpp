@@ -2,10 +2,8 @@
 #include "app/cli/args.h"
 #include "app/cli/command.h"
 
-#include "core/data/task.h"
 #include "core/store/database.h"
-#include "core/store/dialogue_store.h"
-#include "core/store/schema.h"
+#include "core/store/project_file.h"
 #include "core/util/error.h"
 
 #include <filesystem>
@@ -40,10 +38,7 @@ int runInit(const std::vector<std::string>& argv)
             return 0;
         }
     }
-    Database db = Database::create(path);
-    DialogueStore store(db);
-    store.ensureTask(Task::counseling());
-    store.ensureTask(Task::persuasion());
+    Database db = createProject(path);
     std::cout << "created " << path << " (schema version " << db.schemaVersion() << ")\n";
     return 0;
 }

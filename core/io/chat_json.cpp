@@ -147,7 +147,7 @@ Dialogue dialogueFromChatJson(const json& j, const std::string& defaultTask)
     return d;
 }
 
-ordered_json dialogueToChatJson(const Dialogue& d)
+ordered_json dialogueToChatJson(const Dialogue& d, ChatMessageStyle style)
 {
     json metadata = d.metadata.is_object() ? d.metadata : json::object();
     json system = json::array();
@@ -162,7 +162,7 @@ ordered_json dialogueToChatJson(const Dialogue& d)
         ordered_json m;
         m["role"] = t.role == Role::Agent ? "assistant" : "user";
         m["content"] = t.text;
-        if (t.annotations.is_object() && !t.annotations.empty())
+        if (style == ChatMessageStyle::Annotated && t.annotations.is_object() && !t.annotations.empty())
             m["annotations"] = ordered_json(t.annotations);
         messages.push_back(std::move(m));
     }

@@ -19,7 +19,15 @@ namespace hw {
 // Throws hw::Error with the reason only (the caller adds "FILE:LINE: ").
 Dialogue dialogueFromChatJson(const nlohmann::json& j, const std::string& defaultTask);
 
+// How much of a turn goes into its message.
+enum class ChatMessageStyle {
+    Annotated, // {"role", "content", "annotations"}: round-trips every turn annotation
+    Plain,     // {"role", "content"} only: OpenAI's fine-tuning check rejects unknown message keys
+};
+
 // The inverse: exporting then importing gives the same dialogue (and the same line again).
-nlohmann::ordered_json dialogueToChatJson(const Dialogue& d);
+// Plain messages lose the turn annotations (e.g. ESConv strategies) on the way back.
+nlohmann::ordered_json dialogueToChatJson(const Dialogue& d,
+                                          ChatMessageStyle style = ChatMessageStyle::Annotated);
 
 } // namespace hw

@@ -35,7 +35,7 @@ ExportResult exportJsonl(Database& db, const std::string& path, const ExportOpti
             ++seen;
             if (options.labeledOnly && !d.reward)
                 return true;
-            out << dialogueToChatJson(d).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+            out << dialogueToChatJson(d, options.messages).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
                 << '\n';
             ++result.dialogues;
             result.turns += static_cast<int64_t>(d.turns.size());

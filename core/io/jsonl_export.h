@@ -1,4 +1,5 @@
 #pragma once
+#include "core/io/chat_json.h"
 #include "core/util/progress.h"
 
 #include <cstdint>
@@ -12,6 +13,9 @@ class Database;
 struct ExportOptions {
     std::string task;          // only this task; "" = all
     bool labeledOnly = false;  // skip dialogues without a reward
+    // Plain: messages carry only role and content (OpenAI / TRL chat files); the default keeps
+    // each turn's annotations so that a re-import restores them.
+    ChatMessageStyle messages = ChatMessageStyle::Annotated;
 };
 
 struct ExportResult {

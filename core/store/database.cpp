@@ -185,6 +185,12 @@ Database Database::open(const std::string& path, Mode mode)
             fail(path, "project was written by a newer Hindsight Workbench (schema version "
                            + std::to_string(version) + ", this build reads up to "
                            + std::to_string(currentSchemaVersion()) + ")");
+        // A read-only connection cannot migrate, and every query in this build is written for
+        // the current schema: refuse instead of misreading an older file.
+        if (mode == Mode::ReadOnly && version < currentSchemaVersion())
+            fail(path, "project schema v" + std::to_string(version) + " is older than this program's v"
+                           + std::to_string(currentSchemaVersion())
+                           + "; open it read-write once to upgrade");
         if (mode == Mode::ReadWrite) {
             db.exec("PRAGMA journal_mode = WAL");
             db.exec("PRAGMA synchronous = NORMAL");

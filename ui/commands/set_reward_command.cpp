@@ -1,7 +1,7 @@
 #include "ui/commands/set_reward_command.h"
 
-#include "core/store/dialogue_query.h"
 #include "core/store/dialogue_store.h"
+#include "core/store/reward_revert.h"
 #include "ui/project_session.h"
 
 #include <QCoreApplication>
@@ -15,16 +15,6 @@ SetRewardCommand::SetRewardCommand(ProjectSession* session, qint64 dialogueId,
                                    std::optional<double> value, QUndoCommand* parent)
     : QUndoCommand(parent), m_session(session), m_dialogueId(dialogueId), m_value(value)
 {
-    if (session && session->isOpen()) {
-        try {
-            if (const auto row = hw::DialogueQuery(session->db()).row(dialogueId)) {
-                m_previous = row->reward;
-                m_previousSource = row->rewardSource;
-            }
-        } catch (const std::exception&) {
-            // redo() reports the failure; nothing to restore then.
-        }
-    }
     setText(value ? QCoreApplication::translate("SetRewardCommand", "Set reward of dialogue %1 to %2")
                         .arg(dialogueId)
                         .arg(QLocale().toString(*value, 'f', 2))
@@ -32,44 +22,44 @@ SetRewardCommand::SetRewardCommand(ProjectSession* session, qint64 dialogueId,
                         .arg(dialogueId));
 }
 
-bool SetRewardCommand::apply(std::optional<double> value, const std::string& source, bool reverting)
+void SetRewardCommand::reportFailure(const char* what, const std::exception& e)
+{
+    m_session->showStatus(QCoreApplication::translate("SetRewardCommand", what).arg(QString::fromUtf8(e.what())), 0);
+}
+
+void SetRewardCommand::redo()
 {
     if (!m_session || !m_session->isOpen())
-        return false;
+        return;
     try {
         nlohmann::json provenance = {{"via", "workbench"}};
         const QString user = qEnvironmentVariable("USER");
         if (!user.isEmpty())
             provenance["user"] = user.toStdString();
-        if (reverting)
-            provenance["undo_of"] = m_lastLabelId;
-        const qint64 label = hw::DialogueStore(m_session->db()).setReward(m_dialogueId, value, source, provenance);
-        if (!reverting)
-            m_lastLabelId = label;
+        m_labelId = hw::DialogueStore(m_session->db()).setReward(m_dialogueId, m_value, "human", provenance);
+        m_everApplied = true;
     } catch (const std::exception& e) {
-        m_session->showStatus(QCoreApplication::translate("SetRewardCommand", "Reward not saved: %1")
-                                  .arg(QString::fromUtf8(e.what())),
-                              0);
-        return false;
+        reportFailure(QT_TRANSLATE_NOOP("SetRewardCommand", "Reward not saved: %1"), e);
+        // A failed first redo makes the command obsolete, so QUndoStack::push() drops it.
+        if (!m_everApplied)
+            setObsolete(true);
+        return;
     }
     m_session->notifyDialogueChanged(m_dialogueId);
-    return true;
-}
-
-void SetRewardCommand::redo()
-{
-    // A failed first redo makes the command obsolete, so QUndoStack::push() drops it.
-    if (!apply(m_value, "human", false) && m_lastLabelId == 0)
-        setObsolete(true);
 }
 
 void SetRewardCommand::undo()
 {
-    // A cleared reward is recorded as a label too; its source is irrelevant (the store keeps
-    // reward_source empty when the value is none), but it must be a valid one.
-    const std::string source = m_previous ? (m_previousSource.empty() ? "dataset" : m_previousSource)
-                                          : std::string("human");
-    apply(m_previous, source, true);
+    if (!m_session || !m_session->isOpen() || m_labelId == 0)
+        return;
+    try {
+        hw::revertRewardLabel(m_session->db(), m_labelId);
+        m_labelId = 0;
+    } catch (const std::exception& e) {
+        reportFailure(QT_TRANSLATE_NOOP("SetRewardCommand", "Reward edit not undone: %1"), e);
+        return;
+    }
+    m_session->notifyDialogueChanged(m_dialogueId);
 }
 
 } // namespace hw::ui

@@ -1,12 +1,12 @@
 #pragma once
 // A manual reward edit (set or clear) on one dialogue, undoable.
 //   redo: a reward label with source = human becomes the dialogue's current reward;
-//   undo: the previous value and its source become current again (recorded as one more label
-//         whose provenance names the label it reverts, so reward_labels stays a full history).
+//   undo: that label is taken back (hw::revertRewardLabel), so the label before it is current
+//         again exactly as it was (value, source, provenance), and the history holds no label
+//         that a person's undo made up. Redo records a fresh human label.
 #include <QUndoCommand>
 
 #include <optional>
-#include <string>
 
 namespace hw::ui {
 
@@ -14,7 +14,7 @@ class ProjectSession;
 
 class SetRewardCommand : public QUndoCommand {
 public:
-    // value = nullopt clears the reward. Reads the current reward now, as what undo restores.
+    // value = nullopt clears the reward.
     SetRewardCommand(ProjectSession* session, qint64 dialogueId, std::optional<double> value,
                      QUndoCommand* parent = nullptr);
 
@@ -22,16 +22,17 @@ public:
     void undo() override;
 
     qint64 dialogueId() const { return m_dialogueId; }
+    // The reward_labels row the last redo wrote (0 before the first redo or after an undo).
+    qint64 labelId() const { return m_labelId; }
 
 private:
-    bool apply(std::optional<double> value, const std::string& source, bool reverting);
+    void reportFailure(const char* what, const std::exception& e);
 
     ProjectSession* m_session;
     qint64 m_dialogueId;
     std::optional<double> m_value;
-    std::optional<double> m_previous;
-    std::string m_previousSource;
-    qint64 m_lastLabelId = 0;
+    qint64 m_labelId = 0;
+    bool m_everApplied = false;
 };
 
 } // namespace hw::ui

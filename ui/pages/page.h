@@ -18,6 +18,8 @@ public:
     virtual QIcon icon() const { return {}; }
     // Called when the page becomes visible, so pages can refresh lazily.
     virtual void activated() {}
+    // The task the page is filtered to ("" = none): File ▸ Export Dialogues offers it.
+    virtual QString taskFilter() const { return {}; }
 
 Q_SIGNALS:
     // Ask the main window to show another page focused on a dialogue (e.g. browser -> regenerations).

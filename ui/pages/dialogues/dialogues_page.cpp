@@ -96,6 +96,8 @@ QIcon DialoguesPage::icon() const { return QIcon(QStringLiteral(":/icons/dialogu
 
 void DialoguesPage::activated() { m_table->setFocus(); }
 
+QString DialoguesPage::taskFilter() const { return QString::fromStdString(m_model->filter().task); }
+
 void DialoguesPage::onOpened()
 {
     m_shownId = -1;

@@ -24,6 +24,7 @@ public:
     QString title() const override { return tr("Dialogues"); }
     QIcon icon() const override;
     void activated() override;
+    QString taskFilter() const override;
 
     DialogueTableModel* model() const { return m_model; }
     QTableView* table() const { return m_table; }

@@ -1,0 +1,89 @@
+// Slow (labelled "slow" in CTest; plain `ctest`, as CI runs it, still includes it; `ctest -LE slow`
+// leaves it out): packaging/make-demo-project.sh builds the offline demo project end to end
+// through the hindsight CLI, training six tiny models per task, and a second run finds it done.
+#include "core/store/database.h"
+#include "support/test_paths.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QProcessEnvironment>
+#include <QtTest>
+
+namespace {
+
+struct Run {
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+Run hindsight(const QStringList& args)
+{
+    QProcess p;
+    p.start(QString::fromStdString(hwtest::cliPath()), args);
+    Run r;
+    if (!p.waitForFinished(120000)) {
+        p.kill();
+        r.err = "timed out";
+        return r;
+    }
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+    r.out = QString::fromUtf8(p.readAllStandardOutput());
+    r.err = QString::fromUtf8(p.readAllStandardError());
+    return r;
+}
+
+QJsonObject statsJson(const QString& project)
+{
+    const Run r = hindsight({"stats", project, "--json"});
+    if (r.exitCode != 0)
+        return {};
+    return QJsonDocument::fromJson(r.out.toUtf8()).object();
+}
+
+} // namespace
+
+class TestSlowDemo : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void demoProjectScript()
+    {
+        // packaging/make-demo-project.sh builds the offline demo project and may run twice.
+        QTemporaryDir dir;
+        const QString project = dir.filePath("demo/demo.hwb");
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("HINDSIGHT", QString::fromStdString(hwtest::cliPath()));
+        for (int round = 0; round < 2; ++round) {
+            QProcess p;
+            p.setProcessEnvironment(env);
+            p.start("bash", {QString::fromStdString(hwtest::sourceDir() + "/packaging/make-demo-project.sh"), project});
+            QVERIFY(p.waitForFinished(400000));
+            QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+            const QString out = QString::fromUtf8(p.readAllStandardOutput());
+            QVERIFY2(out.contains(round == 0 ? "imported 72 new dialogues" : "imported 0 new dialogues"),
+                     qPrintable(out));
+            // The whole method runs offline once per task; a second run finds it done.
+            QCOMPARE(out.count("the method offline on the"), round == 0 ? 2 : 0);
+        }
+        // 36 originals per task, each regenerated twice (local forward models, 25% by the hard
+        // one) and labelled by the local reward model.
+        const QJsonObject s = statsJson(project);
+        QCOMPARE(s["dialogues"].toInt(), 72 + 144);
+        QCOMPARE(s["tasks"].toObject()["counseling"].toObject()["dialogues"].toInt(), 36 + 72);
+        QCOMPARE(s["tasks"].toObject()["persuasion"].toObject()["dialogues"].toInt(), 36 + 72);
+        QCOMPARE(s["sources"].toObject()["demo"].toInt(), 72);
+        QCOMPARE(s["sources"].toObject()["regeneration"].toInt(), 144);
+        // Training sets and the SFT and ILQL agents of both tasks (with π_β's own run).
+        const Run sets = hindsight({"trainset", "list", project, "--json"});
+        for (const char* name : {"demo-sft-counseling", "demo-hindsight-rl-counseling", "demo-sft-persuasion",
+                                 "demo-hindsight-rl-persuasion"})
+            QVERIFY2(sets.out.contains(QLatin1String(name)), qPrintable(sets.out));
+        auto db = hw::Database::open(project.toStdString(), hw::Database::Mode::ReadOnly);
+        QCOMPARE(*db.queryInt64("SELECT count(*) FROM runs WHERE kind = 'ilql' AND status = 'done'"), int64_t(2));
+        QCOMPARE(*db.queryInt64("SELECT count(*) FROM runs WHERE status = 'done'"), int64_t(2 * 6));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSlowDemo)
+#include "tst_core_slow_demo.moc"
