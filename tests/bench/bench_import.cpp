@@ -1,16 +1,29 @@
-// bench_import: inserting generated dialogues through DialogueStore versus the raw sqlite3 API.
+// bench_import: the real import path (hw::importFiles on a chat-layout JSONL file, what
+// `hindsight import --format jsonl` runs) versus the raw sqlite3 API writing the same rows.
 //
-//   bench_import [N_DIALOGUES=100000] [TURNS=10] [DIR]      (HW_BENCH_ROUNDS=2 alternating rounds)
+//   bench_import [N_DIALOGUES=100000] [TURNS=10] [DIR] [--keep]   (HW_BENCH_ROUNDS=2 rounds)
 //
-// Both sides write the same rows into a fresh project file (dialogues, turns, dialogue_fts,
-// reward_labels) in one transaction, on connections with the same pragmas (WAL, synchronous =
-// NORMAL, foreign keys on). The baseline gets its JSON columns and FTS bodies serialized before
-// its clock starts; the store does that work itself, inside the measured time. Target: store
-// time <= 2x baseline.
+// The generated dialogues are written to DIR/bench.jsonl before any clock starts. Then, in
+// alternating rounds (the machine's load drifts; each side keeps its best run):
+//   baseline  the rows inserted with the raw sqlite3 API in one transaction, every JSON column
+//             and FTS body serialized before its clock starts;
+//   import    open the project (made by createProject, as `hindsight init`) and
+//             hw::importFiles(Jsonl, {bench.jsonl}): reading and parsing the file, checks, and
+//             the store's inserts in one transaction. Target: import <= 2x baseline;
+//   store     DialogueStore::insert of the in-memory dialogues in one transaction (the insert
+//             part of the import alone, as a breakdown).
+// All three files get identical row counts (checked). Then the browser's first rows on the
+// imported project through DialogueQuery (count + first page); the Qt model on top of it is
+// timed by bench_ui_browser: with --keep, DIR/import.hwb is left for
+// `bench_ui_browser --keep DIR/import.hwb`. Target: first rows < 0.5 s.
 #include "core/util/runtime_env.h"
 #include "core/data/task.h"
+#include "core/io/chat_json.h"
+#include "core/io/import.h"
 #include "core/store/database.h"
+#include "core/store/dialogue_query.h"
 #include "core/store/dialogue_store.h"
+#include "core/store/project_file.h"
 #include "core/util/error.h"
 
 #include <sqlite3.h>
@@ -22,7 +35,9 @@
 #include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -231,6 +246,42 @@ Timing viaStore(const std::string& path, const std::vector<Dialogue>& dialogues)
     return clock.elapsed();
 }
 
+void writeJsonl(const std::string& path, const std::vector<Dialogue>& dialogues)
+{
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    for (const auto& d : dialogues)
+        out << dialogueToChatJson(d).dump() << '\n';
+    out.close();
+    if (!out)
+        throw Error(path + ": write failed");
+}
+
+// What `hindsight import P.hwb --format jsonl FILE` does once the process is up.
+Timing viaImport(const std::string& path, const std::string& jsonl, int64_t expected)
+{
+    { createProject(path); } // `hindsight init`, not timed
+    const Stopwatch clock;
+    auto db = Database::open(path);
+    const ImportResult r = importFiles(db, ImportFormat::Jsonl, {jsonl});
+    const Timing t = clock.elapsed();
+    if (r.inserted != expected)
+        throw Error("import inserted " + std::to_string(r.inserted) + " of " + std::to_string(expected));
+    return t;
+}
+
+// The browser's first screen in SQL: open the project, count the rows, read the first page.
+double firstRowsMs(const std::string& path)
+{
+    const auto t0 = Clock::now();
+    auto db = Database::open(path);
+    DialogueQuery query(db);
+    const int64_t n = query.count();
+    const auto rows = query.page(0, 200, n);
+    if (rows.empty())
+        throw Error("no rows in " + path);
+    return std::chrono::duration<double>(Clock::now() - t0).count() * 1000.0;
+}
+
 int64_t rowCount(const std::string& path, const char* table)
 {
     auto db = Database::open(path, Database::Mode::ReadOnly);
@@ -239,67 +290,101 @@ int64_t rowCount(const std::string& path, const char* table)
 
 } // namespace
 
+void removeProject(const std::string& p)
+{
+    for (const char* suffix : {"", "-wal", "-shm"})
+        std::filesystem::remove(p + suffix);
+}
+
 int main(int argc, char** argv)
 {
     hw::ensureRuntimeEnvironment(argc, argv); // OpenBLAS kernels, OpenMP wait policy
     std::fprintf(stderr, "%s\n", hw::runtimeEnvironmentSummary().c_str());
-    const int n = argc > 1 ? std::atoi(argv[1]) : 100000;
-    const int turns = argc > 2 ? std::atoi(argv[2]) : 10;
+    std::vector<std::string> positional;
+    bool keep = false;
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--keep") == 0)
+            keep = true;
+        else
+            positional.emplace_back(argv[i]);
+    }
+    const int n = positional.size() > 0 ? std::atoi(positional[0].c_str()) : 100000;
+    const int turns = positional.size() > 1 ? std::atoi(positional[1].c_str()) : 10;
     const int rounds = std::getenv("HW_BENCH_ROUNDS") ? std::max(1, std::atoi(std::getenv("HW_BENCH_ROUNDS"))) : 2;
     namespace fs = std::filesystem;
-    const fs::path dir = argc > 3 ? fs::path(argv[3]) : fs::temp_directory_path() / ("hw_bench_import_" + std::to_string(::getpid()));
+    const bool ownDir = positional.size() <= 2;
+    const fs::path dir = !ownDir ? fs::path(positional[2])
+                                 : fs::temp_directory_path() / ("hw_bench_import_" + std::to_string(::getpid()));
     fs::create_directories(dir);
     const std::string rawPath = (dir / "baseline.hwb").string();
+    const std::string importPath = (dir / "import.hwb").string();
     const std::string storePath = (dir / "store.hwb").string();
-    for (const auto& p : {rawPath, storePath})
-        for (const char* suffix : {"", "-wal", "-shm"})
-            fs::remove(p + suffix);
+    const std::string jsonlPath = (dir / "bench.jsonl").string();
+    const std::vector<std::string> projects = {rawPath, importPath, storePath};
 
     try {
         std::printf("bench_import: %d dialogues x %d turns, sqlite %s, files in %s\n", n, turns,
                     sqlite3_libversion(), dir.c_str());
-        const auto genStart = Clock::now();
+        auto t0 = Clock::now();
         const std::vector<Dialogue> dialogues = generate(n, turns);
-        std::printf("  generated in memory:                 %8.2f s\n",
-                    std::chrono::duration<double>(Clock::now() - genStart).count());
-        // Alternate the two, twice, and keep each one's best run: the machine's load drifts.
-        Timing raw{1e30, 1e30}, store{1e30, 1e30};
+        std::printf("  generated in memory:                   %8.2f s\n",
+                    std::chrono::duration<double>(Clock::now() - t0).count());
+        t0 = Clock::now();
+        writeJsonl(jsonlPath, dialogues);
+        std::printf("  wrote %s (%.0f MB):  %8.2f s\n", jsonlPath.c_str(),
+                    double(fs::file_size(jsonlPath)) / 1e6, std::chrono::duration<double>(Clock::now() - t0).count());
+
+        Timing raw{1e30, 1e30}, imp{1e30, 1e30}, store{1e30, 1e30};
         for (int round = 0; round < rounds; ++round) {
-            for (const auto& p : {rawPath, storePath})
-                for (const char* suffix : {"", "-wal", "-shm"})
-                    fs::remove(p + suffix);
+            for (const auto& p : projects)
+                removeProject(p);
             const Timing r = baseline(rawPath, dialogues);
+            const Timing i = viaImport(importPath, jsonlPath, n);
             const Timing s = viaStore(storePath, dialogues);
-            std::printf("  round %d: baseline %.2f s wall / %.2f s cpu, store %.2f s wall / %.2f s cpu\n",
-                        round + 1, r.wall, r.cpu, s.wall, s.cpu);
+            std::printf("  round %d: baseline %.2f s wall / %.2f s cpu, import %.2f / %.2f, store %.2f / %.2f\n",
+                        round + 1, r.wall, r.cpu, i.wall, i.cpu, s.wall, s.cpu);
             raw = {std::min(raw.wall, r.wall), std::min(raw.cpu, r.cpu)};
+            imp = {std::min(imp.wall, i.wall), std::min(imp.cpu, i.cpu)};
             store = {std::min(store.wall, s.wall), std::min(store.cpu, s.cpu)};
         }
         for (const char* table : {"dialogues", "turns", "dialogue_fts", "reward_labels"}) {
-            const int64_t a = rowCount(rawPath, table), b = rowCount(storePath, table);
-            if (a != b)
+            const int64_t a = rowCount(rawPath, table);
+            if (rowCount(importPath, table) != a || rowCount(storePath, table) != a)
                 throw Error(std::string("row counts differ in ") + table);
         }
-        std::printf("  rows: %lld dialogues, %lld turns, %lld fts, %lld reward labels (both files)\n",
-                    static_cast<long long>(rowCount(storePath, "dialogues")),
-                    static_cast<long long>(rowCount(storePath, "turns")),
-                    static_cast<long long>(rowCount(storePath, "dialogue_fts")),
-                    static_cast<long long>(rowCount(storePath, "reward_labels")));
-        std::printf("  baseline, raw sqlite3, 1 transaction: %8.2f s wall %8.2f s cpu  (%.0f dialogues/s)\n",
+        std::printf("  rows: %lld dialogues, %lld turns, %lld fts, %lld reward labels (all three files)\n",
+                    static_cast<long long>(rowCount(importPath, "dialogues")),
+                    static_cast<long long>(rowCount(importPath, "turns")),
+                    static_cast<long long>(rowCount(importPath, "dialogue_fts")),
+                    static_cast<long long>(rowCount(importPath, "reward_labels")));
+        std::printf("  baseline, raw sqlite3, 1 transaction:   %8.2f s wall %8.2f s cpu  (%.0f dialogues/s)\n",
                     raw.wall, raw.cpu, n / raw.wall);
-        std::printf("  DialogueStore::insert, 1 transaction: %8.2f s wall %8.2f s cpu  (%.0f dialogues/s)\n",
-                    store.wall, store.cpu, n / store.wall);
-        std::printf("  ratio store / baseline:               %8.2f   wall %8.2f   cpu  (target <= 2.00) %s\n",
-                    store.wall / raw.wall, store.cpu / raw.cpu,
-                    store.wall / raw.wall <= 2.0 ? "OK" : "OVER TARGET");
+        std::printf("  import, hw::importFiles of the JSONL:   %8.2f s wall %8.2f s cpu  (%.0f dialogues/s)\n",
+                    imp.wall, imp.cpu, n / imp.wall);
+        std::printf("    of which DialogueStore::insert alone: %8.2f s wall %8.2f s cpu\n", store.wall, store.cpu);
+        std::printf("  ratio import / baseline:                %8.2f   wall %8.2f   cpu  (target <= 2.00) %s\n",
+                    imp.wall / raw.wall, imp.cpu / raw.cpu, imp.wall / raw.wall <= 2.0 ? "OK" : "OVER TARGET");
+        std::printf("  ratio store / baseline:                 %8.2f   wall %8.2f   cpu\n",
+                    store.wall / raw.wall, store.cpu / raw.cpu);
+
+        std::vector<double> ms;
+        for (int rep = 0; rep < 3; ++rep)
+            ms.push_back(firstRowsMs(importPath));
+        std::sort(ms.begin(), ms.end());
+        std::printf("  browser first rows on the imported project (open + count + first 200 rows, SQL):"
+                    " median %.1f ms (target < 500) %s\n", ms[1], ms[1] < 500.0 ? "OK" : "OVER TARGET");
+        if (keep)
+            std::printf("  kept %s: bench_ui_browser --keep %s times the table model on it\n",
+                        importPath.c_str(), importPath.c_str());
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bench_import: %s\n", e.what());
         return 1;
     }
-    for (const auto& p : {rawPath, storePath})
-        for (const char* suffix : {"", "-wal", "-shm"})
-            fs::remove(p + suffix);
-    if (argc <= 3)
+    for (const auto& p : projects)
+        if (!(keep && p == importPath))
+            removeProject(p);
+    fs::remove(jsonlPath);
+    if (ownDir && !keep)
         fs::remove(dir);
     return 0;
 }
