@@ -173,6 +173,122 @@ private Q_SLOTS:
         QCOMPARE(json(back).dump(), j.dump());
     }
 
+    // Real generator records carry per-call fields (llm_call_id, request_hash, seed, finished):
+    // the lineage must still count regenerations per model + prompt, and say which suggestions
+    // drove them, who labelled the rewards and what imagined the zero-shot dialogues.
+    void lineageGroupsByModelAndPrompt()
+    {
+        auto db = Database::openInMemory();
+        DialogueStore store(db);
+        store.ensureTask(Task::persuasion());
+        std::vector<int64_t> parents;
+        for (int i = 0; i < 4; ++i)
+            parents.push_back(store.insert(make("o" + std::to_string(i), source::kP4g, i * 0.1)).id);
+        // Two suggestions on the first original: one accepted, one still proposed; a third
+        // (rejected) drives nothing and must not be counted.
+        auto suggestion = [&](const char* status, const json& provenance) {
+            Statement st(db, "INSERT INTO suggestions(dialogue_id, turn_idx, rank, status, provenance) VALUES (?, 0, 1, ?, ?)");
+            st.bind(1, parents[0]).bind(2, std::string(status)).bind(3, provenance.dump()).exec();
+            return db.lastInsertId();
+        };
+        const json controller = {{"kind", "llm"}, {"endpoint", "http://x/v1/chat/completions"}, {"model", "ctl"},
+                                 {"prompt", "persuasion/relabel"}, {"prompt_sha256", "c0"}};
+        json c1 = controller, c2 = controller;
+        c1["llm_call_id"] = 11;
+        c2["llm_call_id"] = 12;
+        const int64_t sAccepted = suggestion("accepted", c1);
+        const int64_t sProposed = suggestion("proposed", c2);
+        suggestion("rejected", c1);
+        // Five LLM regenerations (same endpoint, model, prompt; every per-call field different)
+        // and two from a local forward checkpoint with different seeds, one of them hard.
+        int n = 0;
+        auto regenerate = [&](const json& generator, bool hard, std::optional<int64_t> sid) {
+            const auto parent = parents[size_t(n % 4)];
+            const auto id = store.insert(make("r" + std::to_string(n), source::kRegeneration, 1.0 + n * 0.1, parent)).id;
+            Statement st(db, "INSERT INTO regenerations(dialogue_id, parent_dialogue_id, prefix_len, suggestion_id, "
+                             "generator, hard) VALUES (?, ?, 1, ?, ?, ?)");
+            st.bind(1, id).bind(2, parent).bind(3, sid).bind(4, generator.dump()).bind(5, int64_t(hard ? 1 : 0)).exec();
+            ++n;
+        };
+        for (int i = 0; i < 5; ++i)
+            regenerate({{"kind", "llm"}, {"endpoint", "http://x/v1/chat/completions"}, {"model", "fwd-llm"},
+                        {"prompt", "persuasion/forward"}, {"prompt_sha256", "ab12"}, {"hard", false},
+                        {"llm_call_id", 100 + i}, {"request_hash", "h" + std::to_string(i)}, {"model_name", "fwd"}},
+                       false, i % 2 ? sProposed : sAccepted);
+        for (int i = 0; i < 2; ++i)
+            regenerate({{"kind", "local"}, {"role", "forward"}, {"checkpoint", "/runs/fwd/step-40"}, {"step", 40},
+                        {"temperature", 0.9}, {"top_p", 0.95}, {"seed", 7 + i}, {"finished", i == 0}},
+                       i == 1, std::nullopt);
+        // Two imagined dialogues from one LLM + prompt (different calls and personas).
+        for (int i = 0; i < 2; ++i) {
+            Dialogue d = make("i" + std::to_string(i), source::kImagined, 0.5);
+            d.metadata = {{"imagined", {{"persona", "p" + std::to_string(i)}, {"index", i},
+                                        {"generator", {{"kind", "llm"}, {"model", "imaginer"}, {"prompt", "persuasion/imagine"},
+                                                       {"prompt_sha256", "ff"}, {"persona", "p" + std::to_string(i)},
+                                                       {"llm_call_id", 200 + i}, {"request_hash", "q" + std::to_string(i)}}}}}};
+            store.insert(d);
+        }
+        // The first two regenerations were relabelled by an LLM labeller (two calls, one prompt);
+        // their latest label is what the set was selected by.
+        Statement ids(db, "SELECT id FROM dialogues WHERE source = 'regeneration' ORDER BY id LIMIT 2");
+        std::vector<int64_t> relabelled;
+        while (ids.step())
+            relabelled.push_back(ids.int64(0));
+        for (size_t i = 0; i < relabelled.size(); ++i)
+            store.setReward(relabelled[i], 1.5, "llm",
+                            {{"kind", "llm"}, {"model", "judge"}, {"prompt", "persuasion/reward"}, {"prompt_sha256", "9a"},
+                             {"llm_call_id", 300 + int(i)}, {"job_id", 4}, {"details", {{"raw", "x" + std::to_string(i)}}}});
+
+        const auto lineage = selectTrainingSet(db, TrainingSetSpec::fromPreset("hindsight-rl")).lineage;
+        const auto& gens = lineage.at("regeneration_generators");
+        QCOMPARE(int(gens.size()), 2);   // one LLM group, one checkpoint group
+        QCOMPARE(gens[0].at("count").get<int64_t>(), int64_t(5));
+        QCOMPARE(gens[0].at("generator").at("model").get<std::string>(), std::string("fwd-llm"));
+        QCOMPARE(gens[0].at("generator").at("prompt_sha256").get<std::string>(), std::string("ab12"));
+        QVERIFY(!gens[0].at("generator").contains("llm_call_id") && !gens[0].at("generator").contains("request_hash"));
+        QVERIFY(!gens[0].contains("hard"));
+        QCOMPARE(gens[1].at("count").get<int64_t>(), int64_t(2));
+        QCOMPARE(gens[1].at("hard").get<int64_t>(), int64_t(1));
+        QCOMPARE(gens[1].at("generator").at("checkpoint").get<std::string>(), std::string("/runs/fwd/step-40"));
+        QVERIFY(!gens[1].at("generator").contains("seed"));
+
+        const auto& sug = lineage.at("regeneration_suggestions");
+        QCOMPARE(sug.at("suggestions").get<int64_t>(), int64_t(2));
+        QCOMPARE(sug.at("by_status").at("accepted").get<int64_t>(), int64_t(1));
+        QCOMPARE(sug.at("by_status").at("proposed").get<int64_t>(), int64_t(1));
+        QVERIFY(!sug.at("by_status").contains("rejected"));
+        QCOMPARE(int(sug.at("controllers").size()), 1);
+        QCOMPARE(sug.at("controllers")[0].at("controller").at("model").get<std::string>(), std::string("ctl"));
+        QCOMPARE(sug.at("controllers")[0].at("count").get<int64_t>(), int64_t(2));
+        QCOMPARE(sug.at("regenerations_without_suggestion").get<int64_t>(), int64_t(2));
+
+        // hindsight-rl: 4 originals (dataset labels) + 7 regenerations: 2 relabelled by the judge,
+        // 5 still carrying the labels they were inserted with.
+        const auto& labels = lineage.at("reward_labels");
+        int64_t total = 0;
+        bool judge = false;
+        for (const auto& l : labels) {
+            total += l.at("count").get<int64_t>();
+            if (l.at("labeller").at("source") == "llm") {
+                judge = true;
+                QCOMPARE(l.at("count").get<int64_t>(), int64_t(2));
+                QCOMPARE(l.at("labeller").at("provenance").at("model").get<std::string>(), std::string("judge"));
+                QVERIFY(!l.at("labeller").at("provenance").contains("llm_call_id"));
+                QVERIFY(!l.at("labeller").at("provenance").contains("details"));
+            }
+        }
+        QVERIFY(judge);
+        QCOMPARE(total, int64_t(11));
+        QCOMPARE(int(labels.size()), 3);   // dataset p4g, dataset regeneration, the judge
+
+        const auto zs = selectTrainingSet(db, TrainingSetSpec::fromPreset("ilql-zero-shot")).lineage;
+        QCOMPARE(int(zs.at("imagined_generators").size()), 1);
+        QCOMPARE(zs.at("imagined_generators")[0].at("count").get<int64_t>(), int64_t(2));
+        QCOMPARE(zs.at("imagined_generators")[0].at("generator").at("model").get<std::string>(), std::string("imaginer"));
+        QVERIFY(!zs.at("imagined_generators")[0].at("generator").contains("persona"));
+        QVERIFY(zs.at("regeneration_generators").empty());
+    }
+
     void cli()
     {
         QTemporaryDir dir;

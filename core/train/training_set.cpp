@@ -3,6 +3,7 @@
 #include "core/data/dialogue.h"
 #include "core/pipeline/training_set_store.h"
 #include "core/store/database.h"
+#include "core/store/provenance_key.h"
 #include "core/util/error.h"
 
 #include <algorithm>
@@ -61,6 +62,43 @@ std::string resolveTask(Database& db, const std::string& wanted)
         names += (names.empty() ? "" : ", ") + n;
     throw Error(db.path() + ": the project has several tasks (" + names + "): choose one with --task");
 }
+
+// Counts records per stable provenance key (core/store/provenance_key.h), largest group first.
+class ProvenanceGroups {
+public:
+    void add(const nlohmann::json& key, bool hard)
+    {
+        auto& g = m_groups[key.dump()];
+        if (g.count == 0)
+            g.key = key;
+        ++g.count;
+        g.hard += hard ? 1 : 0;
+    }
+    // [{<name>: key, count, hard}] ("hard" only when some were made by a hard model).
+    nlohmann::json toJson(const char* name) const
+    {
+        std::vector<const Group*> order;
+        for (const auto& [k, g] : m_groups)
+            order.push_back(&g);
+        std::stable_sort(order.begin(), order.end(), [](const Group* a, const Group* b) { return a->count > b->count; });
+        nlohmann::json out = nlohmann::json::array();
+        for (const Group* g : order) {
+            nlohmann::json row = {{name, g->key}, {"count", g->count}};
+            if (g->hard > 0)
+                row["hard"] = g->hard;
+            out.push_back(std::move(row));
+        }
+        return out;
+    }
+
+private:
+    struct Group {
+        nlohmann::json key;
+        int64_t count = 0;
+        int64_t hard = 0;
+    };
+    std::map<std::string, Group> m_groups;
+};
 
 nlohmann::json optionalJson(const std::optional<double>& v)
 {
@@ -216,21 +254,76 @@ TrainingSetSelection selectTrainingSet(Database& db, const TrainingSetSpec& spec
     nlohmann::json reward = nlohmann::json::object();
     if (labelled > 0)
         reward = {{"min", rmin}, {"max", rmax}, {"mean", rsum / static_cast<double>(labelled)}, {"labelled", labelled}};
-    // Regenerations: which generators and suggestions made them (one row per generator).
+    const std::set<int64_t> ids(out.dialogueIds.begin(), out.dialogueIds.end());
+    // Regenerations: which models and prompts made them, grouped by the stable part of the
+    // generator record (one entry per model + prompt, not per call), and which suggestions drove
+    // them.
     nlohmann::json generators = nlohmann::json::array();
+    nlohmann::json suggestions = nlohmann::json::object();
     if (byKind.count(source_kind::kRegeneration)) {
-        std::set<int64_t> ids(out.dialogueIds.begin(), out.dialogueIds.end());
-        std::map<std::string, int64_t> counts;
-        Statement g(db, "SELECT g.dialogue_id, g.generator FROM regenerations g JOIN dialogues d ON d.id = g.dialogue_id "
-                        "JOIN tasks t ON t.id = d.task_id WHERE t.name = ?");
+        ProvenanceGroups gens;
+        std::set<int64_t> suggestionIds;
+        int64_t withoutSuggestion = 0;
+        Statement g(db, "SELECT g.dialogue_id, g.generator, g.hard, g.suggestion_id FROM regenerations g "
+                        "JOIN dialogues d ON d.id = g.dialogue_id JOIN tasks t ON t.id = d.task_id WHERE t.name = ?");
         g.bind(1, out.task);
-        while (g.step())
-            if (ids.count(g.int64(0)))
-                ++counts[g.text(1)];
-        for (const auto& [gen, n] : counts) {
-            nlohmann::json genJson = nlohmann::json::parse(gen, nullptr, false);
-            generators.push_back({{"generator", genJson.is_discarded() ? nlohmann::json(gen) : genJson}, {"count", n}});
+        while (g.step()) {
+            if (!ids.count(g.int64(0)))
+                continue;
+            gens.add(provenanceKeyOfText(g.text(1)), g.int64(2) != 0);
+            if (const auto sid = g.optInt64(3))
+                suggestionIds.insert(*sid);
+            else
+                ++withoutSuggestion;
         }
+        generators = gens.toJson("generator");
+        // The suggestions (hindsight relabels) behind those regenerations: how many, in which
+        // review state, and which controller (LLM + prompt, retrieval index, human) made them.
+        std::map<std::string, int64_t> byStatus;
+        ProvenanceGroups controllers;
+        Statement s(db, "SELECT s.id, s.status, s.provenance FROM suggestions s JOIN dialogues d ON d.id = s.dialogue_id "
+                        "JOIN tasks t ON t.id = d.task_id WHERE t.name = ? AND s.id IN "
+                        "(SELECT suggestion_id FROM regenerations WHERE suggestion_id IS NOT NULL)");
+        s.bind(1, out.task);
+        while (s.step()) {
+            if (!suggestionIds.count(s.int64(0)))
+                continue;
+            ++byStatus[s.text(1)];
+            controllers.add(provenanceKeyOfText(s.text(2)), false);
+        }
+        suggestions = {{"suggestions", suggestionIds.size()},
+                       {"by_status", byStatus},
+                       {"controllers", controllers.toJson("controller")},
+                       {"regenerations_without_suggestion", withoutSuggestion}};
+    }
+    // Imagined dialogues: which model and prompt imagined them (metadata.imagined.generator).
+    nlohmann::json imagined = nlohmann::json::array();
+    if (byKind.count(source_kind::kImagined)) {
+        ProvenanceGroups gens;
+        Statement st(db, "SELECT d.id, coalesce(json_extract(d.metadata, '$.imagined.generator'), '{}') FROM dialogues d "
+                         "JOIN tasks t ON t.id = d.task_id WHERE t.name = ? AND d.source = ?");
+        st.bind(1, out.task).bind(2, std::string(source::kImagined));
+        while (st.step())
+            if (ids.count(st.int64(0)))
+                gens.add(provenanceKeyOfText(st.text(1)), false);
+        imagined = gens.toJson("generator");
+    }
+    // Who labelled the rewards the set was selected by: the latest label of each dialogue (the
+    // one dialogues.reward holds), grouped by source and the labeller's model / prompt / dataset.
+    nlohmann::json labels = nlohmann::json::array();
+    if (labelled > 0) {
+        ProvenanceGroups labellers;
+        Statement st(db, "SELECT l.dialogue_id, l.source, l.provenance FROM reward_labels l "
+                         "JOIN dialogues d ON d.id = l.dialogue_id JOIN tasks t ON t.id = d.task_id "
+                         "WHERE t.name = ? AND l.id = (SELECT max(id) FROM reward_labels m WHERE m.dialogue_id = l.dialogue_id)");
+        st.bind(1, out.task);
+        while (st.step()) {
+            if (!ids.count(st.int64(0)))
+                continue;
+            nlohmann::json key = {{"source", st.text(1)}, {"provenance", provenanceKeyOfText(st.text(2))}};
+            labellers.add(key, false);
+        }
+        labels = labellers.toJson("labeller");
     }
     out.lineage = {{"preset", spec.preset},
                    {"task", out.task},
@@ -241,7 +334,10 @@ TrainingSetSelection selectTrainingSet(Database& db, const TrainingSetSpec& spec
                    {"by_source", bySource},
                    {"hard_regenerations", hard},
                    {"reward", reward},
-                   {"regeneration_generators", generators}};
+                   {"regeneration_generators", generators},
+                   {"regeneration_suggestions", suggestions},
+                   {"imagined_generators", imagined},
+                   {"reward_labels", labels}};
     return out;
 }
 

@@ -68,7 +68,14 @@ std::vector<size_t> selectCandidates(const std::vector<TrainingSetCandidate>& ca
 struct TrainingSetSelection {
     std::string task;
     std::vector<int64_t> dialogueIds;     // in id order
-    nlohmann::json lineage;               // counts by source kind, reward range, thresholds, ...
+    // Counts by source kind and source, reward range, and what made the data, each grouped by the
+    // stable part of its provenance (core/store/provenance_key.h) with a count per group:
+    //   regeneration_generators  [{generator, count, hard}]   forward model / endpoint + prompt
+    //   regeneration_suggestions {suggestions, by_status, controllers: [{controller, count}],
+    //                             regenerations_without_suggestion}
+    //   imagined_generators      [{generator, count}]          model + prompt that imagined them
+    //   reward_labels            [{labeller: {source, provenance}, count}]  latest label of each
+    nlohmann::json lineage;
 };
 
 // Reads the task's dialogues and selects. Throws hw::Error (no such task, several tasks and none
