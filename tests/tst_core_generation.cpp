@@ -1,6 +1,7 @@
 // Generation: with and without the KV cache agree token for token (greedy and seeded sampling,
 // batched prompts of different lengths); filters; logits hook; stop tokens; cancel; streaming.
 #include "core/model/generation.h"
+#include "core/rl/ilql_decode.h"
 #include "core/util/error.h"
 #include "support/test_paths.h"
 
@@ -118,6 +119,51 @@ private Q_SLOTS:
         // the same run without cache gives the same rows
         o.useCache = false;
         QCOMPARE(generate(m, kPrompts, o, hook).tokens, r.tokens);
+    }
+
+    // top-k keeps exactly k tokens per row, ties to the lowest token ids, as the ILQL decoding
+    // does; checked against a plain sort of (value desc, id asc).
+    void topKKeepsExactlyK()
+    {
+        auto tied = torch::tensor({{1.0f, 3.0f, 3.0f, 3.0f, 0.0f}, {2.0f, 2.0f, 2.0f, 2.0f, 2.0f}});
+        SamplingOptions s;
+        s.topK = 2;
+        filterLogits(tied, s);
+        const auto kept = torch::isfinite(tied);
+        QVERIFY(torch::equal(kept.sum(-1), torch::tensor({2, 2}, torch::kLong)));
+        QVERIFY(kept[0][1].item<bool>() && kept[0][2].item<bool>() && !kept[0][3].item<bool>());
+        QVERIFY(kept[1][0].item<bool>() && kept[1][1].item<bool>());
+
+        torch::manual_seed(5);
+        // Rounded to a few levels, so rows are full of ties.
+        const auto logits = (torch::randn({16, 40}) * 2).round();
+        for (const int64_t k : {1, 3, 7, 39}) {
+            auto got = logits.clone();
+            s.topK = k;
+            filterLogits(got, s);
+            for (int64_t r = 0; r < logits.size(0); ++r) {
+                std::vector<std::pair<float, int64_t>> order;
+                for (int64_t v = 0; v < logits.size(1); ++v)
+                    order.push_back({-logits[r][v].item<float>(), v});
+                std::sort(order.begin(), order.end());
+                std::vector<bool> want(size_t(logits.size(1)), false);
+                for (int64_t i = 0; i < k; ++i)
+                    want[size_t(order[size_t(i)].second)] = true;
+                for (int64_t v = 0; v < logits.size(1); ++v) {
+                    const float g = got[r][v].item<float>();
+                    QCOMPARE(std::isfinite(g), bool(want[size_t(v)]));
+                    if (want[size_t(v)])
+                        QCOMPARE(g, logits[r][v].item<float>());
+                }
+            }
+            // Sampling through generate() and the ILQL decoding distribution filter alike.
+            QVERIFY(torch::equal(torch::isfinite(got), torch::isfinite(ilqlFilterLogits(logits, 1.0, k, std::nullopt))));
+        }
+        // Fewer finite entries than k: the finite ones stay, nothing else becomes finite.
+        auto sparse = torch::tensor({{-INFINITY, 1.0f, -INFINITY, 0.5f}});
+        s.topK = 3;
+        filterLogits(sparse, s);
+        QCOMPARE(torch::isfinite(sparse).sum().item<int64_t>(), int64_t(2));
     }
 
     void filters()

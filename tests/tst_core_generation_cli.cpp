@@ -1,6 +1,7 @@
 // `hindsight generate` on a freshly saved tiny checkpoint: greedy output is reproducible and
 // identical with and without the KV cache; errors name the checkpoint.
 #include "core/model/model_io.h"
+#include "core/train/checkpoint.h"
 #include "support/test_paths.h"
 
 #include <QProcess>
@@ -56,6 +57,38 @@ private Q_SLOTS:
         const auto bad = runCli({"generate", "--checkpoint", dir.filePath("nope"), "--prompt", "x"}, &code);
         QCOMPARE(code, 1);
         QVERIFY2(bad.contains("nope"), bad.constData());
+
+        // A run directory, as serve and train-lm --resume take it: its newest complete step-N
+        // checkpoint (an incomplete newer one is skipped).
+        QTemporaryDir run;
+        {
+            CheckpointWriter w(stepCheckpointDir(run.path().toStdString(), 4));
+            saveModelDirectory(w.stagingDir(), m, &tok);
+            w.commit();
+        }
+        Transformer other(cfg);   // different weights, in a step directory without completion marker
+        saveModelDirectory(stepCheckpointDir(run.path().toStdString(), 9), other, &tok);
+        QStringList fromRun = base;
+        fromRun[2] = run.path();
+        const auto c = runCli(fromRun + QStringList{"--device", "cpu"}, &code);
+        QVERIFY2(code == 0, c.constData());
+        const auto jc = nlohmann::json::parse(c.toStdString());
+        QCOMPARE(jc["samples"], ja["samples"]);
+        QCOMPARE(jc["device"].get<std::string>(), std::string("cpu"));
+
+        // --device: a clear error for a name it does not know, and for CUDA without CUDA.
+        const auto badDevice = runCli(base + QStringList{"--device", "tpu"}, &code);
+        QCOMPARE(code, 1);
+        QVERIFY2(badDevice.contains("expected cpu, cuda"), badDevice.constData());
+        if (!torch::cuda::is_available()) {
+            const auto noCuda = runCli(base + QStringList{"--device", "cuda"}, &code);
+            QCOMPARE(code, 1);
+            QVERIFY2(noCuda.contains("no CUDA"), noCuda.constData());
+        } else {
+            const auto cuda = runCli(base + QStringList{"--device", "cuda"}, &code);
+            QVERIFY2(code == 0, cuda.constData());
+            QVERIFY(nlohmann::json::parse(cuda.toStdString())["device"].get<std::string>().rfind("cuda", 0) == 0);
+        }
     }
 };
 

@@ -772,7 +772,42 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(Error, json::parse(R"({"top_k": 0})").get<IlqlDecodeConfig>());
         QVERIFY_THROWS_EXCEPTION(Error, json::parse(R"({"temperature": 1})").get<IlqlDecodeConfig>());
     }
-};
+
+    // The model section of the authors' config/vis_dial/train_iql.yaml, ILQL keys only.
+    void referenceModelOptions()
+    {
+        const auto c = json::parse(R"({"alpha": 0.005, "gamma": 0.99, "beta": 0.0, "transition_weight": 0.0,
+            "clip_weight": null, "value_max": null, "value_min": null, "detach_v": false, "detach_q": false,
+            "detach_pi": false, "double_q": true, "seperate_policy": true, "seperate_target": true, "tau": 0.8,
+            "exp_weights": true, "dm_margin": 0.0, "advanced_mlp": false, "cql_temp": 1.0})").get<IlqlConfig>();
+        QCOMPARE(c.alpha.value_or(-1), 0.005);
+        QCOMPARE(c.seperate_policy.value_or(false), true);
+        QCOMPARE(c.seperate_target.value_or(false), true);
+        QVERIFY(c.unsupportedTrainingOptions().empty());
+        QCOMPARE(int(c.headOutputNotes().size()), 3);
+        // Round trip keeps them; an unset option is not written.
+        const json j = c;
+        QCOMPARE(j.at("alpha").get<double>(), 0.005);
+        QVERIFY(!j.contains("detach_v"));
+        QCOMPARE(json(j.get<IlqlConfig>()).dump(), j.dump());
+        QVERIFY(!json(IlqlConfig{}).contains("alpha"));
+
+        // Values this engine does not train with are read, and named with the reason.
+        const auto d = json::parse(R"({"detach_v": true, "advanced_mlp": true})").get<IlqlConfig>();
+        const auto why = d.unsupportedTrainingOptions();
+        QCOMPARE(int(why.size()), 2);
+        QVERIFY(why[0].find("detach_v") != std::string::npos && why[0].find("not implemented") != std::string::npos);
+        QVERIFY(why[1].find("advanced_mlp") != std::string::npos);
+        QCOMPARE(json(d).at("detach_v").get<bool>(), true);
+
+        auto refused = [](const char* text, const char* mentions) {
+            try {
+                (void)json::parse(text).get<IlqlConfig>();
+            } catch (const Error& e) {
+                return std::string(e.what()).find(mentions) != std::string::npos;
+            }
+            return false;
+        };
 
 QTEST_APPLESS_MAIN(TestIlql)
 #include "tst_core_ilql.moc"

@@ -13,6 +13,7 @@
 #include "support/test_paths.h"
 
 #include <filesystem>
+#include <fstream>
 #include <random>
 
 using namespace hw;
@@ -436,6 +437,54 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(Error, IlqlTrainConfig::fromJson(nlohmann::json::parse(R"({"iterashuns": 3})")));
         QVERIFY_THROWS_EXCEPTION(Error, IlqlTrainConfig::fromJson(nlohmann::json::parse(R"({"ilql": {"tau": 3}})")));
         QVERIFY_THROWS_EXCEPTION(Error, IlqlTrainConfig::fromJson(nlohmann::json::parse(R"({"targets": "both"})")));
+    }
+
+    // The reference's model options inside "ilql" drive the trainer's own fields; values it cannot
+    // train with, or that contradict those fields, are refused.
+    void referenceModelOptionsMapOntoTheTrainer()
+    {
+        using nlohmann::json;
+        auto c = IlqlTrainConfig::fromJson(json::parse(
+            R"({"ilql": {"alpha": 0.02, "seperate_policy": false, "seperate_target": true, "detach_v": false}})"));
+        QCOMPARE(c.polyakAlpha, 0.02);
+        QCOMPARE(c.policy, std::string("shared"));
+        QCOMPARE(c.targets, std::string("trunk"));
+        QVERIFY(!c.ilql.alpha && !c.ilql.seperate_policy && !c.ilql.seperate_target); // moved, not duplicated
+        QCOMPARE(IlqlTrainConfig::fromJson(c.toJson()).toJson().dump(), c.toJson().dump());
+        c = IlqlTrainConfig::fromJson(json::parse(R"({"ilql": {"seperate_policy": true, "seperate_target": false}})"));
+        QCOMPARE(c.policy, std::string("separate"));
+        QCOMPARE(c.targets, std::string("heads"));
+        // Both spellings agreeing is fine; disagreeing is an error naming both.
+        QCOMPARE(IlqlTrainConfig::fromJson(json::parse(R"({"ilql": {"alpha": 0.1}, "polyakAlpha": 0.1})")).polyakAlpha, 0.1);
+        auto refused = [](const char* text, const char* mentions) {
+            try {
+                (void)IlqlTrainConfig::fromJson(json::parse(text));
+            } catch (const Error& e) {
+                return std::string(e.what()).find(mentions) != std::string::npos;
+            }
+            return false;
+        };
+        QVERIFY(refused(R"({"ilql": {"alpha": 0.1}, "polyakAlpha": 0.2})", "polyakAlpha"));
+        QVERIFY(refused(R"({"ilql": {"seperate_target": true}, "targets": "heads"})", "seperate_target"));
+        QVERIFY(refused(R"({"ilql": {"detach_v": true}})", "detach_v"));
+        QVERIFY(refused(R"({"ilql": {"detach_pi": true}})", "not implemented"));
+        QVERIFY(refused(R"({"ilql": {"advanced_mlp": true}})", "advanced_mlp"));
+        // Set in code, they must agree with the fields the trainer reads.
+        IlqlTrainConfig coded;
+        coded.ilql.alpha = 0.3;
+        QVERIFY_THROWS_EXCEPTION(Error, coded.validate());
+        coded.polyakAlpha = 0.3;
+        coded.validate();
+
+        // A --config file over a base (the CLI's and the runs page's merge) keeps the mapped fields.
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("cfg.json").toStdString();
+        std::ofstream(path) << R"({"ilql": {"alpha": 0.05, "seperate_target": true, "tau": 0.7}})";
+        const auto merged = IlqlTrainConfig::overlay(IlqlTrainConfig::tiny(), path);
+        QCOMPARE(merged.polyakAlpha, 0.05);
+        QCOMPARE(merged.targets, std::string("trunk"));
+        QCOMPARE(merged.ilql.tau, 0.7);
+        QCOMPARE(merged.batchSize, IlqlTrainConfig::tiny().batchSize);
     }
 };
 

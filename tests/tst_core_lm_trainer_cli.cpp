@@ -46,6 +46,60 @@ private Q_SLOTS:
         QVERIFY(bad.readAllStandardError().contains("unknown role 'critic'"));
     }
 
+    // --max-steps / --max-seconds given with --resume replace the checkpoint's budget (and say
+    // so); other configuration options are reported as ignored.
+    void resumeHonoursTheCommandLineBudget()
+    {
+        QTemporaryDir tmp;
+        const std::string project = tmp.filePath("p.hwb").toStdString();
+        hwtest::insertDialogues(project, hwtest::lmDialogues(24));
+        const QString cli = QString::fromStdString(hwtest::cliPath());
+        const QString out = tmp.filePath("out");
+        auto run = [&](const QStringList& args, QByteArray* err) {
+            QProcess p;
+            p.start(cli, QStringList{"train-lm", QString::fromStdString(project), "--role", "forward"} + args);
+            if (!p.waitForFinished(180000))
+                return std::make_pair(-1, nlohmann::json());
+            *err = p.readAllStandardError();
+            const auto text = p.readAllStandardOutput().toStdString();
+            return std::make_pair(p.exitCode(), p.exitCode() == 0 ? nlohmann::json::parse(text) : nlohmann::json());
+        };
+        QByteArray err;
+        // A run with a wall-time budget and a step budget it cannot reach: stopped by time.
+        auto [code, first] = run({"--tiny", "--max-steps", "100000", "--max-seconds", "2", "--out", out, "--json",
+                                  "--quiet", "--no-record"},
+                                 &err);
+        QVERIFY2(code == 0, err.constData());
+        QCOMPARE(first["status"].get<std::string>(), std::string("stopped"));
+        const int step = first["steps"].get<int>();
+        QCOMPARE(first["total_steps"].get<int>(), 100000);
+
+        // Resumed with the checkpoint's budget it would stop after 2 s again, short of 100000 steps;
+        // the new budget ends it 3 steps on, with no time limit.
+        const int target = step + 3;
+        auto [code2, second] = run({"--resume", out, "--max-steps", QString::number(target), "--max-seconds", "0",
+                                    "--seed", "7", "--json", "--no-record"},
+                                   &err);
+        QVERIFY2(code2 == 0, err.constData());
+        QCOMPARE(second["status"].get<std::string>(), std::string("done"));
+        QCOMPARE(second["steps"].get<int>(), target);
+        QCOMPARE(second["total_steps"].get<int>(), target);
+        QVERIFY2(err.contains("replaces the checkpoint's maxSteps 100000 -> " + QByteArray::number(target)), err.constData());
+        QVERIFY2(err.contains("maxSeconds 2 -> 0"), err.constData());
+        QVERIFY2(err.contains("ignored with --resume") && err.contains("--seed"), err.constData());
+        // The new budget is the checkpoint's configuration from now on.
+        const auto saved = nlohmann::json::parse(
+            std::ifstream(second["checkpoint"].get<std::string>() + "/train_config.json"));
+        QCOMPARE(saved["maxSteps"].get<int>(), target);
+        QCOMPARE(saved["maxSeconds"].get<double>(), 0.0);
+        QCOMPARE(saved["seed"].get<int>(), 0);
+
+        // A budget that ends before the checkpoint's step is refused.
+        auto [code3, third] = run({"--resume", out, "--max-steps", QString::number(target - 1), "--json"}, &err);
+        QCOMPARE(code3, 1);
+        QVERIFY2(err.contains("already at step " + QByteArray::number(target)), err.constData());
+    }
+
     void ctrlCStopsWithACheckpoint()
     {
         QTemporaryDir tmp;

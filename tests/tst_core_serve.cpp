@@ -239,7 +239,7 @@ private Q_SLOTS:
     {
         QProcess p;
         p.setProgram(QString::fromStdString(hwtest::cliPath()));
-        p.setArguments({"serve", "--checkpoint", QString::fromStdString(checkpoint()), "--port", "0"});
+        p.setArguments({"serve", "--checkpoint", QString::fromStdString(checkpoint()), "--port", "0", "--device", "cpu"});
         p.start();
         QVERIFY(p.waitForStarted());
         QVERIFY2(p.waitForReadyRead(60000), qPrintable(p.readAllStandardError()));
@@ -254,6 +254,24 @@ private Q_SLOTS:
         QCOMPARE(p.exitStatus(), QProcess::NormalExit);
         QCOMPARE(p.exitCode(), 0);
         QVERIFY(QString::fromUtf8(p.readAllStandardError()).contains("stopped after"));
+    }
+
+    void cliDeviceOption()
+    {
+        QProcess p;
+        p.start(QString::fromStdString(hwtest::cliPath()),
+                {"serve", "--checkpoint", QString::fromStdString(checkpoint()), "--port", "0", "--device", "gpu"});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 1);
+        const QByteArray err = p.readAllStandardError();
+        QVERIFY2(err.contains("'gpu'") && err.contains("expected cpu, cuda"), err.constData());
+        if (!torch::cuda::is_available()) {
+            p.start(QString::fromStdString(hwtest::cliPath()),
+                    {"serve", "--checkpoint", QString::fromStdString(checkpoint()), "--port", "0", "--device", "cuda"});
+            QVERIFY(p.waitForFinished(60000));
+            QCOMPARE(p.exitCode(), 1);
+            QVERIFY(p.readAllStandardError().contains("no CUDA"));
+        }
     }
 };
 

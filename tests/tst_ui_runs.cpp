@@ -13,11 +13,14 @@
 #include "ui/models/run_table_model.h"
 #include "ui/pages/runs/run_details_dialog.h"
 #include "ui/pages/runs/runs_page.h"
+#include "ui/pages/runs/start_run_dialog.h"
 #include "ui/project_session.h"
 #include "ui/settings/settings.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QComboBox>
+#include <QSpinBox>
 #include <QLineSeries>
 #include <QChart>
 #include <QProcess>
@@ -188,6 +191,32 @@ private Q_SLOTS:
         QVERIFY(model.index(1, 0).data(RunTableModel::ResumableRole).toBool());
         QCOMPARE(model.index(1, RunTableModel::KindColumn).data().toString(), QStringLiteral("ILQL"));
         QCOMPARE(resets.count(), 0);
+    }
+
+    // "Optimizer steps" of an ILQL run are whole iterations, rounded up (never fewer steps than
+    // asked for), and the dialog says so.
+    void startDialogRoundsIlqlStepsUp()
+    {
+        StartRunDialog dialog(QStringLiteral("/nowhere/p.hwb"), {QStringLiteral("counseling")}, {});
+        auto* kind = dialog.findChild<QComboBox*>(QStringLiteral("kind"));
+        auto* steps = dialog.findChild<QSpinBox*>(QStringLiteral("maxSteps"));
+        QVERIFY(kind && steps);
+        kind->setCurrentIndex(kind->findData(QStringLiteral("ilql")));
+        QVERIFY(dialog.stepsNote().contains(QStringLiteral("100 × 60 = 6000")));   // the paper's recipe
+        steps->setValue(100);
+        QCOMPARE(dialog.request().overrides["maxSteps"].get<int>(), 100);
+        QCOMPARE(*hw::plannedAgentSteps(dialog.request()), int64_t(120));           // 2 x 60, not 1 x 60
+        QVERIFY2(dialog.stepsNote().contains(QStringLiteral("2 × 60 = 120")) && dialog.stepsNote().contains(QStringLiteral("rounded up")),
+                 qPrintable(dialog.stepsNote()));
+        steps->setValue(120);
+        QCOMPARE(*hw::plannedAgentSteps(dialog.request()), int64_t(120));
+        QVERIFY(!dialog.stepsNote().contains(QStringLiteral("rounded up")));
+        steps->setValue(30);                                                         // under one iteration
+        QCOMPARE(*hw::plannedAgentSteps(dialog.request()), int64_t(30));
+        kind->setCurrentIndex(kind->findData(QStringLiteral("sft")));
+        steps->setValue(100);
+        QCOMPARE(*hw::plannedAgentSteps(dialog.request()), int64_t(100));
+        QVERIFY(dialog.stepsNote().contains(QStringLiteral("100 behaviour-cloning steps")));
     }
 
     void pageFollowsAnotherConnection()

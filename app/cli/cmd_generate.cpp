@@ -8,6 +8,7 @@
 #include "core/model/model_io.h"
 #include "core/store/database.h"
 #include "core/store/dialogue_store.h"
+#include "core/train/checkpoint.h"
 #include "core/util/error.h"
 
 #include <torch/torch.h>
@@ -25,7 +26,9 @@ layout). The dialogue is encoded in the workbench's one format (see core/model/d
 <s> [context </s>] user </s> agent </a> ...; the agent's reply ends at </a>, a simulated user's at </s>.
 Text is streamed to stdout as it is generated.
 
-  --checkpoint DIR        model directory
+  --checkpoint DIR        model directory, checkpoint OUT/step-N, or a run directory OUT (its
+                          newest complete checkpoint), as serve and train-lm --resume take
+  --device D              cpu | cuda | cuda:N | auto (default auto: CUDA when available)
   --prompt TEXT           a turn; repeat for a conversation (user first, then alternating)
   --context TEXT          context prefix for --prompt (task, situation, persona)
   --project P.hwb         project holding --dialogue-id
@@ -56,7 +59,7 @@ int runGenerate(const std::vector<std::string>& argv)
 {
     const Args args(argv,
                     {"checkpoint", "prompt", "context", "project", "dialogue-id", "turns", "role", "max-new-tokens",
-                     "temperature", "top-k", "top-p", "seed", "num"},
+                     "temperature", "top-k", "top-p", "seed", "num", "device"},
                     {"no-cache", "json"});
     const auto checkpoint = args.value("checkpoint");
     if (!checkpoint)
@@ -64,9 +67,11 @@ int runGenerate(const std::vector<std::string>& argv)
     const std::string role = args.value("role", "agent");
     if (role != "agent" && role != "user")
         throw Error("--role must be agent or user, not '" + role + "'");
+    LoadOptions lo;
+    lo.device = deviceFromOption(args.value("device", "auto"));
     configureTorchThreads();
 
-    LoadedModel lm = loadModelDirectory(*checkpoint);
+    LoadedModel lm = loadModelDirectory(resolveCheckpointDir(*checkpoint), lo);
     const Tokenizer& tok = *lm.tokenizer;
     const int64_t maxNew = args.intValue("max-new-tokens", 128);
     CodecOptions co;

@@ -40,15 +40,21 @@ masked out) on given head outputs, in float32, and prints one JSON object:
 
 Decoding (prints {"row","position","probs":[V],"full_logits":[V]} instead; -inf as "-inf"):
   --decode-config FILE temp, top_k, top_p, exp_adv, adv_weight, adv_clip, include_logits,
-                       include_adv (same form as --config: the object or one under "config")
-  --row R              batch row of the decoding step; default: "decode.row" of a whole
-                       golden file, else 0
-  --position P         token position whose logits, V and min(tq1,tq2) are used; default:
-                       "decode.position" of a whole golden file, else the row's last attended
-                       position
-  --pad-id N           token never sampled (the reference's pad, set to -inf); default:
-                       meta.vocab_roles.pad of a whole golden file, else 0; -1 for none
+                       include_adv, and where to decode: row, position, pad_id (the golden
+                       file's decode.row / decode.position). Same form as --config: the object,
+                       or one under "config" (as a golden decode.snell entry); row / position /
+                       pad_id may sit beside "config" too.
+  --row R              batch row of the decoding step
+  --position P         token position whose logits, V and min(tq1,tq2) are used
+  --pad-id N           token never sampled (the reference's pad, set to -inf); -1 for none
+  Each of row / position / pad id comes from, in this order: the flag, the decode
+  configuration, the --inputs file when it is a whole golden file (decode.row,
+  decode.position, meta.vocab_roles.pad). Otherwise: row 0; its first action slot
+  (action_idxs[row][0], where the agent's first token is chosen; a note on stderr says so);
+  pad id 0.
   The value range (value_min/value_max) of --config, when given, clips target Q.
+  Model options of --config (alpha, seperate_*, detach_*, advanced_mlp) do not change a loss or
+  decoding on given head outputs; a note on stderr says so when they are set.
 )";
 
 nlohmann::json readJsonFile(const std::string& path)
@@ -110,27 +116,96 @@ int runLoss(const IlqlReferenceInputs& in, const IlqlConfig& config, bool detail
     return 0;
 }
 
+// Where to decode, as the decoding configuration names it (null values = not given).
+struct DecodeSite {
+    std::optional<int64_t> row, position;
+    std::optional<std::optional<int64_t>> pad; // outer: given at all; inner: null = no pad token
+};
+
+// Splits the decode configuration file into the decoding options and the site keys (row,
+// position, pad_id), which may sit in the options object or beside its "config".
+std::pair<IlqlDecodeConfig, DecodeSite> readDecodeConfig(const nlohmann::json& file)
+{
+    nlohmann::json options = configObject(file);
+    DecodeSite site;
+    auto take = [&](nlohmann::json& from) {
+        if (!from.is_object())
+            return;
+        auto integer = [&](const char* key) -> std::optional<std::optional<int64_t>> {
+            if (!from.contains(key))
+                return std::nullopt;
+            const auto v = from.at(key);
+            from.erase(key);
+            if (v.is_null())
+                return std::optional<int64_t>();
+            if (!v.is_number_integer())
+                throw Error(std::string("ILQL decoding config.") + key + ": expected an integer, got " + v.dump());
+            return std::optional<int64_t>(v.get<int64_t>());
+        };
+        if (auto r = integer("row"); r && *r)
+            site.row = **r;
+        if (auto p = integer("position"); p && *p)
+            site.position = **p;
+        if (auto pad = integer("pad_id"))
+            site.pad = *pad;
+    };
+    if (&configObject(file) != &file) {
+        nlohmann::json outer = file;
+        outer.erase("config");
+        take(outer);
+    }
+    take(options);
+    return {options.get<IlqlDecodeConfig>(), site};
+}
+
 int runDecode(const nlohmann::json& file, const IlqlReferenceInputs& in, const IlqlConfig& config,
-              const IlqlDecodeConfig& decode, const Args& args)
+              const IlqlDecodeConfig& decode, const DecodeSite& site, const Args& args)
 {
     const auto B = in.batch.tokens.size(0), T = in.batch.tokens.size(1);
     const nlohmann::json* golden = file.contains("decode") && file.at("decode").is_object() ? &file.at("decode")
                                                                                              : nullptr;
-    int64_t row = golden && golden->contains("row") ? golden->at("row").get<int64_t>() : 0;
-    row = args.intValue("row", row);
+    auto fromGolden = [&](const char* key) -> std::optional<int64_t> {
+        if (golden && golden->contains(key) && golden->at(key).is_number_integer())
+            return golden->at(key).get<int64_t>();
+        return std::nullopt;
+    };
+    int64_t row = 0;
+    if (args.value("row"))
+        row = args.intValue("row", 0);
+    else if (site.row)
+        row = *site.row;
+    else if (const auto g = fromGolden("row"))
+        row = *g;
     if (row < 0 || row >= B)
-        throw Error("--row " + std::to_string(row) + " is outside the batch of " + std::to_string(B));
-    int64_t position = golden && golden->contains("position") ? golden->at("position").get<int64_t>()
-                                                               : in.batch.attnMask[row].sum().item<int64_t>() - 1;
-    position = args.intValue("position", position);
+        throw Error("row " + std::to_string(row) + " is outside the batch of " + std::to_string(B));
+    int64_t position = 0;
+    if (args.value("position")) {
+        position = args.intValue("position", 0);
+    } else if (site.position) {
+        position = *site.position;
+    } else if (const auto g = fromGolden("position")) {
+        position = *g;
+    } else {
+        if (in.batch.actionIdxs.size(1) == 0)
+            throw Error("the inputs have no action slots: give the decoding position (--position P or "
+                        "\"position\" in the decode configuration)");
+        position = in.batch.actionIdxs[row][0].item<int64_t>();
+        std::cerr << "note: no decoding position given: row " << row << ", position " << position
+                  << " (its first action slot); set \"row\" and \"position\" in the decode configuration "
+                     "(a golden file's decode.row / decode.position) to choose\n";
+    }
     if (position < 0 || position >= T)
-        throw Error("--position " + std::to_string(position) + " is outside the sequence of " + std::to_string(T));
+        throw Error("position " + std::to_string(position) + " is outside the sequence of " + std::to_string(T));
     std::optional<int64_t> pad = 0;
     if (file.contains("meta") && file.at("meta").contains("vocab_roles")
         && file.at("meta").at("vocab_roles").contains("pad"))
         pad = file.at("meta").at("vocab_roles").at("pad").get<int64_t>();
-    const auto padArg = args.intValue("pad-id", pad.value_or(-1));
-    pad = padArg < 0 ? std::nullopt : std::optional<int64_t>(padArg);
+    if (site.pad)
+        pad = *site.pad;
+    if (args.value("pad-id")) {
+        const auto padArg = args.intValue("pad-id", -1);
+        pad = padArg < 0 ? std::nullopt : std::optional<int64_t>(padArg);
+    }
 
     auto minTargetQ = in.tq1[row][position];
     if (config.double_q && in.tq2.defined())
@@ -162,14 +237,16 @@ int runIlqlCheck(const std::vector<std::string>& argv)
             throw Error(*path + ": " + e.what());
         }
     }
+    for (const auto& note : config.headOutputNotes())
+        std::cerr << "note: " << note << "\n";
     if (const auto path = args.value("decode-config")) {
-        IlqlDecodeConfig decode;
+        std::pair<IlqlDecodeConfig, DecodeSite> decode;
         try {
-            decode = configObject(readJsonFile(*path)).get<IlqlDecodeConfig>();
+            decode = readDecodeConfig(readJsonFile(*path));
         } catch (const Error& e) {
             throw Error(*path + ": " + e.what());
         }
-        return runDecode(file, in, config, decode, args);
+        return runDecode(file, in, config, decode.first, decode.second, args);
     }
     return runLoss(in, config, args.flag("detail"));
 }

@@ -28,6 +28,7 @@ Listens on the loopback interface only unless --host says otherwise. Ctrl+C stop
 
 Options:
   --checkpoint DIR   model to serve (required)
+  --device D         cpu | cuda | cuda:N | auto (default auto: CUDA when available)
   --port N           port (default 8000; 0 = any free port, printed on stdout)
   --host H           address to listen on (default 127.0.0.1; 0.0.0.0 = every interface)
   --name NAME        model id reported by /v1/models (default: the directory name)
@@ -37,7 +38,7 @@ Options:
 
 int runServe(const std::vector<std::string>& argv)
 {
-    const Args args(argv, {"checkpoint", "port", "host", "name", "max-tokens", "temperature"}, {});
+    const Args args(argv, {"checkpoint", "port", "host", "name", "max-tokens", "temperature", "device"}, {});
     const auto checkpoint = args.value("checkpoint");
     if (!checkpoint)
         throw Error("missing --checkpoint DIR");
@@ -47,6 +48,7 @@ int runServe(const std::vector<std::string>& argv)
     configureTorchThreads();
     ChatServerOptions o;
     o.checkpoint = *checkpoint;
+    o.device = deviceFromOption(args.value("device", "auto"));
     o.port = static_cast<uint16_t>(port);
     o.host = args.value("host", "127.0.0.1");
     o.modelName = args.value("name", "");

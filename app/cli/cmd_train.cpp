@@ -69,15 +69,8 @@ int runTrain(const std::vector<std::string>& argv)
     o.agent = *agent;
     o.trainingSet = args.value("set", "");
     o.config = args.flag("tiny") ? IlqlTrainConfig::tiny() : IlqlTrainConfig::paper();
-    if (const auto f = args.value("config")) {
-        nlohmann::json base = o.config.toJson();
-        const auto file = IlqlTrainConfig::load(*f).toJson(); // validates keys and values
-        std::ifstream in(*f);
-        const auto given = nlohmann::json::parse(in);
-        for (const auto& item : given.items())
-            base[item.key()] = file[item.key()];
-        o.config = IlqlTrainConfig::fromJson(base, *f);
-    }
+    if (const auto f = args.value("config"))
+        o.config = IlqlTrainConfig::overlay(o.config, *f);
     if (const auto i = args.value("init"))
         o.config.init = *i;
     if (const auto t = args.value("targets"))

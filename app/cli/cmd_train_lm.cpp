@@ -28,6 +28,10 @@ Checkpoints go to OUT/step-N (model.safetensors with HF names, optimizer, schedu
 state, config.json, tokenizer.model, train_config.json); metrics go to the project's runs and
 metrics tables as they happen (the workbench's training monitor shows them live).
 Ctrl+C stops after the current step and writes a checkpoint; --resume continues exactly.
+With --resume, the configuration is the checkpoint's, except --max-steps, --epochs and
+--max-seconds given on the command line: they replace the checkpoint's values (said on stderr;
+a new length recomputes the learning-rate cosine for the new end). Other configuration options
+are ignored with --resume (also said on stderr).
 
 Options:
   --role R          forward | forward-hard | policy-sft | reward (required)
@@ -91,6 +95,21 @@ int runTrainLm(const std::vector<std::string>& argv)
     o.config.validate();
     o.outDir = args.value("out", "");
     o.resumeDir = args.value("resume", "");
+    if (!o.resumeDir.empty()) {
+        if (args.value("max-steps"))
+            o.resumeBudget.maxSteps = o.config.maxSteps;
+        if (args.value("epochs"))
+            o.resumeBudget.epochs = o.config.epochs;
+        if (args.value("max-seconds"))
+            o.resumeBudget.maxSeconds = o.config.maxSeconds;
+    }
+    std::string ignored;
+    if (!o.resumeDir.empty())
+        for (const char* option : {"config", "task", "set", "init", "tokenizer", "seed"})
+            if (args.value(option))
+                ignored += std::string(ignored.empty() ? "" : ", ") + "--" + option;
+    if (!o.resumeDir.empty() && args.flag("tiny"))
+        ignored += std::string(ignored.empty() ? "" : ", ") + "--tiny";
     o.tokenizerPath = args.value("tokenizer", "");
     o.record = !args.flag("no-record");
 
@@ -104,6 +123,8 @@ int runTrainLm(const std::vector<std::string>& argv)
         progress.finish();
         std::cerr << line << "\n";
     };
+    if (!ignored.empty())
+        o.log("note: ignored with --resume (the checkpoint's configuration is used): " + ignored);
     const LmJobResult r = runLmTrainingJob(o);
     progress.finish();
 

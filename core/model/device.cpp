@@ -1,6 +1,7 @@
 #include "core/model/device.h"
 
 #include "core/model/cpu_caching_allocator.h"
+#include "core/util/error.h"
 
 #include <torch/torch.h>
 
@@ -16,6 +17,27 @@ std::string defaultDeviceName()
     if (forced && std::string(forced) == "cpu")
         return "cpu";
     return torch::cuda::is_available() ? "cuda" : "cpu";
+}
+
+std::string deviceFromOption(const std::string& option)
+{
+    if (option.empty() || option == "auto")
+        return defaultDeviceName();
+    if (option == "cpu")
+        return option;
+    if (option == "cuda" || option.rfind("cuda:", 0) == 0) {
+        const std::string index = option.size() > 5 ? option.substr(5) : "0";
+        if (index.empty() || index.find_first_not_of("0123456789") != std::string::npos)
+            throw Error("device '" + option + "': expected cuda or cuda:N");
+        if (!torch::cuda::is_available())
+            throw Error("device '" + option + "': this build's libtorch has no CUDA, or no GPU is visible "
+                        "(use --device cpu or auto)");
+        if (std::stoll(index) >= static_cast<long long>(torch::cuda::device_count()))
+            throw Error("device '" + option + "': only " + std::to_string(torch::cuda::device_count())
+                        + " GPU(s) visible");
+        return option;
+    }
+    throw Error("device '" + option + "': expected cpu, cuda, cuda:N or auto");
 }
 
 void configureTorchThreads()

@@ -11,6 +11,24 @@
 
 namespace hw {
 
+torch::Tensor keepTopK(const torch::Tensor& logits, int64_t k)
+{
+    const int64_t V = logits.size(-1);
+    if (k <= 0 || k >= V)
+        return logits;
+    // Exactly k entries per row, as the reference's scatter of -inf over all but k: every entry
+    // above the k-th largest value, then entries equal to it from the lowest index up until k are
+    // kept. torch.topk does not specify which of equal values it returns, so the rule is ours and
+    // fixed: the same tokens on every device and batch. Keeping every tie (the older filter) left
+    // more than k tokens, and sampling through generate() differed from the ILQL decoding on ties.
+    const auto kth = std::get<0>(logits.topk(k, -1)).narrow(-1, k - 1, 1);
+    const auto above = logits > kth;
+    const auto tied = logits == kth;
+    const auto room = k - above.sum(-1, /*keepdim=*/true);
+    const auto keep = above | (tied & (tied.to(torch::kLong).cumsum(-1) <= room));
+    return logits.masked_fill(keep.logical_not(), -std::numeric_limits<double>::infinity());
+}
+
 void filterLogits(torch::Tensor& logits, const SamplingOptions& o)
 {
     const double negInf = -std::numeric_limits<double>::infinity();
@@ -21,10 +39,8 @@ void filterLogits(torch::Tensor& logits, const SamplingOptions& o)
     if (o.temperature > 0 && o.temperature != 1.0)
         logits.div_(o.temperature);
     const int64_t V = logits.size(-1);
-    if (o.topK > 0 && o.topK < V) {
-        const auto kth = std::get<0>(logits.topk(o.topK, -1)).narrow(-1, o.topK - 1, 1);
-        logits.masked_fill_(logits < kth, negInf);
-    }
+    if (o.topK > 0 && o.topK < V)
+        logits.copy_(keepTopK(logits, o.topK));
     if (o.topP > 0 && o.topP < 1.0) {
         auto [sorted, order] = logits.sort(-1, /*descending=*/true);
         auto probs = torch::softmax(sorted, -1);

@@ -73,7 +73,11 @@ GenerationResult generate(Transformer& model, const std::vector<std::vector<int6
                           const TokenCallback& onToken = {}, const StopToken* stop = nullptr);
 
 // Applies temperature, top-k and top-p to logits [b,V] in place (filtered entries -inf).
+// top-k keeps exactly k tokens per row (keepTopK).
 void filterLogits(torch::Tensor& logits, const SamplingOptions& options);
+// logits [..,V] with all but k entries of each row set to -inf: the k largest, ties going to the
+// lowest token ids. k <= 0 or k >= V: unchanged.
+torch::Tensor keepTopK(const torch::Tensor& logits, int64_t k);
 
 // Text streaming helper: turns token events of one row into text deltas (handles SentencePiece
 // word-boundary spaces and byte pieces by decoding the whole row and emitting the new suffix).

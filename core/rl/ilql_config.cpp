@@ -52,6 +52,19 @@ public:
             out = v->get<int64_t>();
         }
     }
+    void optBoolean(const char* key, std::optional<bool>& out)
+    {
+        if (const auto* v = find(key)) {
+            if (v->is_null()) {
+                out.reset();
+                return;
+            }
+            if (!v->is_boolean())
+                fail(key, "true, false or null");
+            out = v->get<bool>();
+        }
+    }
+    bool has(const char* key) const { return m_j.contains(key); }
     void boolean(const char* key, bool& out)
     {
         if (const auto* v = find(key)) {
@@ -120,6 +133,47 @@ void IlqlConfig::validate() const
     if (value_min && value_max && *value_min > *value_max)
         throw Error("ILQL config: value_min (" + std::to_string(*value_min) + ") is above value_max ("
                     + std::to_string(*value_max) + ")");
+    if (alpha && !(*alpha > 0.0 && *alpha <= 1.0))
+        throw Error("ILQL config: alpha (the Polyak rate of the target update) must be in (0, 1], got "
+                    + std::to_string(*alpha));
+}
+
+std::vector<std::string> IlqlConfig::unsupportedTrainingOptions() const
+{
+    std::vector<std::string> out;
+    // Each changes which parameters the loss's gradients reach (or the heads' architecture), so
+    // training without it would silently be a different algorithm.
+    if (detach_v)
+        out.push_back("detach_v true (V head on a detached hidden state, so the V loss does not train the "
+                      "trunk) is not implemented: the V loss always trains the value trunk");
+    if (detach_q)
+        out.push_back("detach_q true (Q heads on a detached hidden state) is not implemented: the Q and CQL "
+                      "losses always train the value trunk");
+    if (detach_pi)
+        out.push_back("detach_pi true (policy head on a detached hidden state) is not implemented: the token "
+                      "loss always trains the policy's transformer");
+    if (advanced_mlp)
+        out.push_back("advanced_mlp true (the reference's TransformerMLP heads on the second-to-last layer) is "
+                      "not implemented: heads are Linear(h,2h)-ReLU-Linear(2h,out) on the last hidden state");
+    return out;
+}
+
+std::vector<std::string> IlqlConfig::headOutputNotes() const
+{
+    std::vector<std::string> out;
+    auto note = [&](bool set, const std::string& key) {
+        if (set)
+            out.push_back(key + " is a training option: it does not enter a loss or decoding computed from "
+                                "given head outputs");
+    };
+    note(alpha.has_value(), "alpha");
+    note(seperate_policy.has_value(), "seperate_policy");
+    note(seperate_target.has_value(), "seperate_target");
+    note(detach_v, "detach_v");
+    note(detach_q, "detach_q");
+    note(detach_pi, "detach_pi");
+    note(advanced_mlp, "advanced_mlp");
+    return out;
 }
 
 void IlqlDecodeConfig::validate() const
@@ -175,6 +229,18 @@ void to_json(nlohmann::json& j, const IlqlConfig& c)
          {"exp_weights", c.exp_weights},
          {"double_q", c.double_q},
          {"loss_weights", c.loss_weights}};
+    if (c.alpha)
+        j["alpha"] = *c.alpha;
+    if (c.seperate_policy)
+        j["seperate_policy"] = *c.seperate_policy;
+    if (c.seperate_target)
+        j["seperate_target"] = *c.seperate_target;
+    for (const auto& [key, value] : {std::pair<const char*, bool>{"detach_v", c.detach_v},
+                                     {"detach_q", c.detach_q},
+                                     {"detach_pi", c.detach_pi},
+                                     {"advanced_mlp", c.advanced_mlp}})
+        if (value)
+            j[key] = true;
 }
 
 void from_json(const nlohmann::json& j, IlqlConfig& c)
@@ -198,6 +264,19 @@ void from_json(const nlohmann::json& j, IlqlConfig& c)
                     "slot) is not reproduced; padded action slots are always masked out");
     if (const auto* w = r.object("loss_weights"))
         readWeights(*w, c.loss_weights, "ILQL config.loss_weights");
+    r.optNumber("alpha", c.alpha);
+    r.optBoolean("seperate_policy", c.seperate_policy);
+    r.optBoolean("seperate_target", c.seperate_target);
+    r.boolean("detach_v", c.detach_v);
+    r.boolean("detach_q", c.detach_q);
+    r.boolean("detach_pi", c.detach_pi);
+    r.boolean("advanced_mlp", c.advanced_mlp);
+    // The rest of the reference's model section says which network and data to load.
+    for (const char* key : {"name", "dataset", "load", "gpt2"})
+        if (r.has(key))
+            throw Error(std::string("ILQL config: \"") + key
+                        + "\" is a model-loading key of the reference's configuration, not an ILQL option "
+                          "(choose the model with the trainer's init / modelPreset instead); remove it");
     r.finish();
     c.validate();
 }

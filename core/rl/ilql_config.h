@@ -35,9 +35,28 @@ struct IlqlConfig {
     bool double_q = true;                 // two Q heads; target = min of the two target heads
     IlqlLossWeights loss_weights;
 
+    // ---- the reference's model options. They shape training (which networks exist, where
+    // gradients flow, how fast targets follow) but not the loss computed on given head outputs.
+    // IlqlTrainConfig::fromJson moves the three we implement onto its own fields (alpha ->
+    // polyakAlpha, seperate_policy -> policy, seperate_target -> targets) and refuses a training
+    // run with a non-default value of the four we do not implement (unsupportedTrainingOptions).
+    std::optional<double> alpha;            // Polyak rate: target <- alpha*online + (1-alpha)*target
+    std::optional<bool> seperate_policy;    // pi_beta is its own transformer (else the trunk's lm_head)
+    std::optional<bool> seperate_target;    // target Q on a Polyak copy of the trunk (else the heads only)
+    bool detach_v = false;                  // V head reads a detached hidden state (not implemented)
+    bool detach_q = false;                  // Q heads read a detached hidden state (not implemented)
+    bool detach_pi = false;                 // policy head reads a detached hidden state (not implemented)
+    bool advanced_mlp = false;              // TransformerMLP heads on the second-to-last layer (not implemented)
+
     static IlqlConfig paperDefaults() { return {}; }
     // Throws hw::Error naming the bad option (tau outside [0,1], value_min > value_max, ...).
     void validate() const;
+    // One sentence per non-default option that this engine cannot train with (detach_*,
+    // advanced_mlp), saying why; empty when every option is supported.
+    std::vector<std::string> unsupportedTrainingOptions() const;
+    // One sentence per model option that is set, saying that a loss or decoding computed from
+    // given head outputs (hindsight ilql-check) does not use it.
+    std::vector<std::string> headOutputNotes() const;
 };
 
 // The perturbed sampling distribution, as the reference's sample_raw/beam_raw:
@@ -60,8 +79,11 @@ struct IlqlDecodeConfig {
 };
 
 // JSON with the reference's keys; null or a missing key = the default. Unknown keys are an error
-// (a misspelt option must not be silently ignored). IlqlConfig also accepts the reference's
+// (a misspelt option must not be silently ignored), and so are the reference's non-ILQL model keys
+// (name, dataset, load, gpt2), with a message saying so. IlqlConfig also accepts the reference's
 // "fix_padding_mask": true (padded action slots are always masked out here; false is refused).
+// to_json writes the model options only when they are set (alpha, seperate_*) or true (detach_*,
+// advanced_mlp).
 void to_json(nlohmann::json& j, const IlqlLossWeights& w);
 void from_json(const nlohmann::json& j, IlqlLossWeights& w);
 void to_json(nlohmann::json& j, const IlqlConfig& c);

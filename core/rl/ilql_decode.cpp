@@ -1,5 +1,6 @@
 #include "core/rl/ilql_decode.h"
 
+#include "core/model/generation.h"
 #include "core/util/error.h"
 
 #include <limits>
@@ -18,12 +19,8 @@ torch::Tensor ilqlFilterLogits(const torch::Tensor& logits, double temp, std::op
 {
     auto out = logits / temp;
     const auto V = out.size(-1);
-    if (topK && *topK < V) {
-        // Keep exactly k entries, as the reference's scatter of -inf over the bottom V-k.
-        const auto keep = std::get<1>(out.topk(*topK, -1));
-        auto masked = torch::full_like(out, kNegInf);
-        out = masked.scatter(-1, keep, out.gather(-1, keep));
-    }
+    if (topK && *topK < V)
+        out = keepTopK(out, *topK); // exactly k, as the reference's scatter of -inf over the bottom V-k
     if (topP) {
         const auto sorted = std::get<0>(out.sort(-1, /*descending=*/true));
         const auto cumulative = torch::softmax(sorted, -1).cumsum(-1);

@@ -61,6 +61,7 @@ IlqlTrainConfig IlqlTrainConfig::fromJson(const nlohmann::json& j, const std::st
     IlqlTrainConfig c;
     try {
         c = j.get<IlqlTrainConfig>();
+        c.adoptReferenceModelOptions(j);
         if (j.contains("optimizer")) {
             const nlohmann::json knownOpt = AdamWOptions{};
             for (const auto& item : j.at("optimizer").items())
@@ -76,20 +77,73 @@ IlqlTrainConfig IlqlTrainConfig::fromJson(const nlohmann::json& j, const std::st
     return c;
 }
 
-IlqlTrainConfig IlqlTrainConfig::load(const std::string& path)
+namespace {
+
+nlohmann::json readConfigFile(const std::string& path)
 {
     std::ifstream in(path);
     if (!in)
         throw Error(path + ": cannot read");
     std::stringstream ss;
     ss << in.rdbuf();
-    nlohmann::json j;
     try {
-        j = nlohmann::json::parse(ss.str());
+        return nlohmann::json::parse(ss.str());
     } catch (const nlohmann::json::parse_error& e) {
         throw Error(path + ": not valid JSON at byte " + std::to_string(e.byte));
     }
-    return fromJson(j, path);
+}
+
+} // namespace
+
+IlqlTrainConfig IlqlTrainConfig::load(const std::string& path)
+{
+    return fromJson(readConfigFile(path), path);
+}
+
+IlqlTrainConfig IlqlTrainConfig::overlay(const IlqlTrainConfig& base, const std::string& path)
+{
+    const auto given = readConfigFile(path);
+    const auto file = fromJson(given, path).toJson(); // validates keys and values
+    nlohmann::json merged = base.toJson();
+    for (const auto& item : given.items())
+        merged[item.key()] = file[item.key()];
+    // What fromJson moved out of "ilql" lives on these fields now.
+    if (given.contains("ilql") && given.at("ilql").is_object()) {
+        const auto& ilql = given.at("ilql");
+        for (const auto& [refKey, key] : {std::pair<const char*, const char*>{"alpha", "polyakAlpha"},
+                                          {"seperate_policy", "policy"},
+                                          {"seperate_target", "targets"}})
+            if (ilql.contains(refKey) && !ilql.at(refKey).is_null())
+                merged[key] = file[key];
+    }
+    return fromJson(merged, path);
+}
+
+void IlqlTrainConfig::adoptReferenceModelOptions(const nlohmann::json& given)
+{
+    // A value given both ways must agree: otherwise which one trains would be a guess.
+    auto adopt = [&](auto& field, const auto& value, const char* key, const char* refKey, const std::string& shown,
+                     const std::string& fieldShown) {
+        if (given.contains(key) && field != value)
+            throw Error(std::string("ilql.") + refKey + " (" + shown + ") and " + key + " (" + fieldShown
+                        + ") disagree: give one of them");
+        field = value;
+    };
+    if (ilql.alpha) {
+        adopt(polyakAlpha, *ilql.alpha, "polyakAlpha", "alpha", std::to_string(*ilql.alpha),
+              std::to_string(polyakAlpha));
+        ilql.alpha.reset();
+    }
+    if (ilql.seperate_policy) {
+        const std::string p = *ilql.seperate_policy ? "separate" : "shared";
+        adopt(policy, p, "policy", "seperate_policy", *ilql.seperate_policy ? "true" : "false", policy);
+        ilql.seperate_policy.reset();
+    }
+    if (ilql.seperate_target) {
+        const std::string t = *ilql.seperate_target ? "trunk" : "heads";
+        adopt(targets, t, "targets", "seperate_target", *ilql.seperate_target ? "true" : "false", targets);
+        ilql.seperate_target.reset();
+    }
 }
 
 nlohmann::json IlqlTrainConfig::toJson() const
@@ -126,6 +180,15 @@ void IlqlTrainConfig::validate() const
     require(evalEvery >= 0 && checkpointEvery >= 0, "evalEvery and checkpointEvery must be >= 0");
     require(evalSamples >= 0 && maxNewTokens >= 1, "evalSamples must be >= 0 and maxNewTokens >= 1");
     ilql.validate();
+    for (const auto& why : ilql.unsupportedTrainingOptions())
+        throw Error("ilql." + why);
+    // Set in code rather than read by fromJson (which moves them): they must agree with the fields
+    // the trainer reads.
+    require(!ilql.alpha || *ilql.alpha == polyakAlpha, "ilql.alpha differs from polyakAlpha (the trainer's Polyak rate)");
+    require(!ilql.seperate_policy || *ilql.seperate_policy == (policy == "separate"),
+            "ilql.seperate_policy differs from policy");
+    require(!ilql.seperate_target || *ilql.seperate_target == (targets == "trunk"),
+            "ilql.seperate_target differs from targets");
     decode.validate();
 }
 

@@ -84,12 +84,20 @@ struct IlqlTrainConfig {
     // bcSteps steps at bcLr, same data and batching).
     IlqlTrainConfig behaviourCloning() const;
 
-    // Parses and validates; `origin` (a file name) prefixes errors.
+    // Parses and validates; `origin` (a file name) prefixes errors. The reference's model options
+    // inside "ilql" are moved onto the trainer's fields: alpha -> polyakAlpha, seperate_policy ->
+    // policy ("separate" / "shared"), seperate_target -> targets ("trunk" / "heads"); a value given
+    // both ways must agree. Its detach_* / advanced_mlp set to true are refused (not implemented).
     static IlqlTrainConfig fromJson(const nlohmann::json& j, const std::string& origin = "configuration");
     static IlqlTrainConfig load(const std::string& path);
+    // base with the keys the file at path gives (and the fields its "ilql" reference options map
+    // onto) replaced by the file's values; the rest of base is kept.
+    static IlqlTrainConfig overlay(const IlqlTrainConfig& base, const std::string& path);
     nlohmann::json toJson() const;
     // Throws hw::Error naming the field when a value is out of range.
     void validate() const;
+    // The move described at fromJson; `given` is the parsed object (which keys it names).
+    void adoptReferenceModelOptions(const nlohmann::json& given);
 };
 
 } // namespace hw

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 namespace hw {
@@ -64,6 +65,15 @@ struct LmTrainConfig {
     nlohmann::json toJson() const;
     // Throws hw::Error naming the field when a value is out of range.
     void validate() const;
+};
+
+// The budget fields of LmTrainConfig given anew when a run is resumed (train-lm --resume with
+// --max-steps / --epochs / --max-seconds): they replace the checkpoint's values; unset = kept.
+struct LmBudgetOverride {
+    std::optional<int64_t> maxSteps;
+    std::optional<int64_t> epochs;
+    std::optional<double> maxSeconds;
+    bool any() const { return maxSteps || epochs || maxSeconds; }
 };
 
 } // namespace hw

@@ -51,6 +51,7 @@ struct LmTrainer::Impl {
     std::unique_ptr<AdamW> optimizer;
     TrainState state;
     std::optional<LrScheduleConfig> savedSchedule; // from a resumed checkpoint
+    bool lengthOverridden = false; // overrideBudget changed the run's length: recompute the end
     std::string savedFingerprint;
     std::string fingerprint;
 
@@ -88,8 +89,12 @@ struct LmTrainer::Impl {
 
     LrScheduleConfig schedule() const
     {
-        if (savedSchedule)
-            return *savedSchedule;
+        if (savedSchedule) {
+            LrScheduleConfig s = *savedSchedule;
+            if (lengthOverridden)
+                s.totalSteps = totalSteps();
+            return s;
+        }
         LrScheduleConfig s;
         s.peakLr = config.optimizer.lr;
         s.warmupSteps = config.warmupSteps;
@@ -100,7 +105,7 @@ struct LmTrainer::Impl {
 
     int64_t totalSteps() const
     {
-        if (savedSchedule)
+        if (savedSchedule && !lengthOverridden)
             return savedSchedule->totalSteps;
         if (config.maxSteps > 0)
             return config.maxSteps;
@@ -255,6 +260,7 @@ LmTrainResult LmTrainer::train(const TrainHooks& hooks)
         throw Error("LmTrainer: setData() first");
     const LrScheduleConfig schedule = m->schedule();
     m->savedSchedule = schedule; // fixed for the rest of the run, whatever happens to the data
+    m->lengthOverridden = false;
 
     LengthBucketBatcher batcher(m->lengthsOf(m->train), m->batcherOptions(true));
     LmTrainResult result;
@@ -337,5 +343,20 @@ TrainState& LmTrainer::state() { return m->state; }
 LossTokens LmTrainer::lossTokens() const { return m->loss; }
 const std::string& LmTrainer::kind() const { return m->kind; }
 int64_t LmTrainer::totalSteps() const { return m->totalSteps(); }
+
+void LmTrainer::overrideBudget(const LmBudgetOverride& budget)
+{
+    LmTrainConfig c = m->config;
+    if (budget.maxSteps)
+        c.maxSteps = *budget.maxSteps;
+    if (budget.epochs)
+        c.epochs = *budget.epochs;
+    if (budget.maxSeconds)
+        c.maxSeconds = *budget.maxSeconds;
+    c.validate();
+    if (c.maxSteps != m->config.maxSteps || c.epochs != m->config.epochs)
+        m->lengthOverridden = true;
+    m->config = c;
+}
 
 } // namespace hw

@@ -80,6 +80,11 @@ public:
     const std::string& kind() const;
     // Optimizer steps of the whole run for the current data and config.
     int64_t totalSteps() const;
+    // Replaces the budget fields of the config (a resumed run given a new --max-steps, --epochs
+    // or --max-seconds). When the run's length changes, the learning-rate schedule keeps its peak,
+    // warm-up and floor but its cosine is recomputed to end at the new last step (so the run is
+    // no longer the continuation of an uninterrupted run of the old length).
+    void overrideBudget(const LmBudgetOverride& budget);
 
 private:
     LmTrainer();

@@ -123,7 +123,8 @@ LmJobResult runLmTrainingJob(const LmJobOptions& o)
     LmJobResult result;
     result.role = o.role;
 
-    // ---- resume: config, tokenizer and model come from the checkpoint
+    // ---- resume: config, tokenizer and model come from the checkpoint (the budget may be
+    // given anew: resumeBudget, applied once the data is known)
     std::optional<LmTrainer> lm;
     std::optional<RewardTrainer> rm;
     LmTrainConfig config = o.config;
@@ -239,6 +240,45 @@ LmJobResult runLmTrainingJob(const LmJobOptions& o)
     } else {
         rm->setData(makeRewardExamples(codec, split.train, config.maxSeqLen),
                     makeRewardExamples(codec, split.valid, config.maxSeqLen), fingerprint);
+    }
+
+    // ---- a resumed run's budget given anew (after setData: an epoch count needs the data)
+    if (!resumeCheckpoint.empty() && o.resumeBudget.any()) {
+        LmBudgetOverride b = o.resumeBudget;
+        if (b.epochs && !b.maxSteps && config.maxSteps > 0)
+            b.maxSteps = 0; // maxSteps would otherwise override the epochs asked for
+        const int64_t step = lm ? lm->state().step : rm->state().step;
+        const int64_t before = lm ? lm->totalSteps() : rm->totalSteps();
+        if (lm)
+            lm->overrideBudget(b);
+        else
+            rm->overrideBudget(b);
+        const LmTrainConfig& now = lm ? lm->config() : rm->config();
+        const int64_t after = lm ? lm->totalSteps() : rm->totalSteps();
+        std::string what;
+        auto item = [&](const std::string& text) { what += (what.empty() ? "" : ", ") + text; };
+        auto num = [](double v) {
+            std::string t = std::to_string(v);
+            t.erase(t.find_last_not_of('0') + 1);
+            if (!t.empty() && t.back() == '.')
+                t.pop_back();
+            return t;
+        };
+        if (b.maxSteps)
+            item("maxSteps " + std::to_string(config.maxSteps) + " -> " + std::to_string(now.maxSteps));
+        if (b.epochs)
+            item("epochs " + std::to_string(config.epochs) + " -> " + std::to_string(now.epochs));
+        if (b.maxSeconds)
+            item("maxSeconds " + num(config.maxSeconds) + " -> " + num(now.maxSeconds));
+        if (after != before && after <= step)
+            throw Error("the new budget ends the run at step " + std::to_string(after) + ", but " + resumeCheckpoint
+                        + " is already at step " + std::to_string(step) + ": nothing to train");
+        note(o, "resume: the command line replaces the checkpoint's " + what
+                    + (after != before ? "; the run now ends at step " + std::to_string(after) + " (was "
+                                             + std::to_string(before)
+                                             + "), its learning-rate cosine recomputed for the new end"
+                                       : std::string()));
+        config = now;
     }
 
     // ---- run bookkeeping

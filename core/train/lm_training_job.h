@@ -23,6 +23,7 @@ struct LmJobOptions {
     LmTrainConfig config;          // config.task / config.trainingSet choose the data
     std::string outDir;            // "" = <project dir>/<project name>.runs/<kind>-<run id>
     std::string resumeDir;         // checkpoint (or run directory) to continue exactly
+    LmBudgetOverride resumeBudget; // with resumeDir: budget fields replacing the checkpoint's (noted in log)
     std::string tokenizerPath;     // existing tokenizer.model; "" = init's, else trained here
     bool record = true;            // write runs / metrics / checkpoints rows into the project
     ProgressFn progress;

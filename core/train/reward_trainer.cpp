@@ -34,6 +34,7 @@ struct RewardTrainer::Impl {
     std::unique_ptr<AdamW> optimizer;
     TrainState state;
     std::optional<LrScheduleConfig> savedSchedule;
+    bool lengthOverridden = false; // overrideBudget changed the run's length: recompute the end
     bool statsFixed = false;  // resumed: keep the checkpoint's normalisation
     std::string savedFingerprint, fingerprint;
     std::vector<RewardExample> train, valid;
@@ -56,7 +57,7 @@ struct RewardTrainer::Impl {
     }
     int64_t totalSteps() const
     {
-        if (savedSchedule)
+        if (savedSchedule && !lengthOverridden)
             return savedSchedule->totalSteps;
         if (config.maxSteps > 0)
             return config.maxSteps;
@@ -68,8 +69,12 @@ struct RewardTrainer::Impl {
     }
     LrScheduleConfig schedule() const
     {
-        if (savedSchedule)
-            return *savedSchedule;
+        if (savedSchedule) {
+            LrScheduleConfig s = *savedSchedule;
+            if (lengthOverridden)
+                s.totalSteps = totalSteps();
+            return s;
+        }
         return {config.optimizer.lr, config.warmupSteps, totalSteps(), config.minLrRatio};
     }
     // Normalised scores of rows [B] and their normalised targets [B].
@@ -201,6 +206,7 @@ RewardTrainResult RewardTrainer::train(const TrainHooks& hooks)
         throw Error("RewardTrainer: setData() first");
     const auto schedule = m->schedule();
     m->savedSchedule = schedule;
+    m->lengthOverridden = false;
     RewardTrainResult result;
     LengthBucketBatcher batcher(Impl::lengthsOf(m->train), m->batcherOptions(true));
     result.paddingRatio = batcher.paddingRatio(m->state.cursor.epoch);
@@ -273,5 +279,22 @@ RewardModel& RewardTrainer::model() { return m->model; }
 const Tokenizer& RewardTrainer::tokenizer() const { return *m->tokenizer; }
 const TrainState& RewardTrainer::state() const { return m->state; }
 TrainState& RewardTrainer::state() { return m->state; }
+const LmTrainConfig& RewardTrainer::config() const { return m->config; }
+int64_t RewardTrainer::totalSteps() const { return m->totalSteps(); }
+
+void RewardTrainer::overrideBudget(const LmBudgetOverride& budget)
+{
+    LmTrainConfig c = m->config;
+    if (budget.maxSteps)
+        c.maxSteps = *budget.maxSteps;
+    if (budget.epochs)
+        c.epochs = *budget.epochs;
+    if (budget.maxSeconds)
+        c.maxSeconds = *budget.maxSeconds;
+    c.validate();
+    if (c.maxSteps != m->config.maxSteps || c.epochs != m->config.epochs)
+        m->lengthOverridden = true;
+    m->config = c;
+}
 
 } // namespace hw

@@ -47,6 +47,11 @@ public:
     const Tokenizer& tokenizer() const;
     const TrainState& state() const;
     TrainState& state();
+    const LmTrainConfig& config() const;
+    // Optimizer steps of the whole run for the current data and config.
+    int64_t totalSteps() const;
+    // As LmTrainer::overrideBudget.
+    void overrideBudget(const LmBudgetOverride& budget);
 
 private:
     RewardTrainer();

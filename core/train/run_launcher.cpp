@@ -74,15 +74,8 @@ std::string presetSetFor(const RunLaunchRequest& r, const std::function<void(con
 
 IlqlTrainConfig agentConfigOf(const RunLaunchRequest& r)
 {
-    nlohmann::json base = (r.tiny ? IlqlTrainConfig::tiny() : IlqlTrainConfig::paper()).toJson();
-    if (!r.configPath.empty()) {
-        const auto file = IlqlTrainConfig::load(r.configPath).toJson(); // validates keys and values
-        std::ifstream in(r.configPath);
-        const auto given = nlohmann::json::parse(in, nullptr, false);
-        if (given.is_object())
-            for (const auto& item : given.items())
-                base[item.key()] = file[item.key()];
-    }
+    const IlqlTrainConfig start = r.tiny ? IlqlTrainConfig::tiny() : IlqlTrainConfig::paper();
+    nlohmann::json base = (r.configPath.empty() ? start : IlqlTrainConfig::overlay(start, r.configPath)).toJson();
     std::optional<int64_t> steps;
     if (r.overrides.is_object())
         for (const auto& item : r.overrides.items()) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,13 @@ struct RunLaunchResult {
     std::string checkpointDir;
     nlohmann::json summary = nlohmann::json::object();
 };
+
+// Optimizer steps a new agent run will make (ILQL: iterations x updates of the ILQL stage, with
+// "maxSteps" rounded up to whole iterations; sft/rft: behaviour-cloning steps); nullopt for the
+// lm-* kinds (their length may depend on the data) and for resumes. Throws hw::Error on a bad
+// configuration file. plannedIlqlUpdatesPerIteration: the iteration length the rounding uses.
+std::optional<int64_t> plannedAgentSteps(const RunLaunchRequest& request);
+std::optional<int64_t> plannedIlqlUpdatesPerIteration(const RunLaunchRequest& request);
 
 // Kinds launchRun() can train in this build, in menu order.
 std::vector<std::string> launchableKinds();

@@ -64,6 +64,13 @@ StartRunDialog::StartRunDialog(const QString& projectPath, const QStringList& ta
     m_maxSteps->setRange(0, 10000000);
     m_maxSteps->setSpecialValueText(tr("from the configuration"));
     m_maxSteps->setSingleStep(100);
+    m_maxSteps->setObjectName(QStringLiteral("maxSteps"));
+    m_kind->setObjectName(QStringLiteral("kind"));
+    m_tiny->setObjectName(QStringLiteral("tiny"));
+    m_stepsNote = new QLabel;
+    m_stepsNote->setObjectName(QStringLiteral("stepsNote"));
+    m_stepsNote->setWordWrap(true);
+    m_stepsNote->setStyleSheet(QStringLiteral("color: #6b7280"));
 
     auto* form = new QFormLayout;
     form->addRow(tr("Agent"), m_kind);
@@ -72,6 +79,7 @@ StartRunDialog::StartRunDialog(const QString& projectPath, const QStringList& ta
     form->addRow(tr("Configuration"), configRow);
     form->addRow(QString(), m_tiny);
     form->addRow(tr("Optimizer steps"), m_maxSteps);
+    form->addRow(QString(), m_stepsNote);
     auto* hint = new QLabel(tr("The run is recorded in the project; its curves appear on this page as it trains. "
                                "Stop writes a checkpoint that Resume continues exactly."));
     hint->setWordWrap(true);
@@ -85,6 +93,41 @@ StartRunDialog::StartRunDialog(const QString& projectPath, const QStringList& ta
     layout->addLayout(form);
     layout->addWidget(hint);
     layout->addWidget(buttons);
+
+    connect(m_kind, &QComboBox::currentIndexChanged, this, &StartRunDialog::updateStepsNote);
+    connect(m_tiny, &QCheckBox::toggled, this, &StartRunDialog::updateStepsNote);
+    connect(m_config, &QLineEdit::editingFinished, this, &StartRunDialog::updateStepsNote);
+    connect(m_maxSteps, &QSpinBox::valueChanged, this, &StartRunDialog::updateStepsNote);
+    updateStepsNote();
+}
+
+QString StartRunDialog::stepsNote() const { return m_stepsNote->text(); }
+
+void StartRunDialog::updateStepsNote()
+{
+    const auto r = request();
+    QString note;
+    try {
+        const auto planned = hw::plannedAgentSteps(r);
+        if (!planned) {
+            note = m_maxSteps->value() > 0 ? QString() : tr("Steps from the configuration.");
+        } else if (r.kind == "ilql") {
+            const qint64 updates = hw::plannedIlqlUpdatesPerIteration(r).value_or(1);
+            const qint64 iterations = updates > 0 ? *planned / updates : 0;
+            note = tr("ILQL trains whole iterations of %1 updates (after π_β's behaviour cloning): %2 × %1 = %3 steps.")
+                       .arg(updates)
+                       .arg(iterations)
+                       .arg(*planned);
+            if (m_maxSteps->value() > 0 && *planned != m_maxSteps->value())
+                note += QLatin1Char(' ') + tr("%1 is rounded up to whole iterations.").arg(m_maxSteps->value());
+        } else {
+            note = tr("%1 behaviour-cloning steps.").arg(*planned);
+        }
+    } catch (const std::exception& e) {
+        note = tr("Configuration: %1").arg(QString::fromUtf8(e.what()));
+    }
+    m_stepsNote->setText(note);
+    m_stepsNote->setVisible(!note.isEmpty());
 }
 
 hw::RunLaunchRequest StartRunDialog::request() const

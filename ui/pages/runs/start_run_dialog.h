@@ -11,6 +11,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QLabel;
 class QLineEdit;
 class QSpinBox;
 
@@ -23,8 +24,13 @@ public:
                    QWidget* parent = nullptr);
 
     hw::RunLaunchRequest request() const;
+    // The line under "Optimizer steps": what the run will actually do (ILQL rounds up to whole
+    // iterations).
+    QString stepsNote() const;
 
 private:
+    void updateStepsNote();
+
     QString m_projectPath;
     QComboBox* m_kind;
     QComboBox* m_task;
@@ -32,6 +38,7 @@ private:
     QLineEdit* m_config;
     QCheckBox* m_tiny;
     QSpinBox* m_maxSteps;
+    QLabel* m_stepsNote;
 };
 
 } // namespace hw::ui
