@@ -88,9 +88,11 @@ IlqlTrainConfig agentConfigOf(const RunLaunchRequest& r)
     if (steps && *steps > 0) {
         // "Optimizer steps" of the start dialog: the behaviour-cloning steps of an SFT/RFT run,
         // the ILQL steps (iterations x updates) of an ILQL run.
+        // ILQL trains whole iterations (evaluation and samples after each), so the request is
+        // rounded up: at least the steps asked for, never fewer (100 at 60 updates = 2 x 60).
         if (r.kind == "ilql") {
             config.updatesPerIteration = std::min(config.updatesPerIteration, *steps);
-            config.iterations = std::max<int64_t>(1, *steps / config.updatesPerIteration);
+            config.iterations = (*steps + config.updatesPerIteration - 1) / config.updatesPerIteration;
         } else {
             config.bcSteps = *steps;
         }
@@ -132,6 +134,21 @@ RunLaunchResult launchAgentRun(const RunLaunchRequest& request, const ProgressFn
 }
 
 } // namespace
+
+std::optional<int64_t> plannedAgentSteps(const RunLaunchRequest& request)
+{
+    if (!isAgentKind(request.kind) || !request.resumeDir.empty())
+        return std::nullopt;
+    const auto config = agentConfigOf(request);
+    return request.kind == "ilql" ? config.totalSteps() : config.bcSteps;
+}
+
+std::optional<int64_t> plannedIlqlUpdatesPerIteration(const RunLaunchRequest& request)
+{
+    if (request.kind != "ilql" || !request.resumeDir.empty())
+        return std::nullopt;
+    return agentConfigOf(request).updatesPerIteration;
+}
 
 std::vector<std::string> launchableKinds()
 {
