@@ -3,6 +3,8 @@
 // tiny checkpoint (trained here) answering as π_β and with ILQL decoding and per-token values.
 #include "core/chat/chat_agent.h"
 #include "core/chat/endpoint_agent.h"
+#include "core/model/dialogue_codec.h"
+#include "core/model/model_io.h"
 #include "core/net/http_server.h"
 #include "core/store/chat_store.h"
 #include "core/store/database.h"
@@ -17,7 +19,9 @@
 
 #include <atomic>
 #include <cmath>
+#include <limits>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 
 using namespace hw;
@@ -360,6 +364,69 @@ private Q_SLOTS:
         }, stop);
         QVERIFY(cut.cancelled || cut.tokens.size() <= 3);
         QVERIFY(cut.tokens.size() <= 4);
+    }
+
+    // The π_β probability shown per token is π_β's own: the softmax of its raw logits at
+    // temperature 1, before banned tokens, temperature, top-k/top-p and the first-step stop mask.
+    // With top-k 1 the reply is π_β's greedy path, which the test replays on the model itself.
+    void piBetaProbabilityIsTheRawSoftmax()
+    {
+        auto spec = policySpec(m_run.checkpointDir);   // has heads (ilqlAgentCarriesValuesAndStops)
+        spec.temperature = 0.5;
+        spec.topK = 1;
+        spec.topP = 0.9;
+        spec.maxNewTokens = 16;
+        auto agent = makeChatAgent(spec);
+        QVERIFY(agent->hasValues());
+        const ChatReply r = agent->reply(hello(), {}, StopToken());
+        QVERIFY(!r.tokens.empty());
+
+        LoadOptions lo;
+        lo.device = "cpu";
+        LoadedModel lm = loadModelDirectory(m_run.checkpointDir, lo);
+        CodecOptions co;
+        std::ifstream in(std::filesystem::path(m_run.checkpointDir) / "train_config.json");
+        const auto trainCfg = nlohmann::json::parse(in, nullptr, false);
+        if (trainCfg.is_object() && trainCfg.contains("includeContext") && trainCfg["includeContext"].is_boolean())
+            co.includeContext = trainCfg["includeContext"].get<bool>();
+        if (trainCfg.is_object() && trainCfg.contains("maxSeqLen") && trainCfg["maxSeqLen"].is_number_integer())
+            co.maxTokens = trainCfg["maxSeqLen"].get<int64_t>();
+        const DialogueCodec codec(*lm.tokenizer, co);
+        const auto req = hello();
+        Dialogue d;
+        d.task = req.task.name;
+        d.metadata["situation"] = req.context;
+        d.turns = req.history;
+        std::vector<int64_t> seq = codec.encodePrompt(d, d.turns.size());
+        const auto& sp = lm.tokenizer->special();
+        std::vector<int64_t> banned, stops;
+        for (int64_t id : {sp.pad, sp.bos, sp.beginAction, sp.unk})
+            if (id >= 0)
+                banned.push_back(id);
+        for (int64_t id : {sp.endOfAction, sp.endOfState, sp.endOfDialogue})
+            if (id >= 0)
+                stops.push_back(id);
+        torch::NoGradGuard g;
+        double lowest = 1.0;
+        for (size_t i = 0; i < r.tokens.size(); ++i) {
+            const auto raw = lm.model->forward(torch::tensor(seq, torch::kLong).unsqueeze(0)).logits[0][-1].to(torch::kFloat);
+            auto masked = raw.clone();
+            for (int64_t id : banned)
+                masked[id] = -std::numeric_limits<float>::infinity();
+            if (i == 0)
+                for (int64_t id : stops)
+                    masked[id] = -std::numeric_limits<float>::infinity();
+            const int64_t chosen = masked.argmax().item<int64_t>();
+            const double expected = torch::softmax(raw, -1)[chosen].item<double>();
+            QVERIFY(r.tokens[i].pBeta);
+            QVERIFY2(std::abs(*r.tokens[i].pBeta - expected) < 1e-5,
+                     qPrintable(QStringLiteral("token %1: shown %2, softmax of raw logits %3")
+                                    .arg(i).arg(*r.tokens[i].pBeta).arg(expected)));
+            lowest = std::min(lowest, expected);
+            seq.push_back(chosen);
+        }
+        // Top-k 1 renormalised would show 1 for every token; π_β itself is less sure somewhere.
+        QVERIFY2(lowest < 0.95, qPrintable(QString::number(lowest)));
     }
 
     // The ILQL trainer's default output (π_β plus a separate value trunk with its heads) is an

@@ -6,8 +6,11 @@
 #include "core/rl/ilql_decode.h"
 #include "core/rl/ilql_heads.h"
 #include "core/rl/ilql_loss.h"
+#include "core/rl/ilql_policy.h"
 #include "core/rl/ilql_reference_io.h"
 #include "core/rl/row_logsumexp.h"
+#include "core/model/generation.h"
+#include "core/model/transformer.h"
 #include "core/util/error.h"
 #include "support/test_paths.h"
 
@@ -15,6 +18,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
 
 using namespace hw;
 using json = nlohmann::json;
@@ -623,6 +627,116 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(Error, ilqlDecode(logits, v, q, c, std::nullopt));
     }
 
+    // ILQL decoding with separate trunks (π_β + value trunk + target trunk, the trainer's separate
+    // layout with targets = trunk): the value and target trunks decode alongside π_β on their own KV
+    // caches. Cached decoding, full recomputation in every trunk, and the per-token recomputation
+    // of the value trunks without companions (the old path) give the same tokens and the same
+    // distributions, across left-padded prompts whose rows finish at different steps.
+    void separateTrunksDecodeOnTheirOwnCaches_data()
+    {
+        QTest::addColumn<bool>("targetTrunk");
+        QTest::newRow("value trunk") << false;
+        QTest::newRow("value + target trunks") << true;
+    }
+    void separateTrunksDecodeOnTheirOwnCaches()
+    {
+        QFETCH(bool, targetTrunk);
+        torch::manual_seed(11);
+        const int64_t vocab = 40;
+        const ModelConfig cfg = ModelConfig::tiny(vocab);
+        IlqlDecodingModel dm;
+        dm.trunk = Transformer(cfg);
+        dm.valueTrunk = Transformer(cfg);
+        if (targetTrunk)
+            dm.targetTrunk = Transformer(cfg);
+        IlqlHeadsOptions ho;
+        ho.hidden = cfg.hiddenSize;
+        ho.vocab = vocab;
+        dm.heads = IlqlHeads(ho);
+        {
+            torch::NoGradGuard g;
+            for (auto& p : dm.heads->parameters())
+                p.normal_(0.0, 0.3);   // advantages far from zero, so the trunks' values matter
+        }
+        dm.config = IlqlConfig::paperDefaults();
+        QCOMPARE(ilqlCompanionTrunks(dm).size(), size_t(targetTrunk ? 2 : 1));
+        IlqlDecodeConfig dc;
+        dc.adv_weight = 2.0;
+        dc.temp = 0.8;
+        dc.top_k = 12;
+
+        const std::vector<std::vector<int64_t>> prompts = {{1, 5, 9, 14, 2}, {1, 7, 7, 30, 12, 8, 21, 4}, {1, 3}};
+        struct Run {
+            std::vector<std::vector<int64_t>> tokens;
+            std::map<std::pair<int64_t, int64_t>, torch::Tensor> probs;   // (row, step) -> final distribution
+            std::map<std::pair<int64_t, int64_t>, torch::Tensor> raw;     // (row, step) -> raw logits
+            size_t companionsSeen = 0;
+        };
+        std::vector<int64_t> stopTokens;
+        auto run = [&](bool cache, bool companions) {
+            GenerationOptions go;
+            go.sampling = ilqlSamplingOptions(dc, 17);
+            go.maxNewTokens = 14;
+            go.stopTokens = stopTokens;
+            go.useCache = cache;
+            if (companions)
+                go.companions = ilqlCompanionTrunks(dm);
+            const LogitsHook ilql = ilqlLogitsHook(dm, dc);
+            Run out;
+            const LogitsHook hook = [&](const torch::Tensor& logits, const LogitsHookContext& ctx) {
+                out.companionsSeen = std::max(out.companionsSeen, ctx.companionHidden.size());
+                const auto replaced = ilql(logits, ctx);
+                const auto probs = torch::softmax(replaced, -1);
+                for (int64_t i = 0; i < ctx.rows.size(0); ++i) {
+                    const auto key = std::make_pair(ctx.rows[i].item<int64_t>(), ctx.step);
+                    out.probs[key] = probs[i].clone();
+                    out.raw[key] = ctx.rawLogits[i].clone();
+                }
+                return replaced;
+            };
+            out.tokens = generate(dm.trunk, prompts, go, hook).tokens;
+            return out;
+        };
+        // Stop tokens taken from a first run, so that rows end at different steps (the cache then
+        // drops finished rows in every trunk).
+        const Run first = run(true, true);
+        stopTokens = {first.tokens[1][3]};
+        const Run cached = run(true, true);
+        const Run full = run(false, true);
+        const Run recomputed = run(true, false);
+        QCOMPARE(cached.companionsSeen, ilqlCompanionTrunks(dm).size());
+        QCOMPARE(recomputed.companionsSeen, size_t(0));
+        QCOMPARE(cached.tokens, full.tokens);
+        QCOMPARE(cached.tokens, recomputed.tokens);
+        QVERIFY2(cached.tokens[0].size() != cached.tokens[1].size() || cached.tokens[1].size() != cached.tokens[2].size(),
+                 qPrintable(QStringLiteral("%1 %2 %3").arg(cached.tokens[0].size()).arg(cached.tokens[1].size())
+                                .arg(cached.tokens[2].size())));
+        QCOMPARE(cached.probs.size(), full.probs.size());
+        double largestAdvantageEffect = 0.0;
+        for (const auto& [key, p] : cached.probs) {
+            QVERIFY2(torch::allclose(p, full.probs.at(key), 1e-4, 1e-6), qPrintable(QString::number(key.second)));
+            QVERIFY(torch::allclose(p, recomputed.probs.at(key), 1e-4, 1e-6));
+            // The raw logits are π_β's own: a full forward of the sequence so far, unfiltered.
+            std::vector<int64_t> seq = prompts[size_t(key.first)];
+            seq.insert(seq.end(), cached.tokens[size_t(key.first)].begin(),
+                       cached.tokens[size_t(key.first)].begin() + key.second);
+            torch::NoGradGuard g;
+            const auto logits = dm.trunk->forward(torch::tensor(seq, torch::kLong).unsqueeze(0)).logits[0][-1];
+            QVERIFY(torch::allclose(cached.raw.at(key), logits.to(torch::kFloat), 1e-4, 1e-5));
+            // The advantage moved the distribution away from filtered π_β (β = 2 is not a no-op).
+            auto filtered = logits.to(torch::kFloat).unsqueeze(0).clone();
+            filterLogits(filtered, ilqlSamplingOptions(dc, 17));
+            largestAdvantageEffect = std::max(largestAdvantageEffect,
+                                              (p - torch::softmax(filtered[0], -1)).abs().max().item<double>());
+        }
+        QVERIFY2(largestAdvantageEffect > 0.05, qPrintable(QString::number(largestAdvantageEffect)));
+
+        // A companion that cannot read π_β's tokens is refused with a clear error.
+        GenerationOptions bad;
+        bad.companions = {Transformer(ModelConfig::tiny(vocab - 5))};
+        QVERIFY_THROWS_EXCEPTION(Error, generate(dm.trunk, prompts, bad));
+    }
+
     // ---- configuration JSON -------------------------------------------------------------------
 
     // The fused per-row op equals the composition of log_softmax / gather it replaces, values and
@@ -808,6 +922,15 @@ private Q_SLOTS:
             }
             return false;
         };
+        QVERIFY(refused(R"({"alpha": 0})", "alpha"));
+        QVERIFY(refused(R"({"alpha": 1.5})", "alpha"));
+        QVERIFY(refused(R"({"detach_q": 1})", "detach_q"));
+        QVERIFY(refused(R"({"seperate_target": "yes"})", "seperate_target"));
+        QVERIFY(refused(R"({"separate_target": true})", "separate_target")); // our spelling is not theirs
+        QVERIFY(refused(R"({"load": {"checkpoint_path": null}})", "model-loading"));
+        QVERIFY(refused(R"({"name": "per_token_iql"})", "model-loading"));
+    }
+};
 
 QTEST_APPLESS_MAIN(TestIlql)
 #include "tst_core_ilql.moc"

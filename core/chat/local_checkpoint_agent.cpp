@@ -192,6 +192,8 @@ ChatReply LocalCheckpointAgent::reply(const ChatReplyRequest& request, const Tok
 
     const bool values = m->decoding.has_value();
     const bool ilqlDecoding = values && m_spec.kind == agent_kind::kIlql;
+    if (values)
+        go.companions = ilqlCompanionTrunks(*m->decoding);   // separate value / target trunks, own caches
     // What the hook saw at the current step, read back once the token is known.
     torch::Tensor stepProbs, stepQ, stepV;
     // A reply has at least one token: the end tokens are banned at the first step (when anything
@@ -207,7 +209,9 @@ ChatReply LocalCheckpointAgent::reply(const ChatReplyRequest& request, const Tok
                 replaced = true;
             }
         }
-        stepProbs = torch::softmax(logits, -1).to(torch::kCPU);
+        // π_β's own probability: its raw logits at temperature 1, before banned tokens, top-k/top-p
+        // and the first-step stop mask (those shape what is sampled, not what π_β thinks).
+        stepProbs = torch::softmax(ctx.rawLogits, -1).to(torch::kCPU);
         if (!values)
             return replaced ? logits : torch::Tensor();
         const IlqlValues iv = ilqlValuesAt(*m->decoding, ctx);

@@ -4,9 +4,12 @@
 //   ilql:   π(a|s) ∝ π_β(a|s)·exp(β(Q̂(s,a) − V(s))), temperature / top-k / top-p on π_β first,
 //           β read at every token (setBeta from any thread).
 // A reply ends at </a> (or </s>, </eod>) or maxNewTokens; the end tokens are banned at the first
-// step so a reply is never empty (π_β of the first token is then conditioned on that).
+// step so a reply is never empty (sampling only: the π_β probability shown is not renormalised).
 // When the checkpoint has ILQL heads, every token of either kind carries Q̂, V and π_β(a|s), so
-// the chat page can shade π_β's replies too. Internal to core/chat; use makeChatAgent().
+// the chat page can shade π_β's replies too. π_β(a|s) is the softmax of π_β's raw logits
+// (temperature 1, no filtering); Q̂ and V are those the decoding used. A separate value trunk
+// (the ILQL trainer's default layout) decodes alongside π_β on its own KV cache.
+// Internal to core/chat; use makeChatAgent().
 #include "core/chat/chat_agent.h"
 
 #include <memory>

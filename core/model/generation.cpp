@@ -89,13 +89,31 @@ GenerationResult generate(Transformer& model, const std::vector<std::vector<int6
             if (id < 0 || id >= cfg.vocabSize)
                 throw Error("generate: token id " + std::to_string(id) + " outside the model's vocabulary ("
                             + std::to_string(cfg.vocabSize) + ")");
-    const int64_t maxNew = std::min<int64_t>(options.maxNewTokens, cfg.maxPositionEmbeddings - maxPrompt);
+    int64_t maxPositions = cfg.maxPositionEmbeddings;
+    std::vector<Transformer> companions = options.companions;
+    for (const auto& c : companions) {
+        if (!c)
+            throw Error("generate: a companion model is null");
+        // Every token the main model can produce goes through the companions too.
+        if (c->config().vocabSize < cfg.vocabSize)
+            throw Error("generate: a companion model's vocabulary (" + std::to_string(c->config().vocabSize)
+                        + ") is smaller than the model's (" + std::to_string(cfg.vocabSize) + ")");
+        if (c->device() != model->device())
+            throw Error("generate: a companion model is on another device than the model");
+        maxPositions = std::min(maxPositions, c->config().maxPositionEmbeddings);
+    }
+    const int64_t maxNew = std::min<int64_t>(options.maxNewTokens, maxPositions - maxPrompt);
     if (maxNew <= 0)
         throw Error("generate: prompt of " + std::to_string(maxPrompt) + " tokens leaves no room under max_position_embeddings "
-                    + std::to_string(cfg.maxPositionEmbeddings));
+                    + std::to_string(maxPositions));
 
     const bool wasTraining = model->is_training();
     model->eval();
+    std::vector<bool> companionWasTraining;
+    for (auto& c : companions) {
+        companionWasTraining.push_back(c->is_training());
+        c->eval();
+    }
     torch::NoGradGuard noGrad;
     const auto device = model->device();
     const auto i64 = torch::TensorOptions().dtype(torch::kLong);
@@ -142,8 +160,12 @@ GenerationResult generate(Transformer& model, const std::vector<std::vector<int6
     };
 
     KVCache cache;
-    if (options.useCache)
+    std::vector<KVCache> companionCaches(companions.size());
+    if (options.useCache) {
         cache = model->makeCache(B, maxPrompt + maxNew);
+        for (size_t i = 0; i < companions.size(); ++i)
+            companionCaches[i] = companions[i]->makeCache(B, maxPrompt + maxNew);
+    }
     for (int64_t step = 0; step < maxNew && !active.empty(); ++step) {
         if (stop && stop->stopRequested()) {
             for (int64_t row : active)
@@ -178,10 +200,23 @@ GenerationResult generate(Transformer& model, const std::vector<std::vector<int6
         if (options.useCache)
             fo.cache = &cache;
         const ForwardOutput out = model->forward(input.to(device), fo);
+        std::vector<torch::Tensor> companionHidden;
+        for (size_t i = 0; i < companions.size(); ++i) {
+            ForwardOptions cfo = fo;
+            cfo.computeLogits = false;
+            cfo.cache = options.useCache ? &companionCaches[i] : nullptr;
+            const auto h = companions[i]->forward(input.to(device), cfo).hidden;
+            companionHidden.push_back(h.select(1, h.size(1) - 1));
+        }
         auto logits = out.logits.select(1, 0).to(torch::kFloat).contiguous(); // [b,V]
+        torch::Tensor rawLogits;
+        if (hook)
+            rawLogits = logits.clone();   // filterLogits works in place
         filterLogits(logits, options.sampling);
         if (hook) {
             LogitsHookContext ctx;
+            ctx.rawLogits = rawLogits;
+            ctx.companionHidden = companionHidden;
             ctx.step = step;
             ctx.rows = torch::tensor(active, i64);
             ctx.hidden = out.hidden.select(1, out.hidden.size(1) - 1);
@@ -247,8 +282,12 @@ GenerationResult generate(Transformer& model, const std::vector<std::vector<int6
             for (int64_t r : keep)
                 newActive.push_back(active[size_t(r)]);
             active.swap(newActive);
-            if (options.useCache && !active.empty())
-                cache.selectRows(torch::tensor(keep, i64).to(device));
+            if (options.useCache && !active.empty()) {
+                const auto kept = torch::tensor(keep, i64).to(device);
+                cache.selectRows(kept);
+                for (auto& c : companionCaches)
+                    c.selectRows(kept);
+            }
             anyPad = false;
             for (int64_t row : active)
                 anyPad = anyPad || pads[size_t(row)] > 0;
@@ -256,6 +295,9 @@ GenerationResult generate(Transformer& model, const std::vector<std::vector<int6
     }
     if (wasTraining)
         model->train();
+    for (size_t i = 0; i < companions.size(); ++i)
+        if (companionWasTraining[i])
+            companions[i]->train();
     result.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     return result;
 }

@@ -35,6 +35,12 @@ struct GenerationOptions {
     std::vector<int64_t> stopTokens; // e.g. {</a>} for an agent turn, {</s>} for a user turn
     bool useCache = true;            // false = recompute the whole prefix each step (tests, checks)
     int64_t padId = 0;               // used for left padding of prompts
+    // Models run in lockstep on the same tokens (same padding, positions and finished rows), each on
+    // its own KV cache, e.g. ILQL's separate value trunk: a generated token then costs one
+    // incremental step in every model instead of a recomputation of the whole history. Their last
+    // hidden states reach the hook as LogitsHookContext::companionHidden, in this order. They must
+    // accept the main model's token ids; the shortest max_position_embeddings bounds the reply.
+    std::vector<Transformer> companions;
 };
 
 // What the logits hook sees at one decoding step.
@@ -44,6 +50,10 @@ struct LogitsHookContext {
     torch::Tensor hidden;      // [b,H] last hidden state (after final norm) at the current position
     torch::Tensor positions;   // [b] int64: position of the token being scored's predecessor
     const std::vector<std::vector<int64_t>>* sequences = nullptr; // prompt + generated so far, per original row
+    // [b,V] float32: the model's own logits at this step, before banned tokens, temperature and
+    // top-k/top-p (what "the policy's probability" means, e.g. π_β(a|s) shown in the chat).
+    torch::Tensor rawLogits;
+    std::vector<torch::Tensor> companionHidden; // [b,H] per GenerationOptions::companions
 };
 // Modifies logits [b,V] (float32, on the model's device) in place or returns replaced ones.
 using LogitsHook = std::function<torch::Tensor(const torch::Tensor& logits, const LogitsHookContext& context)>;

@@ -38,15 +38,33 @@ torch::Tensor lastHidden(Transformer model, const LogitsHookContext& ctx)
 
 } // namespace
 
+std::vector<Transformer> ilqlCompanionTrunks(const IlqlDecodingModel& model)
+{
+    std::vector<Transformer> out;
+    for (const auto& t : {model.valueTrunk, model.targetTrunk})
+        if (t)
+            out.push_back(t);
+    return out;
+}
+
 IlqlValues ilqlValuesAt(const IlqlDecodingModel& modelIn, const LogitsHookContext& ctx)
 {
     IlqlDecodingModel model = modelIn;   // module holders share their modules; these are not const
     torch::NoGradGuard noGrad;
+    const size_t trunks = ilqlCompanionTrunks(model).size();
+    if (!ctx.companionHidden.empty() && ctx.companionHidden.size() != trunks)
+        throw Error("ILQL decoding: generate() ran " + std::to_string(ctx.companionHidden.size())
+                    + " companion models, the ILQL model has " + std::to_string(trunks)
+                    + " separate trunks (use ilqlCompanionTrunks)");
+    size_t nextCompanion = 0;
+    auto trunkHidden = [&](Transformer trunk) {
+        return ctx.companionHidden.empty() ? lastHidden(trunk, ctx) : ctx.companionHidden[nextCompanion++];
+    };
     const auto dtype = model.heads->v->fc1->weight.dtype();
-    const auto hidden = (model.valueTrunk ? lastHidden(model.valueTrunk, ctx) : ctx.hidden).to(dtype);
+    const auto hidden = (model.valueTrunk ? trunkHidden(model.valueTrunk) : ctx.hidden).to(dtype);
     IlqlValues out;
     out.v = model.heads->values(hidden).to(torch::kFloat);
-    const auto targetHidden = model.targetTrunk ? lastHidden(model.targetTrunk, ctx).to(dtype) : hidden;
+    const auto targetHidden = model.targetTrunk ? trunkHidden(model.targetTrunk).to(dtype) : hidden;
     out.q = ilqlClipValues(model.heads->targetQValues(targetHidden), model.config).to(torch::kFloat);
     return out;
 }

@@ -29,16 +29,22 @@ struct IlqlDecodingModel {
     IlqlConfig config;                 // value_min / value_max clip Q̂
 };
 
+// The trunks besides π_β that decoding must run (value trunk, then target trunk; null ones left
+// out): pass them as GenerationOptions::companions so each keeps its own KV cache and a token
+// costs one incremental step in every trunk. Empty for the shared layout.
+std::vector<Transformer> ilqlCompanionTrunks(const IlqlDecodingModel& model);
+
 // The advantage term at the current positions: V [b], Q̂ [b,V] (clipped, min of the two heads).
-// With a separate value or target trunk, that trunk's hidden states are recomputed from the
-// sequences so far (it has no cache of its own in generate(): O(T) per token).
+// A separate value or target trunk's hidden states come from context.companionHidden (generate()
+// run with ilqlCompanionTrunks() as companions). Without companions they are recomputed from the
+// whole sequences so far (O(T) per token: one-off distributions only, not decoding loops).
 struct IlqlValues {
     torch::Tensor v;
     torch::Tensor q;
 };
 IlqlValues ilqlValuesAt(const IlqlDecodingModel& model, const LogitsHookContext& context);
 
-// A hook for generate(): logits + adv, adv = β (Q̂ − V) (exp_adv) or the log sign weights,
+// A hook for generate() (with ilqlCompanionTrunks(model) as the companions): logits + adv, adv = β (Q̂ − V) (exp_adv) or the log sign weights,
 // clipped at adv_clip. beta() is called at every step (run-time β); when empty, the config's
 // adv_weight is used. include_logits = false is not supported here (generate() always samples
 // from the policy's logits); use ilqlDecode() for that.

@@ -611,8 +611,11 @@ std::vector<IlqlSample> IlqlTrainer::sampleReplies(const std::vector<EncodedDial
     go.maxNewTokens = m->config.maxNewTokens;
     go.padId = m->special.pad;
     LogitsHook hook;
-    if (m->heads)
-        hook = ilqlLogitsHook(decodingModel(), m->config.decode);
+    if (m->heads) {
+        const IlqlDecodingModel dm = decodingModel();
+        hook = ilqlLogitsHook(dm, m->config.decode);
+        go.companions = ilqlCompanionTrunks(dm);   // value / target trunks decode on their own caches
+    }
     Transformer pm = m->policy ? m->policy : m->trunk;
     const auto r = generate(pm, prompts, go, hook);
     pm->train();

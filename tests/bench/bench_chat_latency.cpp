@@ -2,8 +2,10 @@
 // reply for each agent kind, through the same ChatAgent objects the page uses:
 //   π_β           a small-config checkpoint (vocab 8k, hidden 256, 4 layers, 4 heads / 2 KV heads,
 //                 FFN 688), KV-cache generation, per-token π_β probability;
-//   ILQL          the same plus value heads: per token V, min(Q̂1,Q̂2) over the vocabulary and the
-//                 perturbed distribution π_β·exp(β(Q̂−V));
+//   ILQL shared   the same plus value heads on π_β's trunk: per token V, min(Q̂1,Q̂2) over the
+//                 vocabulary and the perturbed distribution π_β·exp(β(Q̂−V));
+//   ILQL separate the ILQL trainer's default layout: the heads sit on their own value trunk (same
+//                 small config), which decodes in lockstep with π_β on its own KV cache;
 //   endpoint      the prompting baseline (plain prompt) against `hindsight serve` on the same
 //                 checkpoint in this process (the client does not stream: first token = whole reply);
 //   endpoint-fake the same client against a server that answers at once (HTTP + prompt overhead).
@@ -24,6 +26,7 @@
 #include "core/net/http_server.h"
 #include "core/offline/local_chat_server.h"
 #include "core/rl/ilql_heads.h"
+#include "core/train/ilql_trainer.h"
 
 #include <torch/torch.h>
 
@@ -110,6 +113,29 @@ std::string makeCheckpoint(const std::string& dir)
     for (const auto& p : heads->named_parameters(true))
         tensors.emplace_back(p.key(), p.value().detach());
     safetensors::save(dir + "/ilql_heads.safetensors", tensors);
+    return dir;
+}
+
+// The trainer's default (separate) layout next to the same π_β: a value trunk of the same config
+// with its own weights, its config, and the heads under the separate layout's file name (no target
+// trunk: the trainer's default targets are heads-only).
+std::string makeSeparateCheckpoint(const std::string& from, const std::string& dir)
+{
+    fs::create_directories(dir);
+    for (const auto& e : fs::directory_iterator(from))
+        if (e.path().filename() != "ilql_heads.safetensors")
+            fs::copy(e.path(), fs::path(dir) / e.path().filename());
+    const ModelConfig config = ModelConfig::load(from + "/config.json");
+    torch::manual_seed(1);
+    Transformer valueTrunk(config);
+    safetensors::save(dir + "/value_trunk.safetensors", valueTrunk->namedWeights());
+    config.save(dir + "/value_trunk_config.json");
+    IlqlHeadsOptions ho;
+    ho.hidden = config.hiddenSize;
+    ho.vocab = config.vocabSize;
+    IlqlHeads heads(ho);
+    heads->hardUpdate();
+    safetensors::save(dir + "/ilql_value_heads.safetensors", ilqlHeadsTensors(heads));
     return dir;
 }
 
@@ -207,7 +233,13 @@ int main(int argc, char** argv)
     spec.beta = 8.0;
     {
         auto agent = makeChatAgent(spec);
-        rows.push_back(measure("ilql (beta 8)", *agent, req, args.replies));
+        rows.push_back(measure("ilql shared (beta 8)", *agent, req, args.replies));
+    }
+    {
+        ChatAgentSpec sep = spec;
+        sep.checkpoint = makeSeparateCheckpoint(ckpt, base + "/separate");
+        auto agent = makeChatAgent(sep);
+        rows.push_back(measure("ilql separate (beta 8)", *agent, req, args.replies));
     }
 
     // Endpoints: a profile file so the reply length matches.
