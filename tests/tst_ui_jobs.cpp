@@ -1,14 +1,19 @@
 // The jobs panel and the pipeline worker: the jobs table model (under QAbstractItemModelTester)
 // and its poll, which shows jobs another process (the CLI) runs; failed items with their request
-// and reply; a relabel job run by PipelineWorkerHost against a local fake LLM server, cancelled
-// and resumed without sending a finished call again; the retry of a failed suggestion; and the
-// endpoint settings dialog's connection test.
+// and reply (answered calls, and calls that failed with an HTTP error); a relabel job run by
+// PipelineWorkerHost against a local fake LLM server, cancelled and resumed without sending a
+// finished call again; a job started by the CLI (killed) resumed from the panel on its own
+// endpoint, model and key variable; jobs whose stage ran locally refused with a reason; the retry
+// of a failed suggestion; and the endpoint settings dialog's connection test.
 #include "core/llm/endpoint_profile.h"
 #include "core/pipeline/job_store.h"
+#include "core/pipeline/llm_backend.h"
+#include "core/pipeline/relabel_job.h"
 #include "core/pipeline/suggestion_store.h"
 #include "support/curation_fixture.h"
 #include "support/fake_llm_server.h"
 #include "support/pipeline_fixture.h"
+#include "support/test_paths.h"
 #include "ui/dialogs/endpoint_settings_dialog.h"
 #include "ui/models/job_item_model.h"
 #include "ui/models/job_table_model.h"
@@ -23,6 +28,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPlainTextEdit>
+#include <QProcess>
 #include <QPushButton>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -42,6 +48,9 @@ private Q_SLOTS:
     void modelFollowsAnotherConnection();
     void pagePollsJobsOfOtherProcesses();
     void failedItemsShowTheExchange();
+    void failedCallShowsItsRequestAndReply();
+    void resumesACliJobOnItsOwnEndpoint();
+    void refusesJobsWithLocalStages();
     void relabelRunsCancelsAndResumes();
     void retryRequestForFailedSuggestion();
     void endpointDialogTestsConnection();
@@ -184,6 +193,177 @@ void TestUiJobs::failedItemsShowTheExchange()
     QCOMPARE(details->itemModel()->rowCount(), 1);
     QTRY_VERIFY(details->requestView()->toPlainText().contains(QStringLiteral("Not recorded")));
     QCOMPARE(details->itemModel()->index(0, hw::ui::JobItemModel::Attempts).data().toInt(), 2);
+}
+
+void TestUiJobs::failedCallShowsItsRequestAndReply()
+{
+    // A relabel whose call for dialogue 1 gets HTTP 500 until the retries are used up.
+    hwtest::FakeLlmServer server([](const hwtest::FakeCall& call) {
+        if (call.prompt().find("dialogue 1 ") != std::string::npos)
+            return hwtest::FakeReply::error(500, {}, "{\"error\":{\"message\":\"the model is overloaded\"}}");
+        return hwtest::FakeLlmServer::pipelineResponder(call);
+    });
+    const QString path = m_dir->filePath(QStringLiteral("failed-call.hwb"));
+    hwtest::makeProject(path.toStdString(), "persuasion", 3);
+    qint64 jobId = 0;
+    {
+        hw::Database db = hw::Database::open(path.toStdString());
+        hw::SharedProject project(db);
+        hw::EndpointProfile p;
+        p.baseUrl = server.baseUrl();
+        p.model = "fake-model";
+        p.maxAttempts = 2;
+        hw::LlmBackend::Options o;
+        o.retry.baseDelayMs = 5;
+        o.retry.maxDelayMs = 10;
+        o.prompts = hw::PromptLibrary({hw::PromptLibrary::builtinDir()});
+        hw::LlmBackend llm(project, p, "persuasion", std::nullopt, o);
+        hw::RelabelConfig cfg;
+        cfg.task = "persuasion";
+        cfg.concurrency = 1;
+        const hw::JobSummary s = hw::runRelabel(project, cfg, llm.controller(), {});
+        QCOMPARE(s.failed, int64_t(1));
+        jobId = s.jobId;
+    }
+    m_session = std::make_unique<hw::ui::ProjectSession>();
+    QVERIFY(m_session->open(path));
+    hw::ui::JobsPage page(m_session.get());
+    page.resize(1200, 800);
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    page.selectJob(jobId);
+    hw::ui::JobDetailsView* details = page.details();
+    QCOMPARE(details->itemModel()->rowCount(), 1);
+    QTRY_VERIFY(!details->requestView()->toPlainText().isEmpty());
+    const QString request = details->requestView()->toPlainText();
+    const QString reply = details->replyView()->toPlainText();
+    QVERIFY2(!request.contains(QStringLiteral("Not recorded")), qPrintable(request));
+    QVERIFY2(request.contains(QStringLiteral("failed call · fake-model · %1/chat/completions")
+                                  .arg(QString::fromStdString(server.baseUrl()))),
+             qPrintable(request));
+    QVERIFY2(request.contains(QStringLiteral("── system ──")), qPrintable(request));
+    QVERIFY2(request.contains(QStringLiteral("(dialogue 1 turn 0)")), qPrintable(request));
+    QVERIFY2(reply.contains(QStringLiteral("HTTP 500 on attempt 2 (the last)")), qPrintable(reply));
+    QVERIFY2(reply.contains(QStringLiteral("the model is overloaded")), qPrintable(reply));
+}
+
+void TestUiJobs::resumesACliJobOnItsOwnEndpoint()
+{
+    // The CLI runs a relabel on an ad-hoc endpoint (URL, model, key variable) and is killed.
+    hwtest::FakeLlmServer server;
+    server.holdAfter(2);
+    const QString path = m_dir->filePath(QStringLiteral("cli-job.hwb"));
+    hwtest::makeProject(path.toStdString(), "persuasion", 5);
+    qputenv("HW_TEST_CLI_KEY", "cli-secret-key-1234");
+    QProcess cli;
+    cli.start(QString::fromStdString(hwtest::cliPath()),
+              {"relabel", path, "--endpoint", QString::fromStdString(server.baseUrl()), "--model", "cli-model",
+               "--api-key-env", "HW_TEST_CLI_KEY", "--temperature", "0.3", "--concurrency", "1", "--quiet"});
+    QVERIFY2(cli.waitForStarted(), qPrintable(cli.errorString()));
+    QTRY_COMPARE_WITH_TIMEOUT(server.held(), int64_t(1), 30000);
+    cli.kill();
+    QVERIFY(cli.waitForFinished(10000));
+    server.dropHeld();
+    const size_t before = server.calls().size();
+
+    // The workbench's default endpoint is another one: it must not be used.
+    hw::EndpointProfile other;
+    other.name = "other";
+    other.baseUrl = "http://127.0.0.1:1/v1";
+    other.model = "other-model";
+    hw::EndpointProfiles profiles;
+    profiles.upsert(other);
+    const QString profilesPath = m_dir->filePath(QStringLiteral("endpoints-cli.json"));
+    profiles.save(profilesPath.toStdString());
+
+    m_session = std::make_unique<hw::ui::ProjectSession>();
+    QVERIFY(m_session->open(path));
+    const auto job = hw::JobStore(m_session->db()).list("relabel").front();
+    QCOMPARE(job.status, std::string("running"));
+    QCOMPARE(job.done, int64_t(2));
+    QVERIFY(job.config.at("stage").contains("controller")); // the CLI's nested description
+    PipelineWorkerHost* host = PipelineWorkerHost::of(m_session.get());
+    host->setProfilesPath(profilesPath);
+    QString why;
+    const auto r = host->requestForJob(job.id, &why);
+    QVERIFY2(r, qPrintable(why));
+    QCOMPARE(r->endpoint.model, std::string("cli-model"));
+    QCOMPARE(r->endpoint.chatCompletionsUrl(), server.baseUrl() + "/chat/completions");
+    QCOMPARE(r->endpoint.apiKeyEnv, std::string("HW_TEST_CLI_KEY"));
+    QCOMPARE(r->endpoint.temperature, 0.3);
+
+    QSignalSpy finished(host, &PipelineWorkerHost::jobFinished);
+    QVERIFY2(host->resume(job.id, &why), qPrintable(why));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+    QCOMPARE(finished.at(0).at(0).toLongLong(), job.id);
+    QCOMPARE(finished.at(0).at(1).toString(), QStringLiteral("done"));
+    const auto after = hw::JobStore(m_session->db()).get(job.id);
+    QCOMPARE(after->done, int64_t(5));
+    QCOMPARE(hw::JobStore(m_session->db()).list("relabel").size(), size_t(1)); // the same job, continued
+    // Every call went to the job's own endpoint, model and key; none answered twice.
+    const auto all = server.calls();
+    QCOMPARE(all.size() - before, size_t(3));
+    for (size_t i = before; i < all.size(); ++i) {
+        const auto& c = all[i];
+        QCOMPARE(c.model, std::string("cli-model"));
+        QCOMPARE(c.json.value("temperature", 0.0), 0.3);
+        QCOMPARE(hw::findHeader(c.headers, "authorization").value_or(""), std::string("Bearer cli-secret-key-1234"));
+    }
+    QCOMPARE(server.duplicateAnswers(), int64_t(0));
+    qunsetenv("HW_TEST_CLI_KEY");
+}
+
+void TestUiJobs::refusesJobsWithLocalStages()
+{
+    const QString path = demoProject();
+    m_session = std::make_unique<hw::ui::ProjectSession>();
+    QVERIFY(m_session->open(path));
+    PipelineWorkerHost* host = PipelineWorkerHost::of(m_session.get());
+    hw::EndpointProfile fallback;
+    fallback.name = "fallback";
+    fallback.baseUrl = "http://127.0.0.1:1/v1";
+    fallback.model = "fallback-model";
+    hw::EndpointProfiles profiles;
+    profiles.upsert(fallback);
+    const QString profilesPath = m_dir->filePath(QStringLiteral("endpoints-local.json"));
+    profiles.save(profilesPath.toStdString());
+    host->setProfilesPath(profilesPath);
+    hw::JobStore jobs(m_session->db());
+    const nlohmann::json llm = {{"endpoint", "http://127.0.0.1:8000/v1/chat/completions"}, {"model", "m"}};
+
+    // As `hindsight relabel --controller retrieval` and `regenerate --forward-checkpoint` record them.
+    const int64_t retrieval = jobs.create("relabel", "relabel counseling",
+                                          {{"task", "counseling"}, {"stage", {{"controller", {{"kind", "retrieval"}}}}}});
+    const int64_t local = jobs.create("regenerate", "regenerate counseling",
+                                      {{"task", "counseling"},
+                                       {"stage", {{"forward", {{"kind", "local"}, {"checkpoint", "/runs/fwd/ckpt"}}},
+                                                  {"few_shots", 3}}}});
+    const int64_t hardLocal = jobs.create(
+        "regenerate", "regenerate counseling",
+        {{"task", "counseling"}, {"hardShare", 0.5}, {"stage", {{"forward", {{"endpoint", llm["endpoint"]}, {"model", "m"},
+                                                                              {"hard_checkpoint", "/runs/hard"}}}}}});
+    const int64_t labelled = jobs.create("label", "label counseling",
+                                         {{"task", "counseling"}, {"stage", {{"labeler", llm}, {"few_shots", 7}}}});
+    QString why;
+    QVERIFY(!host->requestForJob(retrieval, &why));
+    QVERIFY2(why.contains(QStringLiteral("retrieval controller")) && why.contains(QStringLiteral("--controller retrieval"))
+                 && why.contains(QStringLiteral("hindsight relabel")),
+             qPrintable(why));
+    why.clear();
+    QVERIFY(!host->resume(local, &why));
+    QVERIFY2(why.contains(QStringLiteral("/runs/fwd/ckpt")) && why.contains(QStringLiteral("--forward-checkpoint")),
+             qPrintable(why));
+    why.clear();
+    QVERIFY(!host->requestForJob(hardLocal, &why));
+    QVERIFY2(why.contains(QStringLiteral("/runs/hard")), qPrintable(why));
+    QVERIFY(!host->isBusy());
+
+    // An LLM labeler nested the CLI way: its endpoint, and its few-shot count, not the default's.
+    const auto r = host->requestForJob(labelled, &why);
+    QVERIFY2(r, qPrintable(why));
+    QCOMPARE(r->endpoint.model, std::string("m"));
+    QCOMPARE(r->endpoint.chatCompletionsUrl(), std::string("http://127.0.0.1:8000/v1/chat/completions"));
+    QCOMPARE(r->fewShots, std::optional<int>(7));
 }
 
 void TestUiJobs::relabelRunsCancelsAndResumes()

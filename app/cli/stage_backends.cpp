@@ -123,7 +123,12 @@ nlohmann::json StageBackends::describe(const char* stage) const
     }
     if (s == "labeler" && m_reward)
         return {{"kind", "reward_model"}, {"checkpoint", m_rewardDir}};
-    return m_llm ? m_llm->describe() : nlohmann::json();
+    nlohmann::json d = m_llm ? m_llm->describe() : nlohmann::json();
+    // The forward model on the LLM with a local hard one: say so, or a resume (the workbench's)
+    // would put the hard share on the LLM.
+    if (s == "forward" && m_forwardHard && d.is_object())
+        d["hard_checkpoint"] = m_hardDir;
+    return d;
 }
 
 int StageBackends::concurrency(int requested) const

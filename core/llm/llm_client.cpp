@@ -25,7 +25,24 @@ void interruptibleSleep(double ms, const StopToken& stop)
         throw Cancelled();
 }
 
+// Cuts text to at most maxBytes on a UTF-8 boundary, saying how much was left out.
+std::string cutUtf8(const std::string& text, size_t maxBytes)
+{
+    if (text.size() <= maxBytes)
+        return text;
+    size_t n = maxBytes;
+    while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80)
+        --n;
+    return text.substr(0, n) + "\n… (" + std::to_string(text.size() - n) + " more bytes not kept)";
+}
+
 } // namespace
+
+nlohmann::json LlmExchange::toJson() const
+{
+    return {{"endpoint", endpoint}, {"model", model},     {"request", request},  {"status", status},
+            {"reply", reply},       {"problem", problem}, {"attempts", attempts}};
+}
 
 LlmClient::LlmClient(EndpointProfile profile, CallCache* cache, RetryPolicy retry)
     : m_profile(std::move(profile)), m_cache(cache), m_retry(retry),
@@ -166,7 +183,20 @@ ChatResponse LlmClient::chat(const ChatRequest& request, const StopToken& stop, 
     std::mt19937_64 rng(std::hash<std::string>()(hash) ^ (++m_rngCounter * 0x9E3779B97F4A7C15ull));
     std::string lastProblem;
     long lastStatus = 0;
+    std::string lastBody;
     LlmError::Kind lastKind = LlmError::Kind::Exhausted;
+    // What the jobs panel shows for the failed call (the cache only keeps answered ones).
+    auto exchange = [&](int attempts) {
+        LlmExchange x;
+        x.endpoint = mask(url);
+        x.model = m_profile.model;
+        x.request = mask(bodyText);
+        x.status = lastStatus;
+        x.reply = mask(cutUtf8(lastBody, LlmExchange::kMaxReplyBytes));
+        x.problem = mask(lastProblem);
+        x.attempts = attempts;
+        return x;
+    };
 
     for (int attempt = 1; attempt <= maxAttempts; ++attempt) {
         HttpResponse r = m_http->perform(http, stop); // throws Cancelled
@@ -178,6 +208,7 @@ ChatResponse LlmClient::chat(const ChatRequest& request, const StopToken& stop, 
         }
         std::optional<double> retryAfter;
         lastStatus = r.status;
+        lastBody = r.transportFailed() ? std::string() : r.body;
         if (r.transportFailed()) {
             lastKind = LlmError::Kind::Exhausted;
             lastProblem = r.failure == HttpResponse::Failure::Timeout
@@ -188,7 +219,7 @@ ChatResponse LlmClient::chat(const ChatRequest& request, const StopToken& stop, 
                 ++m_counters.failures;
                 throw LlmError(mask(who + ": attempt " + std::to_string(attempt) + "/" + std::to_string(maxAttempts)
                                     + ": " + lastProblem),
-                               LlmError::Kind::Http, 0, attempt);
+                               LlmError::Kind::Http, 0, attempt, exchange(attempt));
             }
         } else if (r.status >= 200 && r.status < 300) {
             std::string problem;
@@ -239,9 +270,10 @@ ChatResponse LlmClient::chat(const ChatRequest& request, const StopToken& stop, 
                 std::lock_guard<std::mutex> lock(m_countersMutex);
                 ++m_counters.failures;
             }
+            lastProblem = "HTTP " + std::to_string(r.status) + " (not retried)";
             throw LlmError(mask(who + ": attempt " + std::to_string(attempt) + "/" + std::to_string(maxAttempts)
                                 + ": HTTP " + std::to_string(r.status) + " (not retried): " + excerpt(r.body)),
-                           LlmError::Kind::Http, r.status, attempt);
+                           LlmError::Kind::Http, r.status, attempt, exchange(attempt));
         }
         if (attempt < maxAttempts)
             interruptibleSleep(m_retry.delayMs(attempt, retryAfter, rng), stop);
@@ -251,7 +283,7 @@ ChatResponse LlmClient::chat(const ChatRequest& request, const StopToken& stop, 
         ++m_counters.failures;
     }
     throw LlmError(mask(who + ": gave up after " + std::to_string(maxAttempts) + " attempts; last: " + lastProblem),
-                   lastKind, lastStatus, maxAttempts);
+                   lastKind, lastStatus, maxAttempts, exchange(maxAttempts));
 }
 
 LlmClient::Counters LlmClient::counters() const

@@ -15,7 +15,9 @@
 //   and malformed bodies, honouring Retry-After; other 4xx fail at once. The stop token is
 //   watched while waiting for a reply and while backing off (throws hw::Cancelled).
 // - Errors are LlmError: they name the URL, model, call label, attempt, HTTP status and an
-//   excerpt of the reply, with the API key and anything that looks like a key masked.
+//   excerpt of the reply, with the API key and anything that looks like a key masked. They also
+//   carry the failing exchange (request body, last status and reply body, masked the same way)
+//   so that a job can keep it with the failed item: only answered calls reach the cache.
 #include "core/llm/call_cache.h"
 #include "core/llm/chat_types.h"
 #include "core/llm/endpoint_profile.h"
@@ -31,6 +33,23 @@ namespace hw {
 
 class HttpClient;
 
+// The exchange behind an LlmError: what was sent and what came back on the last attempt.
+// Secrets are masked; the reply is cut at kMaxReplyBytes.
+struct LlmExchange {
+    static constexpr size_t kMaxReplyBytes = 64 * 1024;
+    std::string endpoint;    // chat completions URL
+    std::string model;
+    std::string request;     // the JSON body sent
+    long status = 0;         // of the last attempt; 0 = no HTTP reply (timeout, connection error)
+    std::string reply;       // body of the last reply; "" when none came
+    std::string problem;     // why the last attempt failed ("HTTP 500", "timed out after 5000 ms", ...)
+    int attempts = 0;
+
+    bool empty() const { return request.empty(); }
+    // {"endpoint","model","request","status","reply","problem","attempts"}
+    nlohmann::json toJson() const;
+};
+
 class LlmError : public Error {
 public:
     enum class Kind {
@@ -38,11 +57,12 @@ public:
         Exhausted,   // every attempt failed with a retryable error
         BadReply,    // 2xx but not a chat completion (after retries)
     };
-    LlmError(const std::string& what, Kind kind, long status, int attempts)
-        : Error(what), m_kind(kind), m_status(status), m_attempts(attempts) {}
+    LlmError(const std::string& what, Kind kind, long status, int attempts, LlmExchange exchange = {})
+        : Error(what), m_kind(kind), m_status(status), m_attempts(attempts), m_exchange(std::move(exchange)) {}
     Kind kind() const { return m_kind; }
     long status() const { return m_status; }      // last HTTP status; 0 = transport failure
     int attempts() const { return m_attempts; }
+    const LlmExchange& exchange() const { return m_exchange; }
     // The endpoint itself is unusable (wrong key, model or URL): stop the whole job.
     bool fatal() const { return m_kind == Kind::Http && (m_status == 401 || m_status == 403 || m_status == 404); }
 
@@ -50,6 +70,7 @@ private:
     Kind m_kind;
     long m_status;
     int m_attempts;
+    LlmExchange m_exchange;
 };
 
 class LlmClient {

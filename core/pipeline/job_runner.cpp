@@ -79,12 +79,28 @@ nlohmann::json JobSummary::toJson() const
     return j;
 }
 
+// Which variable holds an endpoint's key does not change what a job computes: left out of its
+// identity, so recording it (LlmBackend::describe) does not orphan jobs recorded without it.
+static void eraseKeyVariables(nlohmann::json& j)
+{
+    if (j.is_object()) {
+        j.erase("api_key_env");
+        for (auto& v : j)
+            eraseKeyVariables(v);
+    } else if (j.is_array()) {
+        for (auto& v : j)
+            eraseKeyVariables(v);
+    }
+}
+
 std::string JobRunner::configHash(const nlohmann::json& config)
 {
     nlohmann::json c = config;
     if (c.is_object()) {
         c.erase("concurrency");
         c.erase("config_hash");
+        if (c.contains("stage"))
+            eraseKeyVariables(c["stage"]);
     }
     return sha256Hex(c.dump()).substr(0, 32);
 }
@@ -100,6 +116,9 @@ JobRunner::JobRunner(SharedProject& project, Options options, JobHooks hooks)
         JobStore jobs(db);
         if (m_options.resume) {
             if (auto found = jobs.findResumable(m_options.kind, hash)) {
+                // Refused here when another live runner holds it.
+                m_lease.acquire(db, found->id, m_options.name.empty() ? m_options.kind : m_options.name,
+                                m_options.leaseStaleAfterS);
                 m_jobId = found->id;
                 m_resumed = true;
                 m_previousUsage = usageFromJson(found->summary.value("usage", nlohmann::json::object()));
@@ -110,6 +129,12 @@ JobRunner::JobRunner(SharedProject& project, Options options, JobHooks hooks)
         // leaves no empty rows behind.
         m_jobId = -1;
     });
+}
+
+JobRunner::~JobRunner()
+{
+    if (m_lease.held())
+        m_project.with([&](Database& db) { m_lease.release(db); });
 }
 
 JobSummary JobRunner::run(const std::vector<std::string>& keys, const Work& work)
@@ -124,7 +149,20 @@ JobSummary JobRunner::run(const std::vector<std::string>& keys, const Work& work
             summary.jobId = 0;
             return summary;
         }
-        m_jobId = m_project.with([&](Database& db) { return JobStore(db).create(m_options.kind, m_options.name, m_options.config); });
+        const std::string label = m_options.name.empty() ? m_options.kind : m_options.name;
+        m_jobId = m_project.with([&](Database& db) {
+            // Create and take the job under the write lock: two runs of the same command started
+            // together must not both create it (the second one is refused instead).
+            ImmediateTransaction tx(db);
+            JobStore jobs(db);
+            if (m_options.resume)
+                if (auto other = jobs.findResumable(m_options.kind, m_options.config.value("config_hash", std::string())))
+                    refuseIfHeld(db, other->id, label, m_options.leaseStaleAfterS);
+            const int64_t id = jobs.create(m_options.kind, m_options.name, m_options.config);
+            m_lease.acquire(db, id, label, m_options.leaseStaleAfterS);
+            tx.commit();
+            return id;
+        });
     }
     summary.jobId = m_jobId;
 
@@ -212,6 +250,7 @@ JobSummary JobRunner::run(const std::vector<std::string>& keys, const Work& work
     };
 
     const int threads = std::max(1, std::min<int>(m_options.concurrency, static_cast<int>(pending.size())));
+    std::atomic<bool> leaseLost{false};
     std::atomic<int> transportStreak{0};
     JobStore itemJobs(m_project.db); // used under the project mutex only
     auto worker = [&] {
@@ -234,6 +273,7 @@ JobSummary JobRunner::run(const std::vector<std::string>& keys, const Work& work
             }
 
             JobItemOutcome out;
+            bool stopAfterSaving = false; // a fatal error whose item is still worth keeping
             try {
                 out = work(key, ctx);
             } catch (const Cancelled&) {
@@ -247,14 +287,25 @@ JobSummary JobRunner::run(const std::vector<std::string>& keys, const Work& work
                 out.error = e.what();
             } catch (const LlmError& e) {
                 // A dead endpoint fails every item slowly: stop after a run of transport failures.
+                // Its last item is not recorded (nothing came back; the job's error says why).
                 const bool unreachable = e.kind() == LlmError::Kind::Exhausted && e.status() == 0;
                 const int streak = unreachable ? ++transportStreak : (transportStreak = 0);
-                if (e.fatal() || streak >= std::max(3, threads)) {
+                if (streak >= std::max(3, threads)) {
                     setFatal(e.what());
                     return;
                 }
                 out = JobItemOutcome();
                 out.error = e.what();
+                // Only answered calls reach the call cache: keep the failing request and reply
+                // with the item so the jobs panel can show them.
+                if (!e.exchange().empty())
+                    out.result["exchange"] = e.exchange().toJson();
+                // An endpoint that refuses (401/403/404) did answer: its reply is kept with the
+                // item, then the job stops.
+                if (e.fatal()) {
+                    setFatal(e.what());
+                    stopAfterSaving = true;
+                }
             } catch (const std::exception& e) {
                 setFatal(std::string(key) + ": " + e.what());
                 return;
@@ -268,6 +319,12 @@ JobSummary JobRunner::run(const std::vector<std::string>& keys, const Work& work
                 m_project.with([&](Database& db) {
                     JobStore& jobs = itemJobs;
                     Transaction tx(db);
+                    // Another runner took the job over (this one looked dead): write nothing more.
+                    if (!m_lease.stillOwned(db)) {
+                        leaseLost = true;
+                        throw Error("job " + std::to_string(m_jobId) + " was taken over by "
+                                    + m_lease.holderDescription(db));
+                    }
                     nlohmann::json result = out.result;
                     if (out.commit)
                         out.commit(db, result);
@@ -303,7 +360,7 @@ JobSummary JobRunner::run(const std::vector<std::string>& keys, const Work& work
                     addCounts(extraTotals, out.counts);
                 });
             } catch (const std::exception& e) {
-                setFatal(std::string("cannot save ") + key + ": " + e.what());
+                setFatal(leaseLost ? std::string(e.what()) : std::string("cannot save ") + key + ": " + e.what());
                 return;
             }
             {
@@ -313,6 +370,8 @@ JobSummary JobRunner::run(const std::vector<std::string>& keys, const Work& work
                     lastError = key + ": " + out.error;
             }
             progress();
+            if (stopAfterSaving)
+                return;
         }
     };
 
@@ -322,9 +381,29 @@ JobSummary JobRunner::run(const std::vector<std::string>& keys, const Work& work
             pool.emplace_back(worker);
     // Forward the caller's stop to the workers' token while they run.
     std::atomic<bool> finished{false};
+    // It also keeps the lease alive, and stops the job when another runner took it over.
     std::thread watcher([&] {
         std::optional<Clock::time_point> stoppedAt;
+        auto lastBeat = Clock::now();
         while (!finished.load()) {
+            if (Clock::now() - lastBeat >= std::chrono::milliseconds(std::max(1, m_options.leaseHeartbeatMs))) {
+                lastBeat = Clock::now();
+                try {
+                    std::string holder;
+                    const bool ours = m_project.with([&](Database& db) {
+                        if (m_lease.heartbeat(db))
+                            return true;
+                        holder = m_lease.holderDescription(db);
+                        return false;
+                    });
+                    if (!ours) {
+                        leaseLost = true;
+                        setFatal("job " + std::to_string(m_jobId) + " was taken over by " + holder);
+                    }
+                } catch (const std::exception&) {
+                    // Busy file: try again at the next beat (the stale limit is many beats long).
+                }
+            }
             if (m_hooks.stop.stopRequested() && !stoppedAt) {
                 stoppedAt = Clock::now();
                 jobStop.requestStop();
@@ -355,7 +434,12 @@ JobSummary JobRunner::run(const std::vector<std::string>& keys, const Work& work
     } else {
         summary.status = "done";
     }
-    m_project.with([&](Database& db) { JobStore(db).setStatus(m_jobId, summary.status, summary.error); });
+    m_project.with([&](Database& db) {
+        // A job taken over belongs to its new runner: leave its row alone.
+        if (!leaseLost)
+            JobStore(db).setStatus(m_jobId, summary.status, summary.error);
+        m_lease.release(db);
+    });
     progress();
     return summary;
 }

@@ -10,7 +10,11 @@
 //    are already in llm_calls (LlmClient records a reply before returning it), so nothing that
 //    finished is ever sent again;
 //  - reports progress (done/total, tokens, cost, ETA) and stops on the StopToken: no new item
-//    starts, items in flight get JobHooks::stopGraceMs to finish, then their calls are cancelled.
+//    starts, items in flight get JobHooks::stopGraceMs to finish, then their calls are cancelled;
+//  - holds the job exclusively while it runs (JobLease: owner and heartbeat in the jobs row), so a
+//    second process running the same job is refused, and a runner that was killed is taken over;
+//  - keeps the failing exchange of an LLM error (request, last status and reply) with the failed
+//    item, in job_items.result["exchange"], for the jobs panel.
 //
 //   SharedProject project(db);
 //   JobRunner runner(project, {"relabel", "relabel counseling", configJson, 32, seed}, hooks);
@@ -20,6 +24,7 @@
 //       out.commit = [=](Database& db, nlohmann::json& result) { ... }; // in the item's transaction
 //       return out;
 //   });
+#include "core/pipeline/job_lease.h"
 #include "core/pipeline/stages.h"
 #include "core/util/progress.h"
 
@@ -117,11 +122,20 @@ public:
         int concurrency = 8;
         uint64_t seed = 0;
         bool resume = true;                // false: always start a new job
+        // The job's lease: refreshed this often while it runs; another runner's lease whose
+        // heartbeat is older than leaseStaleAfterS is taken over (one on this host whose process
+        // is gone, at once).
+        int leaseHeartbeatMs = 5000;
+        double leaseStaleAfterS = 60.0;
     };
     using Work = std::function<JobItemOutcome(const std::string& key, const StageContext& ctx)>;
 
-    // Opens the job (resumed or new). Throws hw::Error.
+    // Opens the job (resumed or new) and takes its lease. Throws hw::Error, among others when
+    // another live runner holds the job ("job 12 (relabel persuasion) is already being run by ...").
     JobRunner(SharedProject& project, Options options, JobHooks hooks);
+    ~JobRunner();                       // gives the lease back if run() did not
+    JobRunner(const JobRunner&) = delete;
+    JobRunner& operator=(const JobRunner&) = delete;
 
     // The resumed job's id; -1 for a new job until run() creates its row (use it as is in
     // selection queries: "items of other jobs" then means every job). run() creates no row when
@@ -133,7 +147,9 @@ public:
     // Processes `keys` (the job's full item list, in order); items already done are skipped.
     // Failed items of an earlier run are tried again with ctx.attempt increased.
     // Returns when every item is finished, on stop (status cancelled), or after a fatal error
-    // (StageError::fatal, LlmError::fatal, a configuration error: status failed).
+    // (StageError::fatal, LlmError::fatal, a configuration error, the lease taken over by another
+    // runner: status failed). Throws hw::Error when the new job's row cannot be created, or when
+    // another runner created and holds the same job meanwhile.
     JobSummary run(const std::vector<std::string>& keys, const Work& work);
 
 private:
@@ -143,6 +159,7 @@ private:
     int64_t m_jobId = 0;
     bool m_resumed = false;
     StageUsage m_previousUsage;       // of earlier runs, from jobs.summary
+    JobLease m_lease;
 };
 
 } // namespace hw

@@ -86,6 +86,10 @@ nlohmann::json LlmBackend::describe() const
             j["profile"] = p.name;
         j["temperature"] = p.temperature;
         j["max_tokens"] = p.maxTokens;
+        // The variable's name, never the key: lets the workbench resume an ad-hoc CLI endpoint
+        // with its key. Not part of the job's identity (JobRunner::configHash leaves it out).
+        if (!p.apiKeyEnv.empty())
+            j["api_key_env"] = p.apiKeyEnv;
         return j;
     };
     nlohmann::json j = one(m_main->profile());

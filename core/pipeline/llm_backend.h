@@ -50,7 +50,8 @@ public:
     RewardLabeler& labeler();
     DialogueGenerator& generator();
 
-    // {"endpoint","model","profile"} for the job config (no secrets).
+    // {"endpoint","model","profile","temperature","max_tokens","api_key_env","hard"} for the job
+    // config (no secrets: the key variable's name only).
     nlohmann::json describe() const;
 
 private:

@@ -3,6 +3,9 @@
 #include "core/store/database.h"
 #include "core/util/error.h"
 
+#include <sqlite3.h>
+
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -240,6 +243,16 @@ CREATE TABLE chat_ratings (
     PRIMARY KEY (session_id, agent_slot)
 ) WITHOUT ROWID;
 )SQL",
+    // Version 2: exclusive ownership of a running job across processes (core/pipeline/job_lease.h):
+    // the runner that holds the job and when it last showed it was alive.
+    R"SQL(
+ALTER TABLE jobs ADD COLUMN owner_token     TEXT NOT NULL DEFAULT '';   -- '' = nobody runs it
+ALTER TABLE jobs ADD COLUMN owner_host      TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN owner_pid       INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN owner_program   TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN owner_heartbeat REAL NOT NULL DEFAULT 0;    -- unix seconds
+)SQL",
+)SQL",
 };
 
 } // namespace
@@ -255,13 +268,34 @@ void migrateSchema(Database& db)
                     + std::to_string(from) + ", this build reads up to " + std::to_string(to) + ")");
     if (from == to)
         return;
-    Transaction tx(db);
-    for (int v = from; v < to; ++v)
-        db.exec(kMigrations[static_cast<size_t>(v)]);
-    db.exec("PRAGMA user_version = " + std::to_string(to));
-    if (from == 0)
-        db.exec("INSERT INTO project_info(key, value) VALUES ('application', 'hindsight-workbench')");
-    tx.commit();
+    // The CLI and the workbench may open the same older file at once: take the write lock first
+    // and read the version again, so only one of them migrates.
+    const bool top = sqlite3_get_autocommit(db.handle()) != 0;
+    std::optional<Transaction> nested;
+    if (top)
+        db.exec("BEGIN IMMEDIATE");
+    else
+        nested.emplace(db);
+    try {
+        const int now = db.schemaVersion();
+        for (int v = now; v < to; ++v)
+            db.exec(kMigrations[static_cast<size_t>(v)]);
+        if (now != to)
+            db.exec("PRAGMA user_version = " + std::to_string(to));
+        if (now == 0)
+            db.exec("INSERT INTO project_info(key, value) VALUES ('application', 'hindsight-workbench')");
+        if (top)
+            db.exec("COMMIT");
+        else
+            nested->commit();
+    } catch (...) {
+        if (top)
+            try {
+                db.exec("ROLLBACK");
+            } catch (...) {
+            }
+        throw;
+    }
 }
 
 } // namespace hw

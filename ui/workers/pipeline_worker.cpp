@@ -53,7 +53,12 @@ hw::JobSummary dispatch(hw::SharedProject& project, const PipelineRequest& r, co
 
     const std::string task = taskOf(r.config);
     r.endpoint.validate();
-    hw::LlmBackend llm(project, r.endpoint, task, r.hardEndpoint, hw::LlmBackend::Options());
+    hw::LlmBackend::Options options;
+    if (r.fewShots && kind == "regenerate")
+        options.forwardFewShots = *r.fewShots;
+    if (r.fewShots && kind == "label")
+        options.rewardFewShots = *r.fewShots;
+    hw::LlmBackend llm(project, r.endpoint, task, r.hardEndpoint, options);
     auto withStage = [&](auto config) {
         // The stage description is part of the job's identity: a resumed job passes the stored one.
         if (config.stage.is_null() || config.stage.empty())

@@ -23,6 +23,9 @@ struct PipelineRequest {
     hw::EndpointProfile endpoint;          // unused by aggregate
     std::optional<hw::EndpointProfile> hardEndpoint; // regenerate's hard forward model
     int concurrency = 0;                   // 0 = the config's
+    // Few-shot examples per prompt of regenerate (forward model) or label (reward model); unset =
+    // the defaults. A resumed CLI job passes what it recorded, so its prompts stay the same.
+    std::optional<int> fewShots;
     hw::StopToken stop;
     QString label;                         // shown in the jobs panel before the job row exists
     qint64 resumeJobId = 0;                // the jobs row this request continues, when known

@@ -12,8 +12,8 @@ namespace hw::ui {
 namespace {
 
 // The endpoint a job used, from the stage description it stored ({"endpoint","model","profile",
-// "temperature","max_tokens"}): the saved profile of that name when there is one (its API key
-// variable), with the recorded model and sampling so that cached calls replay.
+// "temperature","max_tokens","api_key_env"}): the saved profile of that name when there is one (its
+// API key variable), with the recorded model and sampling so that cached calls replay.
 std::optional<hw::EndpointProfile> profileFromStage(const nlohmann::json& stage, const hw::EndpointProfiles& profiles)
 {
     if (!stage.is_object())
@@ -27,6 +27,7 @@ std::optional<hw::EndpointProfile> profileFromStage(const nlohmann::json& stage,
         if (url.empty())
             return std::nullopt;
         hw::EndpointProfile adHoc;
+        adHoc.name = name;
         adHoc.baseUrl = url;
         // A saved profile with the same URL lends its key variable and limits.
         for (const auto& known : profiles.all())
@@ -44,7 +45,86 @@ std::optional<hw::EndpointProfile> profileFromStage(const nlohmann::json& stage,
         p->temperature = stage["temperature"].get<double>();
     if (stage.contains("max_tokens") && stage["max_tokens"].is_number_integer())
         p->maxTokens = stage["max_tokens"].get<int>();
+    // The variable the run read its key from (an ad-hoc `--endpoint URL --api-key-env VAR`).
+    if (stage.contains("api_key_env") && stage["api_key_env"].is_string() && !stage["api_key_env"].get<std::string>().empty())
+        p->apiKeyEnv = stage["api_key_env"].get<std::string>();
     return p;
+}
+
+// Where a job's stage description keeps its endpoint. The workbench stores it flat
+// ({"endpoint",...,"hard"}); the CLI nests it under the stage's role ({"controller":{...}},
+// {"forward":{...,"hard":{...}},"few_shots":3}, ...: app/cli/stage_backends.cpp describe()), and
+// a role may be a local one ({"kind":"retrieval"}, {"kind":"local","checkpoint":DIR}). The core
+// alone records just a name ({"controller":"llm:MODEL"}).
+struct StageEndpoints {
+    nlohmann::json main;                  // null: the job does not say
+    nlohmann::json hard;                  // null: none recorded
+    std::optional<int> fewShots;
+    QString local;                        // non-empty: the role ran locally (what, for the message)
+    QString cliOption;                    // the CLI option that runs it that way
+};
+
+const char* roleOf(const QString& kind)
+{
+    if (kind == QLatin1String("relabel"))
+        return "controller";
+    if (kind == QLatin1String("regenerate"))
+        return "forward";
+    if (kind == QLatin1String("label"))
+        return "labeler";
+    if (kind == QLatin1String("imagine"))
+        return "generator";
+    return "";
+}
+
+StageEndpoints stageEndpoints(const QString& kind, const nlohmann::json& stage)
+{
+    StageEndpoints out;
+    if (!stage.is_object())
+        return out;
+    if (stage.contains("few_shots") && stage["few_shots"].is_number_integer())
+        out.fewShots = stage["few_shots"].get<int>();
+    const std::string role = roleOf(kind);
+    auto localName = [&](const std::string& what, const std::string& checkpoint) {
+        out.local = QString::fromStdString(checkpoint.empty() ? what : what + " " + checkpoint);
+    };
+    if (!role.empty() && stage.contains(role)) {
+        const nlohmann::json& d = stage[role];
+        if (d.is_string()) {
+            // A core-recorded name: "llm:MODEL" says nothing of the endpoint; anything else is local.
+            const std::string name = d.get<std::string>();
+            if (name.rfind("llm", 0) != 0)
+                localName(name, "");
+        } else if (d.is_object()) {
+            const std::string k = d.value("kind", std::string("llm"));
+            const std::string checkpoint = d.value("checkpoint", std::string());
+            if (k != "llm")
+                localName(k == "retrieval" ? std::string("retrieval controller") : k, checkpoint);
+            else if (d.contains("hard_checkpoint"))
+                localName("hard forward model", d.value("hard_checkpoint", std::string()));
+            else {
+                out.main = d;
+                if (d.contains("hard") && d["hard"].is_object())
+                    out.hard = d["hard"];
+            }
+        }
+        if (!out.local.isEmpty())
+            out.cliOption = role == "controller" ? QStringLiteral("--controller retrieval")
+                            : role == "labeler"  ? QStringLiteral("--reward-checkpoint DIR")
+                                                 : QStringLiteral("--forward-checkpoint DIR / --hard-checkpoint DIR");
+        if (out.local.isEmpty() && stage.contains("forward_hard") && stage["forward_hard"].is_string()
+            && stage["forward_hard"].get<std::string>().rfind("llm", 0) != 0) {
+            localName(stage["forward_hard"].get<std::string>(), "");
+            out.cliOption = QStringLiteral("--hard-checkpoint DIR");
+        }
+        return out;
+    }
+    if (stage.contains("endpoint") || stage.contains("profile")) {
+        out.main = stage;
+        if (stage.contains("hard") && stage["hard"].is_object())
+            out.hard = stage["hard"];
+    }
+    return out;
 }
 
 std::optional<hw::EndpointProfile> defaultProfile(const hw::EndpointProfiles& profiles)
@@ -197,16 +277,28 @@ std::optional<PipelineRequest> PipelineWorkerHost::requestForJob(qint64 jobId, Q
         } catch (const std::exception& e) {
             return fail(QString::fromUtf8(e.what()));
         }
-        const nlohmann::json stage = r.config.value("stage", nlohmann::json::object());
-        auto main = profileFromStage(stage, profiles);
+        const StageEndpoints stage = stageEndpoints(r.kind, r.config.value("stage", nlohmann::json::object()));
+        if (!stage.local.isEmpty()) {
+            const QString role = r.kind == QLatin1String("relabel")      ? tr("controller")
+                                 : r.kind == QLatin1String("label")      ? tr("reward model")
+                                 : r.kind == QLatin1String("regenerate") ? tr("forward model")
+                                                                         : tr("generator");
+            return fail(tr("Job %1 ran its %2 locally (%3), which the workbench cannot run. Resume it from the "
+                           "command line with the same options (hindsight %4 PROJECT … %5): it continues where "
+                           "it stopped.")
+                            .arg(jobId)
+                            .arg(role, stage.local, r.kind, stage.cliOption));
+        }
+        auto main = profileFromStage(stage.main, profiles);
         if (!main)
             main = defaultProfile(profiles);
         if (!main)
             return fail(tr("Job %1 does not say which endpoint it used, and no default endpoint is set "
                            "(Jobs → Endpoints…).").arg(jobId));
         r.endpoint = *main;
-        if (stage.contains("hard"))
-            r.hardEndpoint = profileFromStage(stage["hard"], profiles);
+        if (!stage.hard.is_null())
+            r.hardEndpoint = profileFromStage(stage.hard, profiles);
+        r.fewShots = stage.fewShots;
     }
     r.resumeJobId = jobId;
     return r;

@@ -214,28 +214,61 @@ void JobDetailsView::showItem()
     m_itemError->setVisible(true);
     m_itemError->setText(tr("%1: %2").arg(QString::fromStdString(item->key), QString::fromStdString(item->error)));
     const QList<qint64> ids = m_items->index(row, 0).data(JobItemModel::CallIdsRole).value<QList<qint64>>();
-    if (ids.isEmpty() || !m_session || !m_session->isOpen()) {
+    // The call that failed (HTTP error, timeout, retries used up): the core keeps it with the item,
+    // since only answered calls reach the call cache.
+    const nlohmann::json exchange = item->result.is_object() ? item->result.value("exchange", nlohmann::json())
+                                                             : nlohmann::json();
+    const bool hasExchange = exchange.is_object() && exchange.contains("request");
+    if ((ids.isEmpty() || !m_session || !m_session->isOpen()) && !hasExchange) {
         m_request->setPlainText(tr("Not recorded: only answered calls are kept (in the project's LLM call cache)."));
         m_reply->setPlainText(tr("No reply was recorded for this item: the request failed before an answer came "
                                  "back (timeout, connection error or HTTP error). The error above says why."));
         return;
     }
     QString requests, replies;
-    for (qint64 id : ids) {
-        std::optional<hw::CallRecord> call;
-        try {
-            call = hw::ProjectCallCache::get(m_session->db(), id);
-        } catch (const std::exception& e) {
-            replies += QString::fromUtf8(e.what());
-        }
-        if (!call)
-            continue;
-        const QString head = ids.size() > 1 ? tr("═══ call %1 (%2, %3) ═══\n").arg(id).arg(QString::fromStdString(call->model),
-                                                                                     QString::fromStdString(call->endpoint))
+    const int blocks = ids.size() + (hasExchange ? 1 : 0);
+    if (m_session && m_session->isOpen()) {
+        for (qint64 id : ids) {
+            std::optional<hw::CallRecord> call;
+            try {
+                call = hw::ProjectCallCache::get(m_session->db(), id);
+            } catch (const std::exception& e) {
+                replies += QString::fromUtf8(e.what());
+            }
+            if (!call)
+                continue;
+            const QString head = blocks > 1 ? tr("═══ call %1 (%2, %3) ═══\n").arg(id).arg(QString::fromStdString(call->model),
+                                                                                        QString::fromStdString(call->endpoint))
                                             : tr("call %1 · %2 · %3\n\n").arg(id).arg(QString::fromStdString(call->model),
                                                                                     QString::fromStdString(call->endpoint));
-        requests += head + formatRequest(call->request) + QStringLiteral("\n\n");
-        replies += (ids.size() > 1 ? head : QString()) + formatReply(call->content, call->response) + QStringLiteral("\n\n");
+            requests += head + formatRequest(call->request) + QStringLiteral("\n\n");
+            replies += (blocks > 1 ? head : QString()) + formatReply(call->content, call->response) + QStringLiteral("\n\n");
+        }
+    }
+    if (hasExchange) {
+        const auto text = [&](const char* key) {
+            const auto it = exchange.find(key);
+            return it != exchange.end() && it->is_string() ? it->get<std::string>() : std::string();
+        };
+        const QString model = QString::fromStdString(text("model"));
+        const QString endpoint = QString::fromStdString(text("endpoint"));
+        const QString head = blocks > 1 ? tr("═══ failed call (%1, %2) ═══\n").arg(model, endpoint)
+                                        : tr("failed call · %1 · %2\n\n").arg(model, endpoint);
+        requests += head + formatRequest(text("request"));
+        const long status = exchange.value("status", 0L);
+        const int attempts = exchange.value("attempts", 0);
+        QString reply = blocks > 1 ? head : QString();
+        reply += status > 0 ? tr("HTTP %1 on attempt %2 (the last): %3").arg(status).arg(attempts).arg(
+                                  QString::fromStdString(text("problem")))
+                            : tr("No HTTP reply on attempt %1 (the last): %2").arg(attempts).arg(
+                                  QString::fromStdString(text("problem")));
+        const std::string body = text("reply");
+        if (!body.empty()) {
+            const nlohmann::json parsed = nlohmann::json::parse(body, nullptr, false);
+            reply += QStringLiteral("\n\n── reply body ──\n")
+                     + (parsed.is_discarded() ? QString::fromStdString(body) : QString::fromStdString(parsed.dump(2)));
+        }
+        replies += reply;
     }
     m_request->setPlainText(requests.trimmed());
     m_reply->setPlainText(replies.trimmed());

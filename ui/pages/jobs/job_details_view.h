@@ -1,7 +1,8 @@
 #pragma once
 // The selected job in the jobs panel: figures, its error, its failed items, and for the selected
-// failed item the request that was sent and the reply that came back (from llm_calls), so a
-// failure can be read in place. The job's configuration is on a second tab.
+// failed item the request that was sent and the reply that came back (answered calls from
+// llm_calls; a call that failed — HTTP error, timeout, retries used up — from the exchange the job
+// kept with the item), so a failure can be read in place. The job's configuration is on a second tab.
 #include "core/pipeline/job_store.h"
 
 #include <QWidget>
