@@ -2,12 +2,37 @@
 // on a second connection while a recorder writes, checkpoints, details with lineage.
 #include "core/store/database.h"
 #include "core/store/dialogue_store.h"
+#include "core/store/run_liveness.h"
 #include "core/store/run_store.h"
+#include "core/store/schema.h"
+#include "core/train/run_launcher.h"
 #include "core/train/run_recorder.h"
 #include "support/generated_dialogues.h"
+#include "support/lm_corpus.h"
 #include "support/test_paths.h"
 
+#include <filesystem>
+#include <thread>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
 using namespace hw;
+
+namespace {
+
+// A pid that certainly belonged to a process that is gone: a child that exited and was reaped.
+int64_t deadPid()
+{
+    const pid_t child = ::fork();
+    if (child == 0)
+        ::_exit(0);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    return static_cast<int64_t>(child);
+}
+
+} // namespace
 
 class TestRunStore : public QObject {
     Q_OBJECT
@@ -94,7 +119,12 @@ private Q_SLOTS:
                 + std::to_string(ids[1]));
         Statement rg(db, "INSERT INTO regenerations(dialogue_id, parent_dialogue_id, prefix_len, generator, hard) "
                          "VALUES (?, ?, 2, ?, 1)");
-        rg.bind(1, ids[1]).bind(2, ids[0]).bind(3, R"({"model":"forward-7","prompt":"counseling/regenerate.txt"})").exec();
+        rg.bind(1, ids[1]).bind(2, ids[0]).bind(3, R"({"model":"forward-7","prompt":"counseling/regenerate.txt","llm_call_id":4})").exec();
+        // A second one by the same model and prompt (another call): the same lineage group.
+        db.exec("UPDATE dialogues SET source = 'regeneration', parent_id = " + std::to_string(ids[0]) + " WHERE id = "
+                + std::to_string(ids[2]));
+        rg.reset();
+        rg.bind(1, ids[2]).bind(2, ids[0]).bind(3, R"({"model":"forward-7","prompt":"counseling/regenerate.txt","llm_call_id":9,"request_hash":"z"})").exec();
         db.exec(R"(INSERT INTO training_sets(name, spec, lineage) VALUES ('hindsight', '{"preset":"hindsight_rl"}', '{"regeneration_jobs":[3]}'))");
         const int64_t setId = db.lastInsertId();
         for (int i = 0; i < 3; ++i)
@@ -122,8 +152,10 @@ private Q_SLOTS:
         QCOMPARE(d->trainingSet["name"].get<std::string>(), std::string("hindsight"));
         QCOMPARE(d->trainingSet["items"].get<int>(), 3);
         QCOMPARE(d->trainingSet["spec"]["preset"].get<std::string>(), std::string("hindsight_rl"));
-        QCOMPARE(d->trainingSet["sources"]["regeneration"].get<int>(), 1);
+        QCOMPARE(d->trainingSet["sources"]["regeneration"].get<int>(), 2);
         QCOMPARE(d->trainingSet["regenerations"].size(), size_t(1));
+        QCOMPARE(d->trainingSet["regenerations"][0]["dialogues"].get<int>(), 2);
+        QVERIFY(!d->trainingSet["regenerations"][0]["generator"].contains("llm_call_id"));
         QCOMPARE(d->trainingSet["regenerations"][0]["generator"]["model"].get<std::string>(), std::string("forward-7"));
         QCOMPARE(d->trainingSet["regenerations"][0]["hard"].get<bool>(), true);
         QCOMPARE(d->metricCount, int64_t(1));
@@ -165,6 +197,139 @@ private Q_SLOTS:
         QCOMPARE(all.size(), size_t(4));
         QCOMPARE(all.back().value, 0.5);
         rec.finish("done");
+    }
+
+    // Version 3 adds the stop request and liveness columns to runs: a version-2 file with a run in
+    // it is migrated forward, the run kept, the new columns at their defaults.
+    void migrationAddsRunLiveness()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("v2.hwb").toStdString();
+        {
+            auto db = Database::create(path);
+            // Take the file back to version 2: the runs table as version 2 laid it out.
+            for (const char* c : {"stop_requested", "owner_host", "owner_pid", "heartbeat"})
+                db.exec(std::string("ALTER TABLE runs DROP COLUMN ") + c);
+            db.exec("PRAGMA user_version = 2");
+            db.exec("INSERT INTO runs(name, kind, status, step) VALUES ('old', 'ilql', 'running', 7)");
+        }
+        auto db = Database::open(path);
+        QCOMPARE(db.schemaVersion(), currentSchemaVersion());
+        QVERIFY(currentSchemaVersion() >= 3);
+        QCOMPARE(*db.queryInt64("SELECT count(*) FROM runs WHERE name = 'old' AND step = 7 AND stop_requested = 0 "
+                                "AND owner_pid = 0 AND owner_host = '' AND heartbeat = 0"),
+                 int64_t(1));
+        RunStore store(db);
+        auto run = store.runs().at(0);
+        // Never beat: its last update (just now) stands in, so it is not taken for dead yet...
+        QVERIFY(!run.stale);
+        // ...but an hour without a sign of life is.
+        db.exec("UPDATE runs SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 hour')");
+        QVERIFY(store.runs().at(0).stale);
+        QVERIFY(store.requestStop(run.id));
+        QVERIFY(store.runs().at(0).stopRequested);
+    }
+
+    void runsWhoseProcessDiedAreStale()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("p.hwb").toStdString();
+        Database::create(path);
+        RunInfo info;
+        info.name = "r";
+        info.kind = "ilql";
+        auto rec = RunRecorder::start(path, info);
+        auto db = Database::open(path);
+        RunStore store(db);
+        auto run = *store.run(rec.runId());
+        QCOMPARE(run.ownerPid, currentProcessId());
+        QCOMPARE(run.ownerHost, currentHostName());
+        QVERIFY(!run.stale);                       // this very process trains it
+
+        // Its process died on this host: interrupted at once, whatever the heartbeat says.
+        Statement pid(db, "UPDATE runs SET owner_pid = ?, heartbeat = ? WHERE id = ?");
+        pid.bind(1, deadPid()).bind(2, unixSeconds()).bind(3, rec.runId()).exec();
+        QVERIFY(store.run(rec.runId())->stale);
+        QVERIFY(store.runs().at(0).stale);
+        // Trained on another machine: only the heartbeat tells.
+        Statement other(db, "UPDATE runs SET owner_host = 'elsewhere', heartbeat = ? WHERE id = ?");
+        other.bind(1, unixSeconds() - 5).bind(2, rec.runId()).exec();
+        QVERIFY(!store.run(rec.runId())->stale);
+        other.reset();
+        other.bind(1, unixSeconds() - 2 * kRunStaleAfterSeconds).bind(2, rec.runId()).exec();
+        QVERIFY(store.run(rec.runId())->stale);
+        // Only running runs can be interrupted; a finished one cannot be asked to stop.
+        rec.finish("stopped");
+        QVERIFY(!store.run(rec.runId())->stale);
+        QVERIFY(!store.requestStop(rec.runId()));
+        // A resumed run belongs to the process that resumed it.
+        auto again = RunRecorder::resume(path, rec.runId(), 0);
+        run = *store.run(rec.runId());
+        QCOMPARE(run.ownerPid, currentProcessId());
+        QVERIFY(!run.stale);
+        again.finish("done");
+
+        QVERIFY(!runTrainerGone(currentHostName(), currentProcessId(), 0, unixSeconds()));
+        QVERIFY(runTrainerGone(currentHostName(), deadPid(), unixSeconds(), unixSeconds()));
+    }
+
+    // The workbench stops a run another process trains: it sets runs.stop_requested on its own
+    // connection; the trainer (a real LM training job on its thread, with its own connections)
+    // sees it at its next step, writes a checkpoint and marks the run stopped.
+    void trainerStopsWhenAskedThroughTheProject()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("p.hwb").toStdString();
+        hwtest::insertDialogues(path, hwtest::lmDialogues(24));
+        RunLaunchRequest request;   // what the workbench's training worker sends, torch-free
+        request.projectPath = path;
+        request.kind = "lm-policy-sft";
+        request.tiny = true;
+        request.overrides = {{"maxSteps", 100000}, {"logEvery", 2}, {"evalEvery", 0}, {"device", "cpu"}};
+        RunLaunchResult result;
+        std::string error;
+        std::thread trainer([&] {
+            try {
+                result = launchRun(request, {}, StopToken{});
+            } catch (const std::exception& e) {
+                error = e.what();
+            }
+        });
+        auto gui = Database::open(path);
+        RunStore store(gui);
+        int64_t runId = 0;
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < 120000 && error.empty()) {
+            const auto runs = store.runs();
+            if (!runs.empty() && runs[0].status == "running" && runs[0].step >= 4) {
+                runId = runs[0].id;
+                break;
+            }
+            QTest::qWait(50);
+        }
+        if (runId == 0) {
+            if (error.empty())
+                store.requestStop(store.runs().empty() ? 0 : store.runs()[0].id);
+            trainer.join();
+            QFAIL(("the trainer made no progress: " + error).c_str());
+        }
+        QVERIFY(store.requestStop(runId));
+        QVERIFY(store.run(runId)->stopRequested);
+        trainer.join();
+        QVERIFY2(error.empty(), error.c_str());
+        QCOMPARE(result.status, std::string("stopped"));
+        QCOMPARE(result.runId, runId);
+        const auto run = *store.run(runId);
+        QCOMPARE(run.status, std::string("stopped"));
+        QVERIFY(!run.stopRequested);               // spent: a resume trains again
+        QVERIFY(run.hasCheckpoint);
+        QVERIFY(run.step >= 4 && run.step < 100000);
+        const auto ck = store.latestCheckpoint(runId);
+        QVERIFY(ck);
+        QCOMPARE(ck->step, run.step);              // the checkpoint is of the step it stopped at
+        QVERIFY2(std::filesystem::exists(ck->path + "/hw_checkpoint.json"), ck->path.c_str());
+        QCOMPARE(result.checkpointDir, ck->path);
     }
 };
 

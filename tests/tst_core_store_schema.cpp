@@ -16,7 +16,7 @@ private Q_SLOTS:
     void version0IsMigratedToCurrent()
     {
         auto db = Database::openInMemory(); // openInMemory runs migrateSchema from version 0
-        QCOMPARE(currentSchemaVersion(), 1);
+        QCOMPARE(currentSchemaVersion(), 3); // 2: jobs ownership, 3: runs stop request and liveness
         QCOMPARE(db.schemaVersion(), currentSchemaVersion());
         const char* tables[] = {"project_info", "tasks", "dialogues", "turns", "dialogue_fts",
                                 "reward_labels", "jobs", "job_items", "llm_calls", "suggestions",

@@ -20,6 +20,7 @@
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QComboBox>
+#include <QPushButton>
 #include <QSpinBox>
 #include <QLineSeries>
 #include <QChart>
@@ -28,6 +29,9 @@
 #include <QTableView>
 #include <QTreeWidget>
 #include <QtTest>
+
+#include <csignal>
+#include <fstream>
 
 using namespace hw::ui;
 
@@ -193,6 +197,41 @@ private Q_SLOTS:
         QCOMPARE(resets.count(), 0);
     }
 
+    // A run left 'running' by a process that died is shown as interrupted and is resumable once it
+    // has a checkpoint; a stop request waiting for its trainer shows as "stopping…".
+    void runModelShowsInterruptedRuns()
+    {
+        RunTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        hw::RunSummary r;
+        r.id = 4;
+        r.kind = "ilql";
+        r.status = "running";
+        r.checkpointDir = "/runs/ilql-4/step-20";
+        r.hasCheckpoint = true;
+        r.ownerHost = "lab";
+        r.ownerPid = 4242;
+        model.setRuns({r});
+        const QModelIndex status = model.index(0, RunTableModel::StatusColumn);
+        QCOMPARE(status.data().toString(), QStringLiteral("running"));
+        QVERIFY(!status.data(RunTableModel::ResumableRole).toBool());
+        r.stopRequested = true;
+        model.setRuns({r});
+        QCOMPARE(status.data().toString(), QStringLiteral("stopping…"));
+        r.stopRequested = false;
+        r.stale = true;
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        model.setRuns({r});
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(status.data().toString(), QStringLiteral("interrupted"));
+        QVERIFY(status.data(RunTableModel::StaleRole).toBool());
+        QVERIFY(status.data(RunTableModel::ResumableRole).toBool());
+        QVERIFY(status.data(Qt::ToolTipRole).toString().contains(QStringLiteral("pid 4242 on lab")));
+        r.hasCheckpoint = false;   // died before its first checkpoint: nothing to resume
+        model.setRuns({r});
+        QVERIFY(!status.data(RunTableModel::ResumableRole).toBool());
+    }
+
     // "Optimizer steps" of an ILQL run are whole iterations, rounded up (never fewer steps than
     // asked for), and the dialog says so.
     void startDialogRoundsIlqlStepsUp()
@@ -217,6 +256,89 @@ private Q_SLOTS:
         steps->setValue(100);
         QCOMPARE(*hw::plannedAgentSteps(dialog.request()), int64_t(100));
         QVERIFY(dialog.stepsNote().contains(QStringLiteral("100 behaviour-cloning steps")));
+    }
+
+    // Runs trained by another process: the page stops one through the project file (the CLI
+    // stops with a checkpoint), shows one whose process was killed as interrupted, and resumes it
+    // here in place.
+    void pageStopsAndResumesRunsOfOtherProcesses()
+    {
+        const QString cli = QString::fromStdString(hwtest::cliPath());
+        if (!QFileInfo::exists(cli))
+            QSKIP("hindsight CLI not built");
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("other.hwb"));
+        hw::Database::create(path.toStdString());
+        hwtest::makeChatProject(path.toStdString());
+        const QString cfg = dir.filePath(QStringLiteral("cfg.json"));
+        std::ofstream(cfg.toStdString()) << R"({"checkpointEvery": 5, "logEvery": 5, "evalEvery": 0, "device": "cpu"})";
+        ProjectSession session;
+        QVERIFY(session.open(path));
+        RunsPage page(&session);
+        page.setPollInterval(50);
+        page.resize(1200, 800);
+        page.show();
+
+        auto startCli = [&](QProcess& p, const QString& out) {
+            p.setProcessChannelMode(QProcess::MergedChannels);
+            p.start(cli, {QStringLiteral("train-lm"), path, QStringLiteral("--role"), QStringLiteral("policy-sft"),
+                          QStringLiteral("--tiny"), QStringLiteral("--config"), cfg, QStringLiteral("--max-steps"),
+                          QStringLiteral("1000000"), QStringLiteral("--max-seconds"), QStringLiteral("240"),
+                          QStringLiteral("--out"), out, QStringLiteral("--quiet")});
+            return p.waitForStarted();
+        };
+        auto newest = [&]() -> std::optional<hw::RunSummary> {
+            const auto& runs = page.model()->runs();
+            return runs.empty() ? std::nullopt : std::optional<hw::RunSummary>(runs.back());
+        };
+
+        // 1. Stop from the page a run the CLI trains.
+        QProcess first;
+        QVERIFY(startCli(first, dir.filePath(QStringLiteral("first"))));
+        QTRY_VERIFY_WITH_TIMEOUT((newest() && newest()->step >= 5) || first.state() == QProcess::NotRunning, 120000);
+        QVERIFY2(first.state() == QProcess::Running, first.readAll().constData());
+        const qint64 firstId = newest()->id;
+        page.table()->selectRow(page.model()->rowOf(firstId));
+        QTRY_VERIFY_WITH_TIMEOUT(page.stopButton()->isEnabled(), 5000);
+        QVERIFY(!page.resumeButton()->isEnabled());
+        page.stopButton()->click();
+        QVERIFY(first.waitForFinished(60000));
+        QVERIFY2(first.exitCode() == 0, first.readAll().constData());
+        QTRY_COMPARE_WITH_TIMEOUT(page.model()->run(firstId)->status, std::string("stopped"), 5000);
+        QVERIFY(page.model()->run(firstId)->hasCheckpoint);
+        QVERIFY(!page.stopButton()->isEnabled());
+
+        // 2. A CLI run killed outright (kill -9: no chance to mark itself) is interrupted...
+        QProcess second;
+        QVERIFY(startCli(second, dir.filePath(QStringLiteral("second"))));
+        QTRY_VERIFY_WITH_TIMEOUT((newest() && newest()->id != firstId && newest()->hasCheckpoint && newest()->step >= 10)
+                                     || second.state() == QProcess::NotRunning,
+                                 120000);
+        QVERIFY2(second.state() == QProcess::Running, second.readAll().constData());
+        const qint64 secondId = newest()->id;
+        second.kill();   // SIGKILL
+        QVERIFY(second.waitForFinished(30000));
+        QTRY_VERIFY_WITH_TIMEOUT(page.model()->run(secondId)->stale, 5000);
+        QCOMPARE(page.model()->run(secondId)->status, std::string("running"));   // as the dead process left it
+        const int row = page.model()->rowOf(secondId);
+        QCOMPARE(page.model()->index(row, RunTableModel::StatusColumn).data().toString(), QStringLiteral("interrupted"));
+        page.table()->clearSelection();
+        page.table()->selectRow(row);
+        QTRY_VERIFY_WITH_TIMEOUT(page.resumeButton()->isEnabled(), 5000);
+        QVERIFY(!page.stopButton()->isEnabled());
+        const int64_t stepAtKill = page.model()->run(secondId)->step;
+
+        // ...and resumed here, in place, from its latest checkpoint.
+        page.resumeButton()->click();
+        QVERIFY(page.isTraining());
+        QTRY_VERIFY_WITH_TIMEOUT(!page.model()->run(secondId)->stale && page.model()->run(secondId)->step > stepAtKill,
+                                 120000);
+        QCOMPARE(page.model()->run(secondId)->status, std::string("running"));
+        QCOMPARE(page.model()->run(secondId)->ownerPid, int64_t(QCoreApplication::applicationPid()));
+        page.stopSelected();   // ours now: the worker's stop token
+        QTRY_VERIFY_WITH_TIMEOUT(!page.isTraining(), 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(page.model()->run(secondId)->status, std::string("stopped"), 5000);
+        QCOMPARE(int(page.model()->runs().size()), 2);   // resumed in place, no new run
     }
 
     void pageFollowsAnotherConnection()

@@ -1,16 +1,23 @@
 #include "core/store/run_store.h"
 
 #include "core/store/database.h"
+#include "core/store/provenance_key.h"
+#include "core/store/run_liveness.h"
+
+#include <algorithm>
+#include <map>
 
 namespace hw {
 namespace {
 
 constexpr const char* kRunColumns =
     "r.id, r.name, r.kind, r.set_id, coalesce(s.name, ''), r.status, r.step, r.best_eval, "
-    "r.checkpoint_dir, r.error, r.created_at, r.updated_at "
+    "r.checkpoint_dir, r.error, r.created_at, r.updated_at, "
+    "EXISTS (SELECT 1 FROM checkpoints c WHERE c.run_id = r.id), "
+    "r.stop_requested, r.owner_host, r.owner_pid, r.heartbeat, (julianday(r.updated_at) - 2440587.5) * 86400.0 "
     "FROM runs r LEFT JOIN training_sets s ON s.id = r.set_id";
 
-RunSummary readRun(const Statement& st)
+RunSummary readRun(const Statement& st, double now)
 {
     RunSummary r;
     r.id = st.int64(0);
@@ -25,6 +32,13 @@ RunSummary readRun(const Statement& st)
     r.error = st.text(9);
     r.createdAt = st.text(10);
     r.updatedAt = st.text(11);
+    r.hasCheckpoint = st.int64(12) != 0;
+    r.stopRequested = st.int64(13) != 0;
+    r.ownerHost = st.text(14);
+    r.ownerPid = st.int64(15);
+    // Rows written before version 3 never beat: their last update stands in.
+    const double beat = st.real(16) > 0 ? st.real(16) : st.optReal(17).value_or(0.0);
+    r.stale = r.status == "running" && runTrainerGone(r.ownerHost, r.ownerPid, beat, now);
     return r;
 }
 
@@ -53,7 +67,8 @@ bool RunSummary::operator==(const RunSummary& o) const
     return id == o.id && name == o.name && kind == o.kind && setId == o.setId && setName == o.setName
         && status == o.status && step == o.step && bestEval == o.bestEval
         && checkpointDir == o.checkpointDir && error == o.error && createdAt == o.createdAt
-        && updatedAt == o.updatedAt;
+        && updatedAt == o.updatedAt && stopRequested == o.stopRequested && stale == o.stale
+        && hasCheckpoint == o.hasCheckpoint && ownerHost == o.ownerHost && ownerPid == o.ownerPid;
 }
 
 nlohmann::json RunDetails::toJson() const
@@ -65,6 +80,12 @@ nlohmann::json RunDetails::toJson() const
     j["run"]["best_eval"] = run.bestEval ? nlohmann::json(*run.bestEval) : nlohmann::json();
     if (!run.error.empty())
         j["run"]["error"] = run.error;
+    if (run.ownerPid > 0)
+        j["run"]["trainer"] = {{"host", run.ownerHost}, {"pid", run.ownerPid}};
+    if (run.stale)
+        j["run"]["interrupted"] = true;
+    if (run.stopRequested)
+        j["run"]["stop_requested"] = true;
     j["config"] = config;
     j["lineage"] = lineage;
     j["training_set"] = trainingSet;
@@ -80,9 +101,10 @@ RunStore::RunStore(Database& db) : m_db(db) {}
 std::vector<RunSummary> RunStore::runs()
 {
     Statement st(m_db, std::string("SELECT ") + kRunColumns + " ORDER BY r.id");
+    const double now = unixSeconds();
     std::vector<RunSummary> out;
     while (st.step())
-        out.push_back(readRun(st));
+        out.push_back(readRun(st, now));
     return out;
 }
 
@@ -92,7 +114,7 @@ std::optional<RunSummary> RunStore::run(int64_t id)
     st.bind(1, id);
     if (!st.step())
         return std::nullopt;
-    return readRun(st);
+    return readRun(st, unixSeconds());
 }
 
 std::optional<RunDetails> RunStore::details(int64_t id)
@@ -131,16 +153,31 @@ std::optional<RunDetails> RunStore::details(int64_t id)
             while (src.step())
                 sources[src.text(0)] = src.int64(1);
             set["sources"] = sources;
-            // Which models and prompts made the regenerations in the set.
-            nlohmann::json regens = nlohmann::json::array();
-            Statement rg(m_db, "SELECT g.generator, g.hard, count(*) FROM training_set_items i "
+            // Which models and prompts made the regenerations in the set, one entry per model +
+            // prompt (per-call fields such as llm_call_id or seed would make one per regeneration).
+            std::map<std::string, std::pair<nlohmann::json, int64_t>> groups;
+            std::vector<std::string> order;
+            Statement rg(m_db, "SELECT g.generator, g.hard FROM training_set_items i "
                                "JOIN regenerations g ON g.dialogue_id = i.dialogue_id WHERE i.set_id = ? "
-                               "GROUP BY g.generator, g.hard ORDER BY count(*) DESC");
+                               "ORDER BY g.dialogue_id");
             rg.bind(1, *summary->setId);
-            while (rg.step())
-                regens.push_back({{"generator", parseOr(rg.text(0), rg.text(0))},
-                                  {"hard", rg.int64(1) != 0},
-                                  {"dialogues", rg.int64(2)}});
+            while (rg.step()) {
+                nlohmann::json key = {{"generator", provenanceKeyOfText(rg.text(0))}, {"hard", rg.int64(1) != 0}};
+                const std::string k = key.dump();
+                auto [it, fresh] = groups.try_emplace(k, key, 0);
+                if (fresh)
+                    order.push_back(k);
+                ++it->second.second;
+            }
+            std::stable_sort(order.begin(), order.end(), [&](const std::string& a, const std::string& b) {
+                return groups[a].second > groups[b].second;
+            });
+            nlohmann::json regens = nlohmann::json::array();
+            for (const auto& k : order) {
+                nlohmann::json row = groups[k].first;
+                row["dialogues"] = groups[k].second;
+                regens.push_back(std::move(row));
+            }
             set["regenerations"] = regens;
             d.trainingSet = set;
         }
@@ -244,6 +281,13 @@ std::vector<std::pair<int64_t, std::string>> RunStore::trainingSets()
     while (st.step())
         out.emplace_back(st.int64(0), st.text(1));
     return out;
+}
+
+bool RunStore::requestStop(int64_t id)
+{
+    Statement st(m_db, "UPDATE runs SET stop_requested = 1 WHERE id = ? AND status = 'running'");
+    st.bind(1, id).exec();
+    return m_db.changes() > 0;
 }
 
 bool RunStore::removeRun(int64_t id)

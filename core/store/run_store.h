@@ -2,7 +2,9 @@
 // Reads training runs as the runs page and the chat page see them: the runs table with its
 // training set, metrics appended since a known id (the live monitor polls "WHERE id > last"),
 // checkpoints, sampled replies, and the lineage of the data a run was trained on.
-// Writers are the trainers (core/train/run_recorder.h); this side only reads, plus deleting runs.
+// Writers are the trainers (core/train/run_recorder.h); this side only reads, plus deleting runs
+// and asking a run to stop. A 'running' run whose process is gone is flagged stale on reading
+// (core/store/run_liveness.h).
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -26,6 +28,11 @@ struct RunSummary {
     std::string error;
     std::string createdAt;            // ISO 8601 UTC
     std::string updatedAt;
+    bool stopRequested = false;       // a stop was asked for (RunStore::requestStop), not yet taken
+    bool stale = false;               // 'running', but the process training it is gone (interrupted)
+    bool hasCheckpoint = false;       // at least one checkpoints row
+    std::string ownerHost;            // who trains / trained it (core/store/run_liveness.h)
+    int64_t ownerPid = 0;
 
     bool operator==(const RunSummary& o) const;
     bool operator!=(const RunSummary& o) const { return !(*this == o); }
@@ -105,6 +112,12 @@ public:
 
     // Saved training sets (id, name), by name: the start-run dialog's choices.
     std::vector<std::pair<int64_t, std::string>> trainingSets();
+
+    // Asks the process training a running run to stop after its current step (it writes a
+    // checkpoint and marks the run stopped): the trainer polls runs.stop_requested through its
+    // RunRecorder, whichever process it runs in. Needs a read-write connection. False when the
+    // run is not running.
+    bool requestStop(int64_t id);
 
     // Deletes the run with its metrics, checkpoints rows and samples (not the files on disk).
     bool removeRun(int64_t id);

@@ -252,6 +252,14 @@ ALTER TABLE jobs ADD COLUMN owner_pid       INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE jobs ADD COLUMN owner_program   TEXT NOT NULL DEFAULT '';
 ALTER TABLE jobs ADD COLUMN owner_heartbeat REAL NOT NULL DEFAULT 0;    -- unix seconds
 )SQL",
+    // Version 3: runs controlled from another process (core/store/run_liveness.h): a stop asked
+    // for by the workbench that the trainer polls, and who trains the run and when it last beat,
+    // so a run whose process died is shown as interrupted and can be resumed.
+    R"SQL(
+ALTER TABLE runs ADD COLUMN stop_requested INTEGER NOT NULL DEFAULT 0;  -- 1 = stop at the next step
+ALTER TABLE runs ADD COLUMN owner_host     TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN owner_pid      INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN heartbeat      REAL NOT NULL DEFAULT 0;     -- unix seconds; 0 = never
 )SQL",
 };
 

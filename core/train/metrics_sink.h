@@ -23,6 +23,9 @@ public:
     virtual void bestEval(double value) {}
     // An older checkpoint was deleted (keepCheckpoints): its record goes too.
     virtual void checkpointRemoved(const std::string& path) {}
+    // Whether someone outside this process asked the run to stop (the workbench stopping a CLI
+    // run through the project file). Polled by TrainLoop next to its StopToken, once per step.
+    virtual bool stopRequested() { return false; }
 };
 
 // Keeps everything in memory (tests, benchmarks).

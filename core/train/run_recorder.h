@@ -21,6 +21,12 @@ struct RunInfo {
 // checkpoint dir), its metrics rows and checkpoints rows. Opens its own connection, so it can live
 // on a training thread while the GUI reads the same file; every call commits at once, which makes
 // the rows visible to readers (WAL) as they happen.
+//
+// The row also names this process (owner_host, owner_pid) and carries a heartbeat, refreshed
+// whenever the trainer asks stopRequested() (at most every kPollSeconds) or logs, so monitors can
+// tell an interrupted run from a live one (core/store/run_liveness.h). stopRequested() reads
+// runs.stop_requested, which the workbench sets (RunStore::requestStop) to stop a run trained by
+// another process, e.g. `hindsight train` in a terminal.
 class RunRecorder : public MetricsSink {
 public:
     // Inserts a new run with status 'running'.
@@ -40,7 +46,10 @@ public:
     void checkpoint(int64_t step, const std::string& path, const nlohmann::json& metrics) override;
     void bestEval(double value) override;
     void checkpointRemoved(const std::string& path) override;
+    // Polls runs.stop_requested (and beats) at most every kPollSeconds; cheap to call each step.
+    bool stopRequested() override;
     void setCheckpointDir(const std::string& dir);
+    static constexpr double kPollSeconds = 1.0;
     // Final status: "done", "stopped" (cancelled, resumable) or "failed" (with the error message).
     void finish(const std::string& status, const std::string& error = "");
 
@@ -49,6 +58,8 @@ private:
     Database m_db;
     int64_t m_runId = 0;
     bool m_finished = false;
+    bool m_stopSeen = false;
+    double m_lastPoll = 0;       // steady-clock seconds of the last stop_requested read
 };
 
 } // namespace hw

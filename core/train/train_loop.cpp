@@ -92,7 +92,7 @@ TrainLoop::Outcome TrainLoop::run()
     };
 
     while (m_state.step < m_config.totalSteps) {
-        if (m_stop.stopRequested() || timeUp()) {
+        if (m_stop.stopRequested() || timeUp() || (m_sink && m_sink->stopRequested())) {
             m_state.elapsedSeconds = elapsedBefore + seconds(sessionStart, Clock::now());
             checkpointNow();
             return Outcome::Stopped;

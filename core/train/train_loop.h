@@ -45,7 +45,7 @@ struct MicroBatchResult {
 //     grad_norm = clip(); optimizer.step(); afterOptimizerStep()
 //     log every logEvery: <sums>/units, lr, grad_norm, tokens_per_s (+ extraMetrics())
 //     evaluate every evalEvery, checkpoint every checkpointEvery
-//     stop token / time budget -> checkpoint, return Stopped
+//     stop token / time budget / sink->stopRequested() -> checkpoint, return Stopped
 //
 // Dividing by the units of the whole accumulated step makes K micro-batches of size B exactly
 // one batch of size K*B. The loop owns no tensors; the trainer keeps model and optimizer.

@@ -31,7 +31,18 @@ QString RunTableModel::kindLabel(const QString& kind)
 
 bool RunTableModel::isResumable(const hw::RunSummary& r)
 {
+    if (r.status == "running")
+        return r.stale && r.hasCheckpoint && !r.checkpointDir.empty();
     return (r.status == "stopped" || r.status == "failed") && !r.checkpointDir.empty();
+}
+
+QString RunTableModel::statusLabel(const hw::RunSummary& r)
+{
+    if (r.status == "running" && r.stale)
+        return tr("interrupted");
+    if (r.status == "running" && r.stopRequested)
+        return tr("stopping…");
+    return QString::fromStdString(r.status);
 }
 
 void RunTableModel::setRuns(const std::vector<hw::RunSummary>& runs)
@@ -96,8 +107,11 @@ int RunTableModel::columnCount(const QModelIndex& parent) const { return parent.
 
 namespace {
 
-QColor statusColour(const std::string& s)
+QColor statusColour(const hw::RunSummary& r)
 {
+    const std::string& s = r.status;
+    if (s == "running" && r.stale)
+        return QColor(0x92, 0x40, 0x0e);
     if (s == "running")
         return QColor(0x16, 0xa3, 0x4a);
     if (s == "failed")
@@ -131,12 +145,13 @@ QVariant RunTableModel::data(const QModelIndex& index, int role) const
     case StatusRole: return QString::fromStdString(r.status);
     case CheckpointDirRole: return QString::fromStdString(r.checkpointDir);
     case ResumableRole: return isResumable(r);
+    case StaleRole: return r.status == "running" && r.stale;
     case Qt::DisplayRole:
         switch (index.column()) {
         case NameColumn: return QStringLiteral("#%1  %2").arg(r.id).arg(QString::fromStdString(r.name));
         case KindColumn: return kindLabel(QString::fromStdString(r.kind));
         case SetColumn: return r.setName.empty() ? QStringLiteral("—") : QString::fromStdString(r.setName);
-        case StatusColumn: return QString::fromStdString(r.status) + (local && r.status == "running" ? tr(" (here)") : QString());
+        case StatusColumn: return statusLabel(r) + (local && r.status == "running" && !r.stale ? tr(" (here)") : QString());
         case StepColumn: return QVariant::fromValue<qint64>(r.step);
         case BestEvalColumn: return r.bestEval ? QString::number(*r.bestEval, 'g', 4) : QStringLiteral("—");
         case UpdatedColumn: return shortTime(r.updatedAt);
@@ -144,10 +159,10 @@ QVariant RunTableModel::data(const QModelIndex& index, int role) const
         break;
     case Qt::ForegroundRole:
         if (index.column() == StatusColumn)
-            return statusColour(r.status);
+            return statusColour(r);
         break;
     case Qt::FontRole:
-        if (index.column() == StatusColumn && r.status == "running") {
+        if (index.column() == StatusColumn && r.status == "running" && !r.stale) {
             QFont f;
             f.setBold(true);
             return f;
@@ -158,6 +173,16 @@ QVariant RunTableModel::data(const QModelIndex& index, int role) const
             return int(Qt::AlignRight | Qt::AlignVCenter);
         break;
     case Qt::ToolTipRole:
+        if (r.status == "running" && r.stale)
+            return tr("The process training this run (pid %1 on %2) is gone: it was killed or crashed. %3")
+                .arg(r.ownerPid)
+                .arg(r.ownerHost.empty() ? tr("an unknown host") : QString::fromStdString(r.ownerHost))
+                .arg(isResumable(r) ? tr("Resume continues from its latest checkpoint.")
+                                    : tr("It wrote no checkpoint to resume from."));
+        if (r.status == "running" && r.stopRequested)
+            return tr("Asked to stop: the trainer (pid %1 on %2) stops after its current step with a checkpoint.")
+                .arg(r.ownerPid)
+                .arg(QString::fromStdString(r.ownerHost));
         if (!r.error.empty())
             return QString::fromStdString(r.error);
         if (!r.checkpointDir.empty())

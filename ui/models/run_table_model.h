@@ -19,7 +19,8 @@ public:
         RunIdRole = Qt::UserRole,   // qint64
         StatusRole,                 // QString
         CheckpointDirRole,          // QString
-        ResumableRole,              // bool: stopped/failed with a checkpoint
+        ResumableRole,              // bool: stopped/failed with a checkpoint, or interrupted
+        StaleRole,                  // bool: 'running' but its process is gone (interrupted)
     };
 
     explicit RunTableModel(QObject* parent = nullptr);
@@ -32,7 +33,12 @@ public:
     void setLocalRuns(const QList<qint64>& ids);
 
     static QString kindLabel(const QString& kind);   // "ilql" -> "ILQL", "lm-policy-sft" -> "LM policy (SFT)"
+    // Stopped or failed with a checkpoint directory, or interrupted (its process died while
+    // 'running') with at least one checkpoint.
     static bool isResumable(const hw::RunSummary& run);
+    // What the Status column shows: the stored status, "interrupted" for a stale run,
+    // "stopping…" while a stop request waits for the trainer.
+    static QString statusLabel(const hw::RunSummary& run);
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;

@@ -45,9 +45,10 @@ RunsPage::RunsPage(ProjectSession* session, QWidget* parent)
     m_start = new QPushButton(tr("Start…"));
     m_start->setToolTip(tr("Train a new run in the workbench"));
     m_resume = new QPushButton(tr("Resume"));
-    m_resume->setToolTip(tr("Continue the selected stopped run from its latest checkpoint"));
+    m_resume->setToolTip(tr("Continue the selected stopped or interrupted run from its latest checkpoint"));
     m_stop = new QPushButton(tr("Stop"));
-    m_stop->setToolTip(tr("Stop the run training in the workbench after the current step (it writes a checkpoint)"));
+    m_stop->setToolTip(tr("Stop the selected run after its current step (it writes a checkpoint), also when it "
+                          "trains in another process such as hindsight train"));
     m_detailsButton = new QPushButton(tr("Details…"));
     m_detailsButton->setToolTip(tr("Configuration and lineage of the selected run (or double-click a run)"));
     m_status = new QLabel;
@@ -159,7 +160,7 @@ RunsPage::RunsPage(ProjectSession* session, QWidget* parent)
     });
     connect(m_start, &QPushButton::clicked, this, &RunsPage::startDialog);
     connect(m_resume, &QPushButton::clicked, this, &RunsPage::resumeSelected);
-    connect(m_stop, &QPushButton::clicked, this, &RunsPage::stopTraining);
+    connect(m_stop, &QPushButton::clicked, this, &RunsPage::stopSelected);
     connect(m_detailsButton, &QPushButton::clicked, this, [this] {
         const auto runs = selectedRuns();
         if (!runs.isEmpty())
@@ -387,9 +388,12 @@ void RunsPage::updateActions()
     m_resume->setEnabled(open && !m_trainThread && run && RunTableModel::isResumable(*run) && launchable);
     if (run && RunTableModel::isResumable(*run) && !launchable)
         m_resume->setToolTip(tr("Resume this run from the command line: hindsight train … --resume %1").arg(run->id));
+    else if (run && run->stale)
+        m_resume->setToolTip(tr("The process training this run is gone: continue it here from its latest checkpoint"));
     else
-        m_resume->setToolTip(tr("Continue the selected stopped run from its latest checkpoint"));
-    m_stop->setEnabled(m_trainThread && m_trainer && !m_trainer->stopRequested());
+        m_resume->setToolTip(tr("Continue the selected stopped or interrupted run from its latest checkpoint"));
+    const bool localStop = m_trainThread && m_trainer && !m_trainer->stopRequested();
+    m_stop->setEnabled(open && (remoteStopTarget() > 0 || localStop));
     m_detailsButton->setEnabled(sel.size() == 1);
 }
 
@@ -466,6 +470,48 @@ bool RunsPage::startTraining(const hw::RunLaunchRequest& request)
                                                 : tr("Resuming from %1…").arg(QString::fromStdString(request.resumeDir)));
     updateActions();
     return true;
+}
+
+qint64 RunsPage::remoteStopTarget() const
+{
+    const auto sel = selectedRuns();
+    if (sel.size() != 1 || !session()->isOpen())
+        return 0;
+    const auto run = m_model->run(sel.front());
+    if (!run || run->status != "running" || run->stale || run->stopRequested)
+        return 0;
+    // The run this GUI trains stops through its worker's token at once; any other (another
+    // process, or the second stage of our ILQL job) through the project file.
+    if (m_trainThread && run->id == m_trainRunId)
+        return 0;
+    return run->id;
+}
+
+void RunsPage::stopSelected()
+{
+    if (const qint64 id = remoteStopTarget())
+        requestStop(id);
+    else
+        stopTraining();
+}
+
+bool RunsPage::requestStop(qint64 runId)
+{
+    if (!session()->isOpen())
+        return false;
+    bool asked = false;
+    try {
+        asked = hw::RunStore(session()->db()).requestStop(runId);
+    } catch (const std::exception& e) {
+        m_status->setText(tr("Cannot ask run #%1 to stop: %2").arg(runId).arg(QString::fromUtf8(e.what())));
+        return false;
+    }
+    m_status->setText(asked ? tr("Asked run #%1 to stop after its current step (it writes a checkpoint).").arg(runId)
+                            : tr("Run #%1 is not running.").arg(runId));
+    if (m_poller)
+        QMetaObject::invokeMethod(m_poller, &MetricsPoller::pollNow, Qt::QueuedConnection);
+    updateActions();
+    return asked;
 }
 
 void RunsPage::stopTraining()

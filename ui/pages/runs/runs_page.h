@@ -43,7 +43,13 @@ public:
 
     // Starts training in this process (the Start and Resume buttons end here).
     bool startTraining(const hw::RunLaunchRequest& request);
+    // Stops the run this GUI trains (its worker's stop token).
     void stopTraining();
+    // Asks the process training run `runId` (another workbench, `hindsight train` in a terminal)
+    // to stop after its current step, through the project file. False when it is not running.
+    bool requestStop(qint64 runId);
+    // The Stop button: the selected running run, wherever it trains, else this GUI's run.
+    void stopSelected();
     bool isTraining() const { return m_trainThread != nullptr; }
 
     // Which runs the charts show (the table's selection).
@@ -54,6 +60,8 @@ public:
     // Tests and screenshots.
     RunTableModel* model() const { return m_model; }
     QTableView* table() const { return m_table; }
+    QPushButton* stopButton() const { return m_stop; }
+    QPushButton* resumeButton() const { return m_resume; }
     MetricChart* chart(int group) const;
     const RunMetricHistory& history() const { return m_history; }
     void setPollInterval(int ms);
@@ -77,7 +85,13 @@ private:
     void relabelSeries();
     void updateActions();
     void startDialog();
+public:
+    // The Resume button: continues the selected stopped, failed or interrupted run here.
     void resumeSelected();
+
+private:
+    // A running run of another process that the Stop button would ask to stop (0 = none).
+    qint64 remoteStopTarget() const;
     QList<qint64> selectedRuns() const;
     void trainingEnded();
 
