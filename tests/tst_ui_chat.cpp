@@ -1,24 +1,31 @@
 // Chat page, offscreen: a real tiny checkpoint (trained here by the core trainer) answers in the
 // page and streams tokens into its column; ILQL replies are shaded with hoverable values; blind
 // mode hides names and keeps the stored column order; sessions, messages and ratings persist and
-// the results table aggregates them.
+// the results table aggregates them; a session needs two agents; blind status lines give nothing away.
 #include "core/chat/chat_agent.h"
+#include "core/net/http_server.h"
 #include "core/store/chat_store.h"
 #include "core/store/database.h"
 #include "support/test_paths.h"
 #include "support/tiny_chat_checkpoint.h"
 #include "ui/models/chat_message_model.h"
 #include "ui/models/chat_results_model.h"
+#include "ui/pages/chat/agent_setup_row.h"
 #include "ui/pages/chat/chat_page.h"
+#include "ui/pages/chat/chat_setup_view.h"
 #include "ui/pages/chat/chat_results_view.h"
 #include "ui/pages/chat/rating_panel.h"
 #include "ui/project_session.h"
 #include "ui/settings/settings.h"
 #include "ui/widgets/chat_column.h"
 #include "ui/widgets/token_shading.h"
+#include "ui/workers/generation_worker.h"
 
 #include <QAbstractItemModelTester>
+#include <QLabel>
 #include <QListView>
+#include <QPushButton>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QtTest>
 
@@ -169,7 +176,10 @@ private Q_SLOTS:
         auto spec = localSpec(m_run.checkpointDir, hw::agent_kind::kPolicy, "long");
         spec.maxNewTokens = 4000;
         spec.temperature = 1.0;
-        QVERIFY(page.startSession(QStringLiteral("counseling"), false, {spec}) > 0);
+        auto other = spec;
+        other.name = "long too";
+        other.seed = 5;
+        QVERIFY(page.startSession(QStringLiteral("counseling"), false, {spec, other}) > 0);
         // Stopped while the agent still loads, then while it generates.
         QVERIFY(page.sendMessage(QStringLiteral("hello")));
         page.stopGeneration();
@@ -184,6 +194,95 @@ private Q_SLOTS:
         tags = page.columns()[0]->model()->index(3).data(ChatMessageModel::TagsRole).toStringList();
         QVERIFY2(tags.contains(QStringLiteral("stopped")), qPrintable(tags.join(',')));
         QVERIFY(page.columns()[0]->model()->tokens(3).size() < 4000);
+    }
+
+    // A Stop that lands after a reply finished (before the page heard of it) must not cancel the
+    // next reply; one pressed after a request was submitted, before it started, cancels that one.
+    void stopAfterAReplyDoesNotCancelTheNext()
+    {
+        GenerationWorker worker;   // driven on this thread: generate() runs synchronously
+        QSignalSpy loaded(&worker, &GenerationWorker::loaded);
+        QSignalSpy finished(&worker, &GenerationWorker::finished);
+        worker.load(localSpec(m_run.checkpointDir, hw::agent_kind::kPolicy, "p"), hw::ChatAgentEnv{});
+        QCOMPARE(loaded.count(), 1);
+        hw::ChatReplyRequest req;
+        req.task = hw::Task::counseling();
+        req.history = {hw::Turn{0, hw::Role::User, "hello", nlohmann::json::object()}};
+        worker.generate(req);
+        QCOMPARE(finished.count(), 1);
+        QVERIFY(!finished.last().at(0).value<hw::ChatReply>().cancelled);
+        worker.cancel();   // too late for the first reply
+        worker.generate(req);
+        QCOMPARE(finished.count(), 2);
+        const auto second = finished.last().at(0).value<hw::ChatReply>();
+        QVERIFY(!second.cancelled);
+        QVERIFY(second.tokenCount > 0);
+        // Submitted, then stopped before it started: cancelled at once.
+        worker.submit(req);
+        worker.cancel();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 3, 60000);
+        QVERIFY(finished.last().at(0).value<hw::ChatReply>().cancelled);
+        // And that cancel is used up: the next one runs.
+        worker.submit(req);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 4, 60000);
+        QVERIFY(!finished.last().at(0).value<hw::ChatReply>().cancelled);
+    }
+
+    // A session compares 2-4 agents: the setup form never goes below two rows, and a session
+    // with one agent is refused.
+    void sessionNeedsTwoAgents()
+    {
+        ProjectSession session;
+        QVERIFY(session.open(m_project));
+        ChatPage page(&session);
+        page.show();
+        page.showSetup();
+        auto* setup = page.findChild<ChatSetupView*>();
+        QVERIFY(setup);
+        auto rows = [&] {
+            int n = 0;
+            for (auto* r : setup->findChildren<AgentSetupRow*>())
+                if (!r->property("removed").toBool())
+                    ++n;
+            return n;
+        };
+        auto removeButtons = [&] {
+            QList<QPushButton*> out;
+            for (auto* b : setup->findChildren<QPushButton*>(QStringLiteral("removeAgent")))
+                if (!b->parentWidget()->property("removed").toBool())
+                    out << b;
+            return out;
+        };
+        QTRY_COMPARE(setup->findChildren<AgentSetupRow*>().size(), 2);
+        QCOMPARE(rows(), 2);
+        for (auto* b : removeButtons())
+            QVERIFY(!b->isEnabled());
+        removeButtons().first()->click();   // disabled: nothing happens
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+        QCOMPARE(setup->findChildren<AgentSetupRow*>().size(), 2);
+
+        setup->findChild<QPushButton*>(QStringLiteral("addAgent"))->click();
+        QCOMPARE(setup->findChildren<AgentSetupRow*>().size(), 3);
+        for (auto* b : removeButtons())
+            QVERIFY(b->isEnabled());
+        Q_EMIT setup->findChildren<AgentSetupRow*>().last()->removeRequested();
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+        QCOMPARE(setup->findChildren<AgentSetupRow*>().size(), 2);
+        for (auto* b : removeButtons())
+            QVERIFY(!b->isEnabled());
+        // Even a direct remove request stops at two.
+        Q_EMIT setup->findChildren<AgentSetupRow*>().first()->removeRequested();
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+        QCOMPARE(setup->findChildren<AgentSetupRow*>().size(), 2);
+
+        // One agent: refused with a note; two start.
+        QCOMPARE(page.startSession(QStringLiteral("counseling"), false,
+                                   {localSpec(m_run.checkpointDir, hw::agent_kind::kPolicy, "alone")}),
+                 qint64(0));
+        QVERIFY(setup->findChild<QLabel*>(QStringLiteral("setupNote"))->text().contains(QStringLiteral("2")));
+        QVERIFY(page.startSession(QStringLiteral("counseling"), false,
+                                  {localSpec(m_run.checkpointDir, hw::agent_kind::kPolicy, "one"),
+                                   localSpec(m_run.checkpointDir, hw::agent_kind::kPolicy, "two")}) > 0);
     }
 
     void blindModeHidesNamesAndKeepsOrder()
@@ -275,6 +374,65 @@ private Q_SLOTS:
         const QString csvPath = m_dir.filePath(QStringLiteral("results.csv"));
         QVERIFY(results->exportCsv(csvPath));
         QVERIFY(QFileInfo(csvPath).size() > 50);
+    }
+
+    // Blind: a checkpoint's and an endpoint's status lines have the same format, and an agent that
+    // cannot start says only "Agent X could not start" (no path) until the ratings are saved.
+    void blindStatusRevealsNothing()
+    {
+        hw::HttpServer server([](const hw::HttpServerRequest&) {
+            return hw::HttpServerResponse::json(
+                200, R"({"id":"x","object":"chat.completion","model":"fake","choices":[{"index":0,"finish_reason":"stop",)"
+                     R"("message":{"role":"assistant","content":"What happened at work?"}}],)"
+                     R"("usage":{"prompt_tokens":100,"completion_tokens":5,"total_tokens":105}})");
+        });
+        server.start();
+        hw::ChatAgentSpec endpoint;
+        endpoint.kind = hw::agent_kind::kEndpoint;
+        endpoint.endpoint = server.baseUrl() + "/v1";
+        endpoint.model = "fake";
+        endpoint.prompting = hw::prompting::kPlain;
+        endpoint.name = "Endpoint agent";
+        const std::string missing = m_dir.filePath(QStringLiteral("secret-checkpoint")).toStdString();
+        const auto local = localSpec(m_run.checkpointDir, hw::agent_kind::kPolicy, "Local agent");
+        const auto broken = localSpec(missing, hw::agent_kind::kPolicy, "Broken agent");
+
+        ProjectSession session;
+        QVERIFY(session.open(m_project));
+        ChatPage page(&session);
+        page.show();
+        QSignalSpy done(&page, &ChatPage::allRepliesFinished);
+        QVERIFY(page.startSession(QStringLiteral("counseling"), true, {local, endpoint, broken}, QString(), {0, 1, 2}) > 0);
+        QTRY_VERIFY_WITH_TIMEOUT(page.agentsReady(), 60000);
+        ChatColumn* brokenColumn = page.columns()[2];
+        QCOMPARE(brokenColumn->status(), QStringLiteral("Agent C could not start"));
+        QVERIFY(brokenColumn->toolTip().isEmpty());
+        QVERIFY(page.sendMessage(QStringLiteral("I feel sad about my job.")));
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 60000);
+        const QRegularExpression format(QStringLiteral("^\\d+ tokens · \\d+\\.\\d\\d s$"));
+        for (int col : {0, 1}) {
+            const QString status = page.columns()[col]->status();
+            QVERIFY2(format.match(status).hasMatch(), qPrintable(status));
+        }
+        QCOMPARE(brokenColumn->status(), QStringLiteral("Agent C could not start"));
+        for (ChatColumn* c : page.columns()) {
+            QVERIFY(!c->status().contains(QString::fromStdString(missing)));
+            QVERIFY(!c->status().contains(QStringLiteral("secret")));
+            QVERIFY(c->toolTip().isEmpty() || !c->toolTip().contains(QStringLiteral("secret")));
+        }
+
+        // Rated: the details come back.
+        page.finishSession();
+        for (int col = 0; col < 3; ++col) {
+            RatingPanel* p = page.ratingPanel(col);
+            for (int k = 0; k < 3; ++k)
+                p->setLikert(k, 3);
+            p->setOutcome(1);
+        }
+        QVERIFY(page.saveRatings());
+        QVERIFY2(brokenColumn->status().contains(QStringLiteral("secret-checkpoint")), qPrintable(brokenColumn->status()));
+        QVERIFY(brokenColumn->toolTip().contains(QStringLiteral("secret-checkpoint")));
+        server.stop();
     }
 };
 

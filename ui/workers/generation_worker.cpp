@@ -17,11 +17,24 @@ GenerationWorker::GenerationWorker(QObject* parent) : QObject(parent)
 
 GenerationWorker::~GenerationWorker() = default;
 
+void GenerationWorker::submit(const hw::ChatReplyRequest& request)
+{
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        ++m_queued;
+    }
+    QMetaObject::invokeMethod(this, [this, request] { generate(request); }, Qt::QueuedConnection);
+}
+
 void GenerationWorker::cancel()
 {
     std::lock_guard<std::mutex> lock(m_mutex);
-    m_stop.requestStop();
-    m_cancelled = true;
+    if (m_running)
+        m_stop.requestStop();
+    // Only a request already submitted is cancelled in advance; with none waiting the flag would
+    // outlive this Stop and cancel the next reply at once.
+    if (m_queued > 0)
+        m_cancelled = true;
 }
 
 void GenerationWorker::setBeta(double beta)
@@ -58,10 +71,21 @@ void GenerationWorker::generate(const hw::ChatReplyRequest& request)
         std::lock_guard<std::mutex> lock(m_mutex);
         agent = m_agent;
         m_stop = stop; // a fresh token per reply; cancel() reaches the current one
+        if (m_queued > 0)
+            --m_queued;
         if (m_cancelled)
             stop.requestStop();
-        m_cancelled = false;
+        m_cancelled = false;   // per request: a cancel reaches this one, never the next
+        m_running = true;
     }
+    struct Done {   // m_running off on every way out
+        GenerationWorker* w;
+        ~Done()
+        {
+            std::lock_guard<std::mutex> lock(w->m_mutex);
+            w->m_running = false;
+        }
+    } done{this};
     if (!agent) {
         Q_EMIT failed(tr("the agent is not loaded"));
         return;
@@ -70,7 +94,7 @@ void GenerationWorker::generate(const hw::ChatReplyRequest& request)
         const hw::ChatReply reply = agent->reply(request, [this](const hw::TokenValue& t) { Q_EMIT token(t); }, stop);
         {
             std::lock_guard<std::mutex> lock(m_mutex);
-            m_cancelled = false;
+            m_running = false;
         }
         Q_EMIT finished(reply);
     } catch (const std::exception& e) {

@@ -23,7 +23,10 @@ public:
     explicit GenerationWorker(QObject* parent = nullptr);
     ~GenerationWorker() override;
 
-    // Thread-safe.
+    // Thread-safe. submit() queues generate(request) on the worker's thread; cancel() stops the
+    // reply being generated, or a submitted one that has not started yet, and nothing later
+    // (a Stop that lands as a reply finishes does not cancel the next one).
+    void submit(const hw::ChatReplyRequest& request);
     void cancel();
     void setBeta(double beta);
 
@@ -43,7 +46,9 @@ private:
     std::shared_ptr<hw::ChatAgent> m_agent;
     hw::StopToken m_stop;
     double m_pendingBeta = -1;
-    bool m_cancelled = false;               // cancel() before the queued request started
+    int m_queued = 0;                       // submitted requests not started yet
+    bool m_running = false;                 // a reply is being generated (m_stop is its token)
+    bool m_cancelled = false;               // cancel() while a submitted request waited
 };
 
 } // namespace hw::ui

@@ -92,6 +92,7 @@ AgentSetupRow::AgentSetupRow(const std::vector<CheckpointChoice>& checkpoints, c
     m_pages->addWidget(ckPage);
     m_pages->addWidget(epPage);
     m_remove = new QPushButton(tr("Remove"));
+    m_remove->setObjectName(QStringLiteral("removeAgent"));
     connect(m_remove, &QPushButton::clicked, this, &AgentSetupRow::removeRequested);
 
     auto* layout = new QHBoxLayout(this);
@@ -117,6 +118,8 @@ void AgentSetupRow::setIndex(int index)
 {
     m_index->setText(QString(QChar('A' + index)));
 }
+
+void AgentSetupRow::setRemovable(bool removable) { m_remove->setEnabled(removable); }
 
 void AgentSetupRow::updateKind()
 {

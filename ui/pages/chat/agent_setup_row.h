@@ -35,6 +35,8 @@ public:
     hw::ChatAgentSpec spec() const;
     void setSpec(const hw::ChatAgentSpec& spec);
     void setIndex(int index);
+    // Remove stays disabled while the session is at its minimum number of agents.
+    void setRemovable(bool removable);
     // "" when the row describes a usable agent, else why not.
     QString problem() const;
 

@@ -173,8 +173,13 @@ std::optional<hw::Task> ChatPage::taskOf(const QString& name)
 qint64 ChatPage::startSession(const QString& taskName, bool blind, std::vector<hw::ChatAgentSpec> agents,
                               const QString& context, std::vector<int> columnOrder)
 {
-    if (!session()->isOpen() || agents.empty() || int(agents.size()) > kMaxAgents)
+    if (!session()->isOpen())
         return 0;
+    if (int(agents.size()) < ChatSetupView::kMinAgents || int(agents.size()) > kMaxAgents) {
+        m_setup->setNote(tr("A session has %1 to %2 agents side by side, not %3.")
+                             .arg(ChatSetupView::kMinAgents).arg(kMaxAgents).arg(agents.size()));
+        return 0;
+    }
     closeSession();
     try {
         auto task = taskOf(taskName);
@@ -354,6 +359,8 @@ void ChatPage::applyBlindState()
         }()));
         c.rating->setVisible(m_rating || finished);
         c.rating->setReadOnly(finished);
+        if (!c.busy)
+            showError(int(col));
     }
 }
 
@@ -429,8 +436,9 @@ void ChatPage::startWorker(int column)
             return;
         Column& col = m_columns[size_t(column)];
         col.loadFailed = true;
-        col.widget->setStatus(tr("cannot load: %1").arg(msg));
-        col.widget->setToolTip(msg);
+        col.error = msg;
+        col.errorOnLoad = true;
+        showError(column);
         if (col.pending) {
             col.pending = false;
             onReplyFailed(column, msg);
@@ -506,7 +514,7 @@ bool ChatPage::sendMessage(const QString& rawText)
         if (c.loaded)
             requestReply(int(col));
         else if (c.loadFailed)
-            onReplyFailed(int(col), c.widget->toolTip());
+            onReplyFailed(int(col), c.error);
         else
             c.pending = true;
     }
@@ -523,8 +531,9 @@ void ChatPage::requestReply(int column)
     request.context = m_info->agents.at(size_t(c.slot)).context;
     request.history = historyOf(column);
     c.widget->setStatus(tr("typing…"));
-    GenerationWorker* worker = c.worker;
-    QMetaObject::invokeMethod(worker, [worker, request] { worker->generate(request); }, Qt::QueuedConnection);
+    c.widget->setToolTip(QString());
+    c.error.clear();
+    c.worker->submit(request);
 }
 
 void ChatPage::onToken(int column, const hw::TokenValue& token)
@@ -536,7 +545,8 @@ void ChatPage::onToken(int column, const hw::TokenValue& token)
         return;
     c.widget->model()->appendToken(c.streamingRow, token);
     ++c.tokens;
-    c.widget->setStatus(tr("typing… %n token(s)", nullptr, c.tokens));
+    // Blind: endpoints do not stream, so a running token count would tell local agents apart.
+    c.widget->setStatus(namesHidden() ? tr("typing…") : tr("typing… %n token(s)", nullptr, c.tokens));
     c.widget->scrollToBottom();
 }
 
@@ -553,14 +563,7 @@ void ChatPage::onReply(int column, const hw::ChatReply& reply)
     // Local replies keep the streamed pieces (their shading); endpoints show the parsed reply.
     c.widget->model()->finishAgentMessage(c.streamingRow,
                                           local ? QString() : QString::fromStdString(reply.text), tags);
-    const double tps = reply.seconds > reply.firstTokenSeconds && reply.tokenCount > 1
-        ? (reply.tokenCount - 1) / (reply.seconds - reply.firstTokenSeconds)
-        : 0.0;
-    c.widget->setStatus(local ? tr("%1 tokens · first token %2 ms · %3 tokens/s")
-                                    .arg(reply.tokenCount)
-                                    .arg(reply.firstTokenSeconds * 1000, 0, 'f', 0)
-                                    .arg(tps, 0, 'f', 0)
-                              : tr("%1 s").arg(reply.seconds, 0, 'f', 2));
+    c.widget->setStatus(replyStatus(reply, local));
     try {
         hw::ChatStore store(session()->db());
         const QString shown = c.widget->model()->text(c.streamingRow);
@@ -581,7 +584,55 @@ void ChatPage::onReply(int column, const hw::ChatReply& reply)
 
 void ChatPage::onReplyFailed(int column, const QString& message)
 {
-    endReply(column, tr("error"), tr("error: %1").arg(message));
+    if (column >= int(m_columns.size()))
+        return;
+    Column& c = m_columns[size_t(column)];
+    if (!c.errorOnLoad || c.error.isEmpty()) {
+        c.error = message;
+        c.errorOnLoad = false;
+    }
+    endReply(column, tr("error"), errorStatus(column));
+    showError(column);
+}
+
+bool ChatPage::namesHidden() const { return m_info && m_info->blind && m_info->status != "finished"; }
+
+// One format for every agent kind: in blind mode the status line must not tell a checkpoint from
+// an endpoint. The local-only figures (first token, decoding rate) appear once names are shown.
+QString ChatPage::replyStatus(const hw::ChatReply& reply, bool local) const
+{
+    QString text = tr("%1 tokens · %2 s").arg(reply.tokenCount).arg(reply.seconds, 0, 'f', 2);
+    if (reply.cancelled)
+        text += tr(" · stopped");
+    if (local && !namesHidden()) {
+        const double tps = reply.seconds > reply.firstTokenSeconds && reply.tokenCount > 1
+            ? (reply.tokenCount - 1) / (reply.seconds - reply.firstTokenSeconds)
+            : 0.0;
+        text += tr(" · first token %1 ms · %2 tokens/s")
+                    .arg(reply.firstTokenSeconds * 1000, 0, 'f', 0)
+                    .arg(tps, 0, 'f', 0);
+    }
+    return text;
+}
+
+// Errors name checkpoint paths, hosts and HTTP details: in blind mode only "Agent B could not
+// start/reply" until the ratings are saved, then the details.
+QString ChatPage::errorStatus(int column) const
+{
+    const Column& c = m_columns[size_t(column)];
+    if (namesHidden())
+        return c.errorOnLoad ? tr("%1 could not start").arg(QString::fromStdString(m_info->columnLabel(column)))
+                             : tr("%1 could not reply").arg(QString::fromStdString(m_info->columnLabel(column)));
+    return c.errorOnLoad ? tr("cannot load: %1").arg(c.error) : tr("error: %1").arg(c.error);
+}
+
+void ChatPage::showError(int column)
+{
+    Column& c = m_columns[size_t(column)];
+    if (c.error.isEmpty())
+        return;
+    c.widget->setStatus(errorStatus(column));
+    c.widget->setToolTip(namesHidden() ? QString() : c.error);
 }
 
 void ChatPage::endReply(int column, const QString& tag, const QString& status)

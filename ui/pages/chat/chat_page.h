@@ -94,6 +94,8 @@ private:
         int streamingRow = -1;
         int tokens = 0;
         bool pending = false;     // a request waits for the agent to load
+        QString error;            // the last load or reply error, in full (shown once unblinded)
+        bool errorOnLoad = false;
     };
 
     QWidget* buildConversation();
@@ -106,6 +108,10 @@ private:
     void onReply(int column, const hw::ChatReply& reply);
     void onReplyFailed(int column, const QString& message);
     void endReply(int column, const QString& tag, const QString& status);
+    bool namesHidden() const;
+    QString replyStatus(const hw::ChatReply& reply, bool local) const;
+    QString errorStatus(int column) const;
+    void showError(int column);
     void updateControls();
     void applyBlindState();
     void setStatus(const QString& text);

@@ -46,9 +46,12 @@ ChatSetupView::ChatSetupView(ProjectSession* session, QWidget* parent) : QWidget
     m_rowsLayout = new QVBoxLayout;
     m_rowsLayout->setSpacing(4);
     m_addAgent = new QPushButton(tr("Add agent"));
+    m_addAgent->setObjectName(QStringLiteral("addAgent"));
     auto* start = new QPushButton(tr("Start session"));
+    start->setObjectName(QStringLiteral("startSession"));
     start->setDefault(true);
     m_note = new QLabel;
+    m_note->setObjectName(QStringLiteral("setupNote"));
     m_note->setWordWrap(true);
     m_note->setStyleSheet(QStringLiteral("color: #b45309"));
     auto* buttons = new QHBoxLayout;
@@ -100,7 +103,7 @@ void ChatSetupView::refresh()
     m_rows.clear();
     for (const auto& s : specs)
         addRow(&s);
-    while (m_rows.size() < 2)
+    while (m_rows.size() < kMinAgents)
         addRow();
 }
 
@@ -168,7 +171,7 @@ void ChatSetupView::addRow(const hw::ChatAgentSpec* spec)
         row->setSpec(d);
     }
     connect(row, &AgentSetupRow::removeRequested, this, [this, row] {
-        if (m_rows.size() <= 1)
+        if (m_rows.size() <= kMinAgents)
             return;
         m_rows.removeAll(row);
         row->deleteLater();
@@ -181,8 +184,10 @@ void ChatSetupView::addRow(const hw::ChatAgentSpec* spec)
 
 void ChatSetupView::renumber()
 {
-    for (int i = 0; i < m_rows.size(); ++i)
+    for (int i = 0; i < m_rows.size(); ++i) {
         m_rows[i]->setIndex(i);
+        m_rows[i]->setRemovable(m_rows.size() > kMinAgents);
+    }
     m_addAgent->setEnabled(m_rows.size() < kMaxAgents);
 }
 
@@ -197,8 +202,8 @@ void ChatSetupView::start()
         }
         specs.push_back(m_rows[i]->spec());
     }
-    if (specs.empty()) {
-        m_note->setText(tr("Add at least one agent."));
+    if (int(specs.size()) < kMinAgents) {
+        m_note->setText(tr("A session compares at least %1 agents side by side: add another.").arg(kMinAgents));
         return;
     }
     m_note->clear();

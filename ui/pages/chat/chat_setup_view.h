@@ -1,5 +1,5 @@
 #pragma once
-// The "new chat session" form: task, optional context, blind mode, and 1-4 agents (checkpoints
+// The "new chat session" form: task, optional context, blind mode, and 2-4 agents (checkpoints
 // from the project's runs, or endpoints with a prompting baseline).
 #include "core/chat/chat_agent_spec.h"
 
@@ -23,6 +23,7 @@ class ProjectSession;
 class ChatSetupView : public QWidget {
     Q_OBJECT
 public:
+    static constexpr int kMinAgents = 2;   // side by side: a session always compares
     static constexpr int kMaxAgents = 4;
 
     explicit ChatSetupView(ProjectSession* session, QWidget* parent = nullptr);
