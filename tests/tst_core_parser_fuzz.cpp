@@ -16,7 +16,8 @@ const std::vector<std::string>& dictionary()
         "\xC2\xAB", "\xC2\xBB", ";", "/", "\n", "\r\n", "\n\n", " ", "**", "AI:", "H:", "Human:", "User:", "Persuader:",
         "Final Emotional Intensity:", "Unfinished:", "Final Donation Amount:", "$", "yes", "no", "2.5", "-1", "5/5",
         "<think>", "</think>", "```", "{{", "}}", "{{dialogue}}", "@@ user", "@@ system", "%%", "Original:", "Better:",
-        "\xF0\x9F\x98\x80", "\xFF", std::string(1, '\0'), "Thank you!", "Save the Children"};
+        "\xF0\x9F\x98\x80", "\xFF", std::string(1, '\0'), "Thank you!", "Save the Children", "(", ")", " or ", "-",
+        "out of ", "1,5", "USD", "dollars"};
     return d;
 }
 

@@ -161,6 +161,14 @@ private Q_SLOTS:
         QTest::newRow("empty") << "   " << -1 << "empty";
         QTest::newRow("exact beats near duplicate") << "Let me know if you have questions 1." << 10 << "";
         QTest::newRow("near duplicates, inexact") << "Let me know if you have question" << -1 << "ambiguous";
+        // Turn 14 (agent) paraphrases turn 13 (user): quoting the user must not land on the agent.
+        QTest::newRow("user turn paraphrased by the agent") << "My sister says I should give to local food banks instead."
+                                                            << -1 << "user's (turn 13)";
+        QTest::newRow("user turn, inexact") << "my sister says i should give to local food bank instead" << -1 << "user's (turn 13)";
+        QTest::newRow("the agent's paraphrase") << "Your sister says you should give to local food banks instead?" << 14 << "";
+        QTest::newRow("halfway between user and agent") << "Your sister says I should give to local food banks instead"
+                                                        << -1 << "user turn 13 about as well as agent turn 14";
+        QTest::newRow("agent echo said by the user too") << "Ok." << -1 << "user's";
     }
     void matcher()
     {
@@ -179,7 +187,11 @@ private Q_SLOTS:
                                      {U, "Ok."},
                                      {A, "Let me know if you have questions 1."},
                                      {U, "Ok."},
-                                     {A, "Let me know if you have questions 2."}});
+                                     {A, "Let me know if you have questions 2."},
+                                     {U, "My sister says I should give to local food banks instead."},
+                                     {A, "Your sister says you should give to local food banks instead?"},
+                                     {U, "Ok."},
+                                     {A, "Ok."}});
         const TurnMatch m = matchAgentTurn(turns, quote.toStdString());
         if (turn < 0) {
             QVERIFY(!m.turnIndex);
@@ -298,6 +310,30 @@ private Q_SLOTS:
         QTest::newRow("missing") << "I think it went well." << 0;
         QTest::newRow("no number") << "Final Emotional Intensity: low" << 0;
         QTest::newRow("other scale") << "Final Emotional Intensity: 2/10" << 0;
+        // Tolerated forms.
+        QTest::newRow("full stop") << "Final Emotional Intensity: 3." << 3;
+        QTest::newRow("bold value") << "Final Emotional Intensity: **3**" << 3;
+        QTest::newRow("spaced scale") << "Final Emotional Intensity: 3 / 5" << 3;
+        QTest::newRow("out of 5 in words") << "Final Emotional Intensity: 3 out of 5" << 3;
+        QTest::newRow("note") << "Final Emotional Intensity: 2 (mild, down from severe)." << 2;
+        QTest::newRow("note naming the scale") << "Final Emotional Intensity: 2 (out of 5)" << 2;
+        QTest::newRow("note repeating the value") << "Final Emotional Intensity: 2 (2/5)" << 2;
+        QTest::newRow("prose on other lines") << "Reasoning: the seeker felt 4, now calmer.\nFinal Emotional Intensity: 2\nHope this helps!" << 2;
+        QTest::newRow("think block") << "<think>Maybe 4 or 5?</think>\nFinal Emotional Intensity: 2" << 2;
+        // Never guess: a value that could be read as two numbers fails.
+        QTest::newRow("range") << "Final Emotional Intensity: 3-4" << 0;
+        QTest::newRow("range en dash") << QString::fromUtf8("Final Emotional Intensity: 3\u20134") << 0;
+        QTest::newRow("or") << "Final Emotional Intensity: 2 or 3" << 0;
+        QTest::newRow("to") << "Final Emotional Intensity: 3 to 4" << 0;
+        QTest::newRow("out of ten") << "Final Emotional Intensity: 3 out of 10" << 0;
+        QTest::newRow("comma list") << "Final Emotional Intensity: 2, 3" << 0;
+        QTest::newRow("slash pair") << "Final Emotional Intensity: 2/3" << 0;
+        QTest::newRow("second number in a note") << "Final Emotional Intensity: 3 (or 4)" << 0;
+        QTest::newRow("scale on another range") << "Final Emotional Intensity: 3 (on a 1-10 scale)" << 0;
+        QTest::newRow("prose after the value") << "Final Emotional Intensity: 3 probably" << 0;
+        QTest::newRow("unclosed note") << "Final Emotional Intensity: 3 (moderate" << 0;
+        QTest::newRow("ambiguous prose line then value") << "The final emotional intensity is 2 or 3.\nFinal Emotional Intensity: 2" << 0;
+        QTest::newRow("huge") << "Final Emotional Intensity: 99999999999999999999" << 0;
     }
     void intensity()
     {
@@ -356,6 +392,25 @@ private Q_SLOTS:
         QTest::newRow("disagree") << "Final Donation Amount: $1\nFinal Donation Amount: $2" << -1.0;
         QTest::newRow("none") << "They will probably give something." << -1.0;
         QTest::newRow("hex") << "Final Donation Amount: 0x1" << -1.0;
+        // Tolerated forms.
+        QTest::newRow("usd") << "Final Donation Amount: 0.50 USD" << 0.5;
+        QTest::newRow("dollars decimal") << "Final Donation Amount: 1.5 dollars" << 1.5;
+        QTest::newRow("dollar sign after") << "Final Donation Amount: 1.50$" << 1.5;
+        QTest::newRow("full stop") << "Final Donation Amount: $1.50." << 1.5;
+        QTest::newRow("note") << "Final Donation Amount: $1 (they agreed to give one dollar)" << 1.0;
+        QTest::newRow("note repeating the value") << "Final Donation Amount: $0.50 (0.5 dollars)." << 0.5;
+        QTest::newRow("prose on other lines") << "They said they could give $1 or $2.\nFinal Donation Amount: $2\nThanks." << 2.0;
+        QTest::newRow("leading point") << "Final Donation Amount: .5" << 0.5;
+        // Never guess.
+        QTest::newRow("comma decimal") << "Final Donation Amount: 1,5" << -1.0;
+        QTest::newRow("range") << "Final Donation Amount: $0.50-$1.00" << -1.0;
+        QTest::newRow("range with to") << "Final Donation Amount: 0.5 to 1" << -1.0;
+        QTest::newRow("or") << "Final Donation Amount: $1 or $2" << -1.0;
+        QTest::newRow("two numbers") << "Final Donation Amount: 1 2" << -1.0;
+        QTest::newRow("second number in a note") << "Final Donation Amount: $1 (maybe $2)" << -1.0;
+        QTest::newRow("cents") << "Final Donation Amount: 1 dollar 50" << -1.0;
+        QTest::newRow("prose after the value") << "Final Donation Amount: $1 if they remember" << -1.0;
+        QTest::newRow("fraction") << "Final Donation Amount: 1/2" << -1.0;
     }
     void donation()
     {

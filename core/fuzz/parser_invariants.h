@@ -6,6 +6,7 @@
 #include "core/data/task.h"
 #include "core/pipeline/controller_parser.h"
 #include "core/pipeline/dialogue_lines.h"
+#include "core/pipeline/reply_text.h"
 #include "core/pipeline/reward_parser.h"
 #include "core/pipeline/turn_matcher.h"
 #include "core/prompts/prompt_library.h"
@@ -79,6 +80,9 @@ inline void checkMatcher(const std::string& input)
         check(*m.turnIndex >= 0 && *m.turnIndex < static_cast<int>(fuzzDialogue().size()), "matcher: index out of range");
         check(fuzzDialogue()[static_cast<size_t>(*m.turnIndex)].role == Role::Agent, "matcher: matched a user turn");
         check(m.error.empty(), "matcher: match with an error");
+        for (const Turn& t : fuzzDialogue())
+            if (t.role == Role::User)
+                check(quoteSimilarity(quote, t.text) < m.score, "matcher: a user turn fits the quote as well as the match");
     } else {
         check(!m.error.empty(), "matcher: no match and no error");
     }
@@ -125,6 +129,28 @@ inline void checkRewards(const std::string& input)
     check(d.value.has_value() != !d.error.empty(), "donation: value and error");
     if (d.value)
         check(*d.value >= 0.0 && *d.value <= 2.0, "donation: out of range");
+
+    // Never guess: an ambiguous value line added to any reply makes it fail, and a second line
+    // with another value too. Only where the added line is sure to be read (a <think> block left
+    // open would swallow it).
+    if (reply::lower(input).find("think>") != std::string::npos)
+        return;
+    for (const char* v : {"3-4", "2 or 3", "3 to 4", "3 out of 10", "2, 3", "2 (or 3)", "4/10"})
+        check(!parseFinalIntensity(input + "\nFinal Emotional Intensity: " + v).value,
+              std::string("intensity: guessed a value from '") + v + "'");
+    for (const char* v : {"1,5", "$0.50-$1.00", "$1 or $2", "0.5 to 1", "1 2", "$1 (maybe $2)"})
+        check(!parseDonationAmount(input + "\nFinal Donation Amount: " + v).value,
+              std::string("donation: guessed a value from '") + v + "'");
+    if (i.value) {
+        const auto same = parseFinalIntensity(input + "\nFinal Emotional Intensity: " + std::to_string(*i.value));
+        check(same.value && *same.value == *i.value, "intensity: repeating the value changed the result");
+        const int other = *i.value == 5 ? 4 : *i.value + 1;
+        check(!parseFinalIntensity(input + "\nFinal Emotional Intensity: " + std::to_string(other)).value,
+              "intensity: two different values accepted");
+    }
+    if (d.value)
+        check(!parseDonationAmount(input + "\nFinal Donation Amount: " + (*d.value > 1.0 ? "0.25" : "1.75")).value,
+              "donation: two different amounts accepted");
 }
 
 inline void checkTemplate(const std::string& input)
@@ -151,6 +177,7 @@ inline const std::vector<std::string>& seedCorpus()
         "Here you go:\n**1.** \u201cHello\u201d;Cold;\u201cHi there!\u201d\n(2) 'a';b;'c'\n- 3) Original: \"x\"; Critique: y; Better: \"z\"/",
         "H: yes\nAI: great\n\nH: bye\nmore text\n\n**AI:** ok\nPersuadee: fine\n[AI]: end",
         "<think>reasoning</think>\nFinal Emotional Intensity: 2\nUnfinished: no\nFinal Donation Amount: $1.50",
+        "Final Emotional Intensity: 3 (out of 5).\nUnfinished: No.\nFinal Donation Amount: 0.50 USD (half a dollar)",
         "%% comment\n@@ system\nYou are {{ task_description }}.\n@@ user\n{{dialogue}}\n{{count}} {{missing}}\n@@ bogus",
         "A charity that helps children in poor countries.",
     };

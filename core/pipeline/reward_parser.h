@@ -2,6 +2,8 @@
 // Parsers for the reward labeler's replies. Each looks for its "Label: value" line (any case,
 // markdown bold allowed, after prose or <think> blocks). Several such lines that disagree, a
 // value out of range or a non-integer where an integer is asked for are failures, not guesses.
+// After the number only a unit or scale, a full stop and a parenthesised note may follow; a
+// value that could be read as two ("3-4", "2 or 3", "3 to 4", "1,5", "3 out of 10") fails.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,11 +16,12 @@ struct Parsed {
     std::string error;   // set when value is empty
 };
 
-// "Final Emotional Intensity: <1-5>" (also "3/5", "3 out of 5", "3.0").
+// "Final Emotional Intensity: <1-5>" (also "3.", "3/5", "3 out of 5", "3.0", "3 (moderate)").
 Parsed<int> parseFinalIntensity(std::string_view reply);
 // "Unfinished: yes/no" (also true/false).
 Parsed<bool> parseUnfinished(std::string_view reply);
-// "Final Donation Amount: <0-2>" with optional "$", "USD", "dollars"; decimals allowed.
+// "Final Donation Amount: <0-2>" with optional "$", "USD", "dollars"; decimals allowed ("1.5",
+// not "1,5").
 Parsed<double> parseDonationAmount(std::string_view reply);
 
 } // namespace hw

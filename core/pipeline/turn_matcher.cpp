@@ -75,6 +75,23 @@ TurnMatch matchAgentTurn(const std::vector<Turn>& turns, const std::string& quot
     std::vector<std::string> normalized(turns.size());
     for (size_t i = 0; i < turns.size(); ++i)
         normalized[i] = reply::normalize(turns[i].text);
+    // Scores below minScore - minMargin can neither match nor make a match ambiguous.
+    const double floor = options.minScore - options.minMargin;
+    // The user's turns first: a quote of what the user said must not be pinned on an agent turn
+    // that happens to echo or paraphrase it.
+    double bestUser = 0.0;
+    int bestUserIdx = -1;
+    for (size_t i = 0; i < turns.size(); ++i)
+        if (turns[i].role != Role::Agent) {
+            const double s = normalizedSimilarity(q, normalized[i], floor);
+            if (s > bestUser) {
+                bestUser = s;
+                bestUserIdx = turns[i].index;
+            }
+        }
+    auto userError = [&] {
+        return "the quoted utterance is the user's (turn " + std::to_string(bestUserIdx) + "), not the agent's";
+    };
     // The common case: the quote is exactly one agent turn.
     int exact = -1, exactCount = 0;
     for (size_t i = 0; i < turns.size(); ++i)
@@ -83,39 +100,40 @@ TurnMatch matchAgentTurn(const std::vector<Turn>& turns, const std::string& quot
             ++exactCount;
         }
     if (exactCount == 1) {
+        out.score = 1.0; // runnerUp is not computed: a unique exact match is definitive...
+        if (bestUserIdx >= 0 && bestUser >= 1.0) {
+            out.error = userError(); // ...unless the user said exactly that too
+            return out;
+        }
         out.turnIndex = exact;
-        out.score = 1.0; // runnerUp is not computed: a unique exact match is definitive
         return out;
     }
     int bestIdx = -1;
-    double bestUser = 0.0;
-    int bestUserIdx = -1;
     for (size_t i = 0; i < turns.size(); ++i) {
-        const Turn& t = turns[i];
-        // Scores below minScore - minMargin can neither match nor make a match ambiguous.
-        const double s = normalizedSimilarity(q, normalized[i], options.minScore - options.minMargin);
-        if (t.role != Role::Agent) {
-            if (s > bestUser) {
-                bestUser = s;
-                bestUserIdx = t.index;
-            }
+        if (turns[i].role != Role::Agent)
             continue;
-        }
+        const double s = normalizedSimilarity(q, normalized[i], floor);
         if (s > out.score) {
             out.runnerUp = out.score;
             out.score = s;
-            bestIdx = t.index;
+            bestIdx = turns[i].index;
         } else if (s > out.runnerUp) {
             out.runnerUp = s;
         }
     }
+    if (bestUserIdx >= 0 && bestUser >= options.minScore && bestUser >= out.score) {
+        out.error = userError();
+        return out;
+    }
     if (bestIdx < 0 || out.score < options.minScore) {
-        if (bestUserIdx >= 0 && bestUser >= options.minScore && bestUser > out.score)
-            out.error = "the quoted utterance is the user's (turn " + std::to_string(bestUserIdx)
-                        + "), not the agent's";
-        else
-            out.error = "the quoted utterance matches no agent turn (best similarity "
-                        + std::to_string(static_cast<int>(out.score * 100)) + "%)";
+        out.error = "the quoted utterance matches no agent turn (best similarity "
+                    + std::to_string(static_cast<int>(out.score * 100)) + "%)";
+        return out;
+    }
+    // A user turn nearly as close as the best agent turn: which one was quoted is a guess.
+    if (bestUserIdx >= 0 && out.score - bestUser < options.minMargin) {
+        out.error = "the quoted utterance matches user turn " + std::to_string(bestUserIdx) + " about as well as agent turn "
+                    + std::to_string(bestIdx) + " (ambiguous)";
         return out;
     }
     // An exact (normalized) match that no other agent turn shares is definitive, even next to

@@ -1,7 +1,9 @@
 #pragma once
 // Finds the agent turn a controller quoted. The quote may differ from the turn in case,
 // punctuation, quote style and small edits, or be an excerpt of a long turn. A quote that fits
-// two agent turns about equally well, or none well enough, is not matched ("never guess").
+// two agent turns about equally well, or none well enough, is not matched ("never guess"); nor is
+// one that fits a user turn as well as (or, short of a unique exact agent match, nearly as well
+// as) the best agent turn: the controller quoted the user, or we cannot tell.
 #include "core/data/dialogue.h"
 
 #include <optional>
