@@ -206,8 +206,10 @@ private Q_SLOTS:
         }
         const double ra = p.delayMs(1, 5000.0, rng);
         QVERIFY(ra >= 5000 && ra <= 5000 * 1.25);
-        QVERIFY(RetryPolicy::retryableStatus(429) && RetryPolicy::retryableStatus(503) && RetryPolicy::retryableStatus(408));
-        QVERIFY(!RetryPolicy::retryableStatus(400) && !RetryPolicy::retryableStatus(401) && !RetryPolicy::retryableStatus(404));
+        QVERIFY(RetryPolicy::retryableStatus(429) && RetryPolicy::retryableStatus(500) && RetryPolicy::retryableStatus(503)
+                && RetryPolicy::retryableStatus(599));
+        for (long status : {400L, 401L, 403L, 404L, 408L, 409L, 413L, 422L, 499L})
+            QVERIFY2(!RetryPolicy::retryableStatus(status), qPrintable(QString::number(status)));
     }
 
     void slowReplyPastTimeoutIsRetried()
@@ -255,6 +257,8 @@ private Q_SLOTS:
         QTest::newRow("401") << 401 << true;
         QTest::newRow("403") << 403 << true;
         QTest::newRow("404") << 404 << true;
+        QTest::newRow("408") << 408 << false;
+        QTest::newRow("409") << 409 << false;
         QTest::newRow("422") << 422 << false;
     }
     void clientErrorsAreNotRetried()

@@ -8,7 +8,10 @@ namespace hw {
 
 bool RetryPolicy::retryableStatus(long status)
 {
-    return status == 408 || status == 409 || status == 429 || (status >= 500 && status <= 599);
+    // The rule: no retry on any 4xx but 429. 408 and 409 included: a server that means
+    // "busy" says 429 or 503, and retrying a request it calls conflicting or too slow only
+    // repeats the failure (our own timeouts are retried separately, as transport errors).
+    return status == 429 || (status >= 500 && status <= 599);
 }
 
 std::optional<double> RetryPolicy::parseRetryAfterMs(const std::string& value, std::time_t now)

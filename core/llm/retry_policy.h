@@ -14,7 +14,7 @@ struct RetryPolicy {
     double jitter = 0.25;             // backoff scaled by a random factor in [1 - j, 1 + j]
     double maxRetryAfterMs = 120000.0;// a server asking for more than this is capped
 
-    // 408, 409 (vLLM "engine busy"), 429 and every 5xx.
+    // 429 and every 5xx; no other 4xx (not even 408/409).
     static bool retryableStatus(long status);
     // Retry-After as delta-seconds ("2", "0.5") or an HTTP-date; nullopt when unparseable.
     static std::optional<double> parseRetryAfterMs(const std::string& value, std::time_t now = std::time(nullptr));
