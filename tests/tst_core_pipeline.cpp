@@ -5,6 +5,7 @@
 #include "core/pipeline/imagine_job.h"
 #include "core/pipeline/job_store.h"
 #include "core/pipeline/llm_backend.h"
+#include "core/pipeline/llm_reward_labeler.h"
 #include "core/pipeline/personas.h"
 #include "core/pipeline/pipeline.h"
 #include "core/pipeline/regeneration_store.h"
@@ -18,6 +19,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <set>
 #include <thread>
 
 using namespace hw;
@@ -497,6 +499,69 @@ private Q_SLOTS:
         QCOMPARE(rows, 4);
     }
 
+    void counselingFewShotsComeFromDialoguesWithIntensities()
+    {
+        // Originals without intensity ratings (e.g. imported from JSONL) are filtered out before
+        // sampling, so a prompt still gets 10 examples when the data has 10 usable ones.
+        auto pool = [](int count, int firstStripped) {
+            std::vector<Dialogue> out;
+            for (int n = 0; n < count; ++n) {
+                Dialogue d = hwtest::makeDialogue("counseling", n, 6);
+                d.id = n + 1;
+                if (n >= firstStripped || n % 2 == 1)
+                    d.metadata = nlohmann::json::object(); // no ratings: unusable as an example
+                out.push_back(d);
+            }
+            return FewShotPool(std::move(out));
+        };
+        auto examples = [](const std::string& prompt) {
+            std::set<int> shown;
+            for (int n = 0; n < 60; ++n) // the target is dialogue 99
+                if (prompt.find("(dialogue " + std::to_string(n) + " turn 0)") != std::string::npos)
+                    shown.insert(n);
+            return shown;
+        };
+        FakeLlmServer server;
+        LlmClient client(profileFor(server), nullptr, backendOptions().retry);
+        const PromptLibrary prompts({PromptLibrary::builtinDir()});
+        Dialogue target = hwtest::makeDialogue("counseling", 99, 6);
+        target.id = 500;
+        target.parentId = 1; // dialogue 0: usable, but never an example for its own branch
+
+        // 30 originals, the 15 even ones rated; minus the parent: 14 candidates for 10 places.
+        LlmRewardLabeler labeler(client, prompts, pool(30, 30));
+        std::set<std::set<int>> distinctDraws;
+        for (uint64_t seed = 1; seed <= 6; ++seed) {
+            StageContext ctx;
+            ctx.seed = seed;
+            const RewardResult r = labeler.label(Task::counseling(), target, ctx);
+            QVERIFY2(r.ok, r.error.c_str());
+            const std::string prompt = server.calls().back().prompt();
+            QVERIFY(prompt.find("Example 10:") != std::string::npos);
+            QVERIFY(prompt.find("Example 11:") == std::string::npos);
+            const std::set<int> shown = examples(prompt);
+            QCOMPARE(shown.size(), size_t(10));
+            for (int n : shown)
+                QVERIFY2(n % 2 == 0 && n != 0, qPrintable(QString("dialogue %1 shown").arg(n)));
+            distinctDraws.insert(shown);
+            // Seeded: the same item draws the same examples again (and so hits the cache key).
+            const RewardResult again = labeler.label(Task::counseling(), target, ctx);
+            QVERIFY(again.ok);
+            QCOMPARE(examples(server.calls().back().prompt()), shown);
+        }
+        QVERIFY(distinctDraws.size() > 1); // sampled, not the first 10
+
+        // Fewer usable dialogues than k: all of them, no padding with unusable ones.
+        LlmRewardLabeler few(client, prompts, pool(30, 8)); // rated: 0, 2, 4, 6; 0 is the parent
+        StageContext ctx;
+        ctx.seed = 7;
+        QVERIFY(few.label(Task::counseling(), target, ctx).ok);
+        const std::string prompt = server.calls().back().prompt();
+        QCOMPARE(examples(prompt), (std::set<int>{2, 4, 6}));
+        QVERIFY(prompt.find("Example 3:") != std::string::npos);
+        QVERIFY(prompt.find("Example 4:") == std::string::npos);
+    }
+
     void imagineDialogues()
     {
         QTemporaryDir dir;
@@ -553,12 +618,39 @@ private Q_SLOTS:
         const auto j = r.toJson();
         QCOMPARE(j["stages"].size(), size_t(4));
         QCOMPARE(j["stages"][0]["kind"].get<std::string>(), std::string("relabel"));
+        // Totals: the stages' sums; requests as counted at the server.
+        const auto& t = j["totals"];
+        int64_t done = 0, failed = 0, requests = 0, tokens = 0;
+        double cost = 0;
+        for (const auto& st : r.jobs) {
+            done += st.done;
+            failed += st.failed;
+            requests += st.usage.requests;
+            tokens += st.usage.promptTokens + st.usage.completionTokens;
+            cost += st.usage.cost;
+        }
+        QCOMPARE(t["items"]["done"].get<int64_t>(), done);
+        QCOMPARE(t["items"]["failed"].get<int64_t>(), failed);
+        // relabel 5 dialogues, regenerate 5 x 3, label 15 (two calls each), aggregate 1 set
+        QCOMPARE(done, int64_t(5 + 15 + 15 + 1));
+        QCOMPARE(t["requests"].get<int64_t>(), requests);
+        QCOMPARE(t["requests"].get<int64_t>(), server.answered());
+        QCOMPARE(t["requests"].get<int64_t>(), int64_t(5 + 15 + 2 * 15));
+        QCOMPARE(t["cache_hits"].get<int64_t>(), int64_t(0));
+        QCOMPARE(t["tokens"].get<int64_t>(), tokens);
+        QCOMPARE(t["tokens"].get<int64_t>(), t["prompt_tokens"].get<int64_t>() + t["completion_tokens"].get<int64_t>());
+        QVERIFY(tokens > 0);
+        QVERIFY(std::abs(t["cost"].get<double>() - cost) < 1e-9 && cost > 0);
 
         // Again: every stage finds nothing new (aggregate builds another set).
         server.resetCounters();
         const PipelineResult again = runPipeline(project, cfg, stages, {});
         QCOMPARE(again.status, std::string("done"));
         QCOMPARE(server.received(), int64_t(0));
+        const auto t2 = again.toJson()["totals"];
+        QCOMPARE(t2["requests"].get<int64_t>(), int64_t(0));
+        QCOMPARE(t2["cost"].get<double>(), 0.0);
+        QCOMPARE(t2["items"]["done"].get<int64_t>(), int64_t(1)); // only the new aggregate set
     }
 
     void missingPromptIsFatal()

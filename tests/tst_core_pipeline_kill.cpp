@@ -172,6 +172,26 @@ private Q_SLOTS:
         QCOMPARE(r["status"].get<std::string>(), std::string("done"));
         QCOMPARE(r["stages"].size(), size_t(4));
         QCOMPARE(r["stages"][3]["size"].get<int>(), 8);
+        // Totals over the stages: items, requests (as counted at the server), cache hits, tokens, cost.
+        const auto& t = r["totals"];
+        int64_t done = 0, failed = 0, requests = 0, hits = 0, tokens = 0;
+        double cost = 0;
+        for (const auto& st : r["stages"]) {
+            done += st["items"]["done"].get<int64_t>();
+            failed += st["items"]["failed"].get<int64_t>();
+            requests += st["requests"].get<int64_t>();
+            hits += st["cache_hits"].get<int64_t>();
+            tokens += st["tokens"].get<int64_t>();
+            cost += st["cost"].get<double>();
+        }
+        QCOMPARE(t["items"]["done"].get<int64_t>(), done);
+        QCOMPARE(t["items"]["failed"].get<int64_t>(), failed);
+        QCOMPARE(t["requests"].get<int64_t>(), requests);
+        QCOMPARE(t["requests"].get<int64_t>(), server.answered());
+        QCOMPARE(t["cache_hits"].get<int64_t>(), hits);
+        QCOMPARE(t["tokens"].get<int64_t>(), tokens);
+        QVERIFY(tokens > 0 && done > 0);
+        QVERIFY(std::abs(t["cost"].get<double>() - cost) < 1e-9);
         QFile f(out);
         QVERIFY(f.open(QIODevice::ReadOnly));
         QCOMPARE(f.readAll().count('\n'), 8);

@@ -23,6 +23,16 @@ public:
     // The lowest-reward fraction q (paper: the bottom 25% feed the "hard" forward model);
     // at least one dialogue when the pool is not empty.
     FewShotPool bottomQuantile(double q) const;
+    // The dialogues for which `keep` is true, in the same order.
+    template <typename Pred>
+    FewShotPool filtered(Pred keep) const
+    {
+        std::vector<Dialogue> out;
+        for (const auto& d : m_dialogues)
+            if (keep(d))
+                out.push_back(d);
+        return FewShotPool(std::move(out));
+    }
 
     // k distinct dialogues drawn uniformly (fewer when the pool is smaller), never the one whose
     // id is `exclude`; deterministic for a given seed.

@@ -23,7 +23,11 @@ std::string money(double x)
 } // namespace
 
 LlmRewardLabeler::LlmRewardLabeler(LlmClient& llm, const PromptLibrary& prompts, FewShotPool pool, Options options)
-    : m_llm(llm), m_prompts(prompts), m_pool(std::move(pool)), m_options(options)
+    : m_llm(llm),
+      m_prompts(prompts),
+      m_pool(std::move(pool)),
+      m_intensityPool(m_pool.filtered([](const Dialogue& d) { return initialIntensity(d) && finalIntensity(d); })),
+      m_options(options)
 {
 }
 
@@ -60,11 +64,11 @@ RewardResult LlmRewardLabeler::labelCounseling(const Task& task, const Dialogue&
     const int k = m_options.fewShots >= 0 ? m_options.fewShots : 10;
     std::string examples;
     int n = 0;
-    for (const Dialogue* d : m_pool.sample(static_cast<size_t>(k), ctx.seed, dialogue.parentId.value_or(dialogue.id))) {
+    // Filter first, then sample: k uniform draws among the usable dialogues.
+    for (const Dialogue* d :
+         m_intensityPool.sample(static_cast<size_t>(k), ctx.seed, dialogue.parentId.value_or(dialogue.id))) {
         const auto ei = initialIntensity(*d);
         const auto ef = finalIntensity(*d);
-        if (!ei || !ef)
-            continue;
         examples += "Example " + std::to_string(++n) + ":\nInitial Emotional Intensity: " + std::to_string(*ei) + "\n"
                     + formatDialogueLines(d->turns) + "Final Emotional Intensity: " + std::to_string(*ef) + "\n\n";
     }

@@ -32,6 +32,9 @@ private:
     LlmClient& m_llm;
     const PromptLibrary& m_prompts;
     FewShotPool m_pool;
+    // The counseling examples: pool dialogues with both intensity ratings, so that sampling k of
+    // them gives k usable examples whenever the data has that many.
+    FewShotPool m_intensityPool;
     Options m_options;
 };
 

@@ -5,9 +5,26 @@ namespace hw {
 nlohmann::json PipelineResult::toJson() const
 {
     nlohmann::json stagesJson = nlohmann::json::array();
-    for (const auto& j : jobs)
+    // Totals over the stages run: what the whole pipeline cost and did, in the stage summaries'
+    // own terms ("items" mixes units: dialogues relabelled, regenerations made, labels...).
+    int64_t total = 0, done = 0, failed = 0, skipped = 0, processed = 0;
+    StageUsage usage;
+    double seconds = 0.0;
+    for (const auto& j : jobs) {
         stagesJson.push_back(j.toJson());
-    return {{"status", status}, {"stages", stagesJson}};
+        total += j.total;
+        done += j.done;
+        failed += j.failed;
+        skipped += j.skipped;
+        processed += j.processed;
+        usage += j.usage;
+        seconds += j.seconds;
+    }
+    nlohmann::json totals = usage.toJson();
+    totals["items"] = {{"total", total}, {"done", done}, {"failed", failed}, {"skipped", skipped}, {"processed", processed}};
+    totals["tokens"] = usage.promptTokens + usage.completionTokens;
+    totals["seconds"] = seconds;
+    return {{"status", status}, {"stages", stagesJson}, {"totals", totals}};
 }
 
 PipelineResult runPipeline(SharedProject& project, const PipelineConfig& config, const PipelineStages& stages,

@@ -28,7 +28,10 @@ struct PipelineResult {
     std::vector<JobSummary> jobs;          // one per stage run, in order
     std::optional<AggregateResult> aggregate;
     std::string status;                    // done | cancelled | failed (first stage not done)
-    nlohmann::json toJson() const;         // {"status", "stages": [summary...]}
+    // {"status", "stages": [summary...], "totals": {"items": {total, done, failed, skipped,
+    //  processed}, requests, cache_hits, retries, prompt_tokens, completion_tokens, tokens, cost,
+    //  latency_ms, seconds}} with the totals summed over the stages.
+    nlohmann::json toJson() const;
 };
 
 // Stops at the first stage that is cancelled or fails. hooks.onProgress sees each stage's job.
