@@ -11,7 +11,7 @@
 // - Every call is keyed by sha256(endpoint URL, model, messages, temperature, max tokens, seed,
 //   sample index, extra body). With a cache, a known key is answered from it (fromCache = true,
 //   nothing sent) and a new answer is recorded at once, before chat() returns.
-// - Retries with exponential backoff and jitter on timeouts, connection errors, 408/409/429/5xx
+// - Retries with exponential backoff and jitter on timeouts, connection errors, 429/5xx
 //   and malformed bodies, honouring Retry-After; other 4xx fail at once. The stop token is
 //   watched while waiting for a reply and while backing off (throws hw::Cancelled).
 // - Errors are LlmError: they name the URL, model, call label, attempt, HTTP status and an
