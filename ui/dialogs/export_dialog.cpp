@@ -16,7 +16,6 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QThread>
 #include <QVBoxLayout>
 
 #include <exception>
@@ -36,7 +35,8 @@ ExportDialog::ExportDialog(ProjectSession* session, QWidget* parent)
       m_status(new QLabel(this)),
       m_error(new QPlainTextEdit(this)),
       m_export(new QPushButton(tr("Export"), this)),
-      m_cancel(new QPushButton(tr("Close"), this))
+      m_cancel(new QPushButton(tr("Close"), this)),
+      m_job(this, m_progress, m_status, m_error)
 {
     setWindowTitle(tr("Export Dialogues"));
     setObjectName(QStringLiteral("exportDialog"));
@@ -48,18 +48,13 @@ ExportDialog::ExportDialog(ProjectSession* session, QWidget* parent)
             for (const auto& t : hw::DialogueStore(m_session->db()).tasks())
                 m_task->addItem(QString::fromStdString(t.name), QString::fromStdString(t.name));
         } catch (const std::exception& e) {
-            showError(QString::fromUtf8(e.what()));
+            m_job.showError(QString::fromUtf8(e.what()));
         }
     }
     m_plain->setObjectName(QStringLiteral("exportPlain"));
     m_path->setObjectName(QStringLiteral("exportPath"));
     m_path->setText(defaultPath());
-    m_progress->setRange(0, 1);
-    m_progress->setValue(0);
-    m_status->setWordWrap(true);
-    m_error->setReadOnly(true);
     m_error->setObjectName(QStringLiteral("exportError"));
-    m_error->setStyleSheet(QStringLiteral("QPlainTextEdit { color: #b91c1c; background: #fef2f2; }"));
     m_error->setMaximumHeight(90);
     m_error->setVisible(!m_error->toPlainText().isEmpty());
     m_export->setDefault(true);
@@ -98,13 +93,6 @@ ExportDialog::ExportDialog(ProjectSession* session, QWidget* parent)
             reject();
     });
     updateUi();
-}
-
-ExportDialog::~ExportDialog()
-{
-    if (m_worker)
-        m_worker->cancel();
-    finishThread();
 }
 
 void ExportDialog::setTask(const QString& task)
@@ -156,12 +144,6 @@ void ExportDialog::updateUi()
     m_cancel->setText(running ? tr("Cancel") : tr("Close"));
 }
 
-void ExportDialog::showError(const QString& message)
-{
-    m_error->setPlainText(message);
-    m_error->show();
-}
-
 void ExportDialog::startExport()
 {
     if (isRunning() || !m_session->isOpen() || outputPath().isEmpty())
@@ -173,95 +155,43 @@ void ExportDialog::startExport()
     request.labeledOnly = m_labeledOnly->isChecked();
     request.plainMessages = m_plain->isChecked();
 
-    m_error->clear();
-    m_error->hide();
-    m_status->setText(tr("Writing %1…").arg(request.outputPath));
-    m_progress->setRange(0, 0); // busy until the first report
-
-    m_thread = new QThread(this);
-    m_thread->setObjectName(QStringLiteral("export"));
-    m_worker = new ExportWorker;
-    m_worker->moveToThread(m_thread);
-    connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
-    connect(m_worker, &ExportWorker::progress, this, [this](qint64 done, qint64 total, const QString&) {
-        if (total > 0) {
-            // QProgressBar is int-based; scale so 100k+ items still fit.
-            m_progress->setRange(0, 1000);
-            m_progress->setValue(static_cast<int>(1000 * done / total));
-            m_progress->setFormat(QStringLiteral("%1 / %2").arg(QLocale().toString(done), QLocale().toString(total)));
-        }
-    });
-    connect(m_worker, &ExportWorker::finished, this, [this](const hw::ExportResult& r) {
-        finishThread();
-        m_progress->setRange(0, 1);
-        m_progress->setValue(1);
-        m_progress->setFormat(tr("done"));
+    auto* worker = new ExportWorker;
+    connect(worker, &ExportWorker::finished, this, [this](const hw::ExportResult& r) {
         const QLocale loc;
-        m_status->setText(tr("Wrote %1 dialogues (%2 turns) to %3.")
-                              .arg(loc.toString(static_cast<qlonglong>(r.dialogues)),
-                                   loc.toString(static_cast<qlonglong>(r.turns)),
-                                   QString::fromStdString(r.path)));
+        m_job.finish(DialogJob::Outcome::Done,
+                     tr("Wrote %1 dialogues (%2 turns) to %3.")
+                         .arg(loc.toString(static_cast<qlonglong>(r.dialogues)),
+                              loc.toString(static_cast<qlonglong>(r.turns)),
+                              QString::fromStdString(r.path)));
         m_session->showStatus(m_status->text(), 10000);
         updateUi();
         Q_EMIT exportFinished(r);
     });
-    connect(m_worker, &ExportWorker::failed, this, [this](const QString& msg) {
-        finishThread();
-        m_progress->setRange(0, 1);
-        m_progress->setValue(0);
-        m_progress->setFormat(tr("failed"));
-        m_status->setText(tr("Nothing was written."));
-        showError(msg);
+    connect(worker, &ExportWorker::failed, this, [this](const QString& msg) {
+        m_job.finish(DialogJob::Outcome::Failed, tr("Nothing was written."));
+        m_job.showError(msg);
         updateUi();
         Q_EMIT exportFailed(msg);
     });
-    connect(m_worker, &ExportWorker::cancelled, this, [this] {
-        finishThread();
-        m_progress->setRange(0, 1);
-        m_progress->setValue(0);
-        m_progress->setFormat(tr("cancelled"));
-        m_status->setText(tr("Cancelled; nothing was written."));
+    connect(worker, &ExportWorker::cancelled, this, [this] {
+        m_job.finish(DialogJob::Outcome::Cancelled, tr("Cancelled; nothing was written."));
         updateUi();
         Q_EMIT exportCancelled();
     });
-    m_thread->start();
-    ExportWorker* worker = m_worker;
-    QMetaObject::invokeMethod(worker, [worker, request] { worker->run(request); }, Qt::QueuedConnection);
+    m_job.start(worker, QStringLiteral("export"), tr("Writing %1…").arg(request.outputPath), request);
     updateUi();
 }
 
 void ExportDialog::cancelExport()
 {
-    if (m_worker) {
-        m_worker->cancel();
-        m_status->setText(tr("Cancelling…"));
-    }
-}
-
-void ExportDialog::finishThread()
-{
-    if (!m_thread)
-        return;
-    m_thread->quit();
-    m_thread->wait();
-    delete m_thread; // the worker went with deleteLater on the thread's finished()
-    m_thread = nullptr;
-    m_worker = nullptr;
-    if (m_closeWhenDone) {
-        m_closeWhenDone = false;
-        QMetaObject::invokeMethod(this, [this] { QDialog::reject(); }, Qt::QueuedConnection);
-    }
+    m_job.cancel();
 }
 
 void ExportDialog::reject()
 {
-    if (isRunning()) {
-        // Closing while running means cancel; the partial file is removed, then the dialog closes.
-        m_closeWhenDone = true;
-        cancelExport();
-        return;
-    }
-    QDialog::reject();
+    // Closing while running means cancel; the partial file is removed, then the dialog closes.
+    if (!m_job.cancelOnClose())
+        QDialog::reject();
 }
 
 } // namespace hw::ui

@@ -5,6 +5,7 @@
 // Cancel; it writes a temporary file and renames it when done, so cancelling or a failure never
 // leaves a half-written file (and never touches an existing file at the chosen path).
 #include "core/io/jsonl_export.h"
+#include "ui/dialogs/dialog_job.h"
 #include "ui/workers/export_worker.h" // Q_DECLARE_METATYPE(hw::ExportResult) before moc uses it
 
 #include <QDialog>
@@ -16,7 +17,6 @@ class QLineEdit;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
-class QThread;
 
 namespace hw::ui {
 
@@ -26,7 +26,6 @@ class ExportDialog : public QDialog {
     Q_OBJECT
 public:
     explicit ExportDialog(ProjectSession* session, QWidget* parent = nullptr);
-    ~ExportDialog() override;
 
     // "" = all tasks; a task the project does not have selects all.
     void setTask(const QString& task);
@@ -35,7 +34,7 @@ public:
     QString outputPath() const;
     void setLabeledOnly(bool on);
     void setPlainMessages(bool on);
-    bool isRunning() const { return m_thread != nullptr; }
+    bool isRunning() const { return m_job.isRunning(); }
     QString errorText() const;
     QString summaryText() const;
 
@@ -52,8 +51,6 @@ Q_SIGNALS:
 private:
     void browse();
     void updateUi();
-    void finishThread();
-    void showError(const QString& message);
     QString defaultPath() const;
 
     ProjectSession* m_session;
@@ -67,10 +64,8 @@ private:
     QPlainTextEdit* m_error;
     QPushButton* m_export;
     QPushButton* m_cancel;
-    QThread* m_thread = nullptr;
-    ExportWorker* m_worker = nullptr;
-    bool m_pathEdited = false;     // the user chose a path: task changes no longer rename it
-    bool m_closeWhenDone = false;  // closed while running: close once the export has stopped
+    DialogJob m_job; // after the widgets it drives
+    bool m_pathEdited = false; // the user chose a path: task changes no longer rename it
 };
 
 } // namespace hw::ui

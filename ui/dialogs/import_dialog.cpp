@@ -16,7 +16,6 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QThread>
 #include <QVBoxLayout>
 
 namespace hw::ui {
@@ -36,7 +35,8 @@ ImportDialog::ImportDialog(ProjectSession* session, QWidget* parent)
       m_status(new QLabel(this)),
       m_error(new QPlainTextEdit(this)),
       m_import(new QPushButton(tr("Import"), this)),
-      m_cancel(new QPushButton(tr("Close"), this))
+      m_cancel(new QPushButton(tr("Close"), this)),
+      m_job(this, m_progress, m_status, m_error)
 {
     setWindowTitle(tr("Import Dialogues"));
     setObjectName(QStringLiteral("importDialog"));
@@ -56,13 +56,8 @@ ImportDialog::ImportDialog(ProjectSession* session, QWidget* parent)
     m_paths->setObjectName(QStringLiteral("importPaths"));
     m_defaultTask->setEditable(true);
     m_defaultTask->addItems({QStringLiteral("counseling"), QStringLiteral("persuasion")});
-    m_progress->setRange(0, 1);
-    m_progress->setValue(0);
     m_progress->setTextVisible(true);
-    m_status->setWordWrap(true);
-    m_error->setReadOnly(true);
     m_error->setObjectName(QStringLiteral("importError"));
-    m_error->setStyleSheet(QStringLiteral("QPlainTextEdit { color: #b91c1c; background: #fef2f2; }"));
     m_error->setMaximumHeight(110);
     m_error->hide();
     m_import->setDefault(true);
@@ -108,13 +103,6 @@ ImportDialog::ImportDialog(ProjectSession* session, QWidget* parent)
             reject();
     });
     updateUi();
-}
-
-ImportDialog::~ImportDialog()
-{
-    if (m_worker)
-        m_worker->cancel();
-    finishThread();
 }
 
 void ImportDialog::setFormat(hw::ImportFormat format)
@@ -200,12 +188,6 @@ void ImportDialog::updateUi()
     m_cancel->setText(running ? tr("Cancel") : tr("Close"));
 }
 
-void ImportDialog::showError(const QString& message)
-{
-    m_error->setPlainText(message);
-    m_error->show();
-}
-
 void ImportDialog::startImport()
 {
     if (isRunning() || !m_session->isOpen() || m_paths->count() == 0)
@@ -217,100 +199,51 @@ void ImportDialog::startImport()
     request.paths = paths();
     request.defaultTask = m_defaultTask->currentText().trimmed();
 
-    m_error->clear();
-    m_error->hide();
-    m_status->setText(tr("Reading…"));
-    m_progress->setRange(0, 0); // busy until the importer knows its total
-
-    m_thread = new QThread(this);
-    m_thread->setObjectName(QStringLiteral("import"));
-    m_worker = new ImportWorker;
-    m_worker->moveToThread(m_thread);
-    connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
-    connect(m_worker, &ImportWorker::progress, this, [this](qint64 done, qint64 total, const QString& msg) {
-        if (total > 0) {
-            // QProgressBar is int-based; scale so 100k+ items still fit.
-            m_progress->setRange(0, 1000);
-            m_progress->setValue(static_cast<int>(1000 * done / total));
-            m_progress->setFormat(QStringLiteral("%1 / %2").arg(QLocale().toString(done), QLocale().toString(total)));
-        }
-        m_status->setText(msg);
-    });
-    connect(m_worker, &ImportWorker::finished, this, [this](const hw::ImportResult& r) {
-        finishThread();
-        m_progress->setRange(0, 1);
-        m_progress->setValue(1);
-        m_progress->setFormat(tr("done"));
+    auto* worker = new ImportWorker;
+    // The importer's stage and message; the job draws the bar from the same signal.
+    connect(worker, &ImportWorker::progress, this,
+            [this](qint64, qint64, const QString& msg) { m_status->setText(msg); });
+    connect(worker, &ImportWorker::finished, this, [this](const hw::ImportResult& r) {
         const QLocale loc;
-        m_status->setText(tr("Imported %1 new dialogues (%2 read, %3 already in the project, %4 unlabeled, %5 flagged).")
-                              .arg(loc.toString(static_cast<qlonglong>(r.inserted)),
-                                   loc.toString(static_cast<qlonglong>(r.read)),
-                                   loc.toString(static_cast<qlonglong>(r.duplicates)),
-                                   loc.toString(static_cast<qlonglong>(r.unlabeled)),
-                                   loc.toString(static_cast<qlonglong>(r.flagged))));
+        m_job.finish(DialogJob::Outcome::Done,
+                     tr("Imported %1 new dialogues (%2 read, %3 already in the project, %4 unlabeled, %5 flagged).")
+                         .arg(loc.toString(static_cast<qlonglong>(r.inserted)),
+                              loc.toString(static_cast<qlonglong>(r.read)),
+                              loc.toString(static_cast<qlonglong>(r.duplicates)),
+                              loc.toString(static_cast<qlonglong>(r.unlabeled)),
+                              loc.toString(static_cast<qlonglong>(r.flagged))));
         m_session->showStatus(m_status->text(), 10000);
         if (r.inserted > 0)
             m_session->notifyDialoguesChanged();
         updateUi();
         Q_EMIT importFinished(r);
     });
-    connect(m_worker, &ImportWorker::failed, this, [this](const QString& msg) {
-        finishThread();
-        m_progress->setRange(0, 1);
-        m_progress->setValue(0);
-        m_progress->setFormat(tr("failed"));
-        m_status->setText(tr("Nothing was imported; the project is unchanged."));
-        showError(msg);
+    connect(worker, &ImportWorker::failed, this, [this](const QString& msg) {
+        m_job.finish(DialogJob::Outcome::Failed, tr("Nothing was imported; the project is unchanged."));
+        m_job.showError(msg);
         updateUi();
         Q_EMIT importFailed(msg);
     });
-    connect(m_worker, &ImportWorker::cancelled, this, [this] {
-        finishThread();
-        m_progress->setRange(0, 1);
-        m_progress->setValue(0);
-        m_progress->setFormat(tr("cancelled"));
-        m_status->setText(tr("Cancelled; the project is unchanged."));
+    connect(worker, &ImportWorker::cancelled, this, [this] {
+        m_job.finish(DialogJob::Outcome::Cancelled, tr("Cancelled; the project is unchanged."));
         updateUi();
         Q_EMIT importCancelled();
     });
-    m_thread->start();
-    ImportWorker* worker = m_worker;
-    QMetaObject::invokeMethod(worker, [worker, request] { worker->run(request); }, Qt::QueuedConnection);
+    // The busy bar stays until the importer knows its total.
+    m_job.start(worker, QStringLiteral("import"), tr("Reading…"), request);
     updateUi();
 }
 
 void ImportDialog::cancelImport()
 {
-    if (m_worker) {
-        m_worker->cancel();
-        m_status->setText(tr("Cancelling…"));
-    }
-}
-
-void ImportDialog::finishThread()
-{
-    if (!m_thread)
-        return;
-    m_thread->quit();
-    m_thread->wait();
-    delete m_thread; // the worker went with deleteLater on the thread's finished()
-    m_thread = nullptr;
-    m_worker = nullptr;
-    if (m_closeWhenDone) {
-        m_closeWhenDone = false;
-        QMetaObject::invokeMethod(this, [this] { QDialog::reject(); }, Qt::QueuedConnection);
-    }
+    m_job.cancel();
 }
 
 void ImportDialog::reject()
 {
-    if (isRunning()) {
-        // Closing while running means cancel; the import rolls back, then the dialog closes.
-        m_closeWhenDone = true;
-        cancelImport();
-        return;
-    }
-    QDialog::reject();
+    // Closing while running means cancel; the import rolls back, then the dialog closes.
+    if (!m_job.cancelOnClose())
+        QDialog::reject();
 }
 
 } // namespace hw::ui

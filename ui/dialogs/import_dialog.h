@@ -4,6 +4,7 @@
 // importer reports them ("FILE:LINE: reason"); the project is then unchanged. On success the
 // session's dialoguesChanged() refreshes every page.
 #include "core/io/import.h"
+#include "ui/dialogs/dialog_job.h"
 #include "ui/workers/import_worker.h" // Q_DECLARE_METATYPE(hw::ImportResult) before moc uses it
 
 #include <QDialog>
@@ -16,24 +17,21 @@ class QListWidget;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
-class QThread;
 
 namespace hw::ui {
 
-class ImportWorker;
 class ProjectSession;
 
 class ImportDialog : public QDialog {
     Q_OBJECT
 public:
     explicit ImportDialog(ProjectSession* session, QWidget* parent = nullptr);
-    ~ImportDialog() override;
 
     void setFormat(hw::ImportFormat format);
     hw::ImportFormat format() const;
     void setPaths(const QStringList& paths);
     QStringList paths() const;
-    bool isRunning() const { return m_thread != nullptr; }
+    bool isRunning() const { return m_job.isRunning(); }
     QString errorText() const;
     QString summaryText() const;
 
@@ -51,8 +49,6 @@ private:
     void addFiles();
     void addFolder();
     void updateUi();
-    void finishThread();
-    void showError(const QString& message);
     QString formatHint() const;
 
     ProjectSession* m_session;
@@ -69,9 +65,7 @@ private:
     QPlainTextEdit* m_error;
     QPushButton* m_import;
     QPushButton* m_cancel;
-    QThread* m_thread = nullptr;
-    ImportWorker* m_worker = nullptr;
-    bool m_closeWhenDone = false; // closed while running: close once the import has stopped
+    DialogJob m_job; // after the widgets it drives
 };
 
 } // namespace hw::ui
