@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 namespace hw {
 
@@ -105,6 +106,21 @@ void LmTrainConfig::validate() const
     require(maxSteps >= 0, "maxSteps must be >= 0");
     require(logEvery >= 1, "logEvery must be at least 1");
     require(rewardPooling == "mean" || rewardPooling == "last", "rewardPooling must be mean or last");
+}
+
+bool LmBudgetOverride::applyTo(LmTrainConfig& config) const
+{
+    LmTrainConfig c = config;
+    if (maxSteps)
+        c.maxSteps = *maxSteps;
+    if (epochs)
+        c.epochs = *epochs;
+    if (maxSeconds)
+        c.maxSeconds = *maxSeconds;
+    c.validate();
+    const bool lengthChanged = c.maxSteps != config.maxSteps || c.epochs != config.epochs;
+    config = std::move(c);
+    return lengthChanged;
 }
 
 } // namespace hw

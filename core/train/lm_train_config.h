@@ -74,6 +74,10 @@ struct LmBudgetOverride {
     std::optional<int64_t> epochs;
     std::optional<double> maxSeconds;
     bool any() const { return maxSteps || epochs || maxSeconds; }
+    // Writes the given fields into config, validating the result first (config is unchanged when
+    // this throws). Returns true when the run's length (maxSteps or epochs) changed, so that a
+    // trainer recomputes the end of its learning-rate schedule.
+    bool applyTo(LmTrainConfig& config) const;
 };
 
 } // namespace hw

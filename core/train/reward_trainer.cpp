@@ -284,17 +284,8 @@ int64_t RewardTrainer::totalSteps() const { return m->totalSteps(); }
 
 void RewardTrainer::overrideBudget(const LmBudgetOverride& budget)
 {
-    LmTrainConfig c = m->config;
-    if (budget.maxSteps)
-        c.maxSteps = *budget.maxSteps;
-    if (budget.epochs)
-        c.epochs = *budget.epochs;
-    if (budget.maxSeconds)
-        c.maxSeconds = *budget.maxSeconds;
-    c.validate();
-    if (c.maxSteps != m->config.maxSteps || c.epochs != m->config.epochs)
+    if (budget.applyTo(m->config))
         m->lengthOverridden = true;
-    m->config = c;
 }
 
 } // namespace hw
