@@ -253,7 +253,7 @@ private Q_SLOTS:
         };
 
         // A runner on another machine that beat 5 s ago still holds it.
-        setOwner(db, jobId, "other-host.example", 4242, unixNow() - 5);
+        setOwner(db, jobId, "other-host.example", 4242, unixSeconds() - 5);
         try {
             retry();
             QFAIL("expected the job to be refused");
@@ -265,7 +265,7 @@ private Q_SLOTS:
                      msg.c_str());
         }
         // An hour without a heartbeat: it is gone, the job is taken over and finished.
-        setOwner(db, jobId, "other-host.example", 4242, unixNow() - 3600);
+        setOwner(db, jobId, "other-host.example", 4242, unixSeconds() - 3600);
         JobSummary s = retry();
         QCOMPARE(s.jobId, jobId);
         QCOMPARE(s.status, std::string("done"));
@@ -281,7 +281,7 @@ private Q_SLOTS:
         QVERIFY(gone.waitForFinished());
         db.exec("UPDATE jobs SET status = 'running' WHERE id = " + std::to_string(jobId));
         db.exec("UPDATE job_items SET status = 'failed' WHERE item_key = 'b'");
-        setOwner(db, jobId, QSysInfo::machineHostName().toStdString(), deadPid, unixNow());
+        setOwner(db, jobId, QSysInfo::machineHostName().toStdString(), deadPid, unixSeconds());
         s = retry();
         QCOMPARE(s.jobId, jobId);
         QCOMPARE(s.status, std::string("done"));
@@ -315,7 +315,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(inside.load(), 10000);
         const int64_t jobId = *db2.queryInt64("SELECT max(id) FROM jobs");
         // Another runner took it over (this one looked dead to it).
-        setOwner(db2, jobId, "other-host.example", 77, unixNow());
+        setOwner(db2, jobId, "other-host.example", 77, unixSeconds());
         t.join();
         QCOMPARE(s.status, std::string("failed"));
         QVERIFY2(s.error.find("job " + std::to_string(jobId) + " was taken over by hindsight (pid 77 on host "

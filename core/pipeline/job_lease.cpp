@@ -2,11 +2,11 @@
 
 #include "core/store/database.h"
 #include "core/util/error.h"
+#include "core/util/liveness.h"
 
 #include <sqlite3.h>
 
 #include <atomic>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -14,12 +14,8 @@
 #include <random>
 #include <set>
 
-#ifdef _WIN32
-#include <process.h>
-#else
+#ifndef _WIN32
 #include <cerrno> // program_invocation_short_name (glibc)
-#include <csignal>
-#include <unistd.h>
 #endif
 
 namespace hw {
@@ -31,27 +27,11 @@ namespace {
 std::mutex g_liveMutex;
 std::set<std::string> g_liveTokens;
 
+// The host an owner row names; never empty, so that a row always shows where its runner was.
 std::string hostName()
 {
-#ifdef _WIN32
-    if (const char* h = std::getenv("COMPUTERNAME"))
-        return h;
-    return "localhost";
-#else
-    char buf[256] = {};
-    if (gethostname(buf, sizeof buf - 1) != 0 || !buf[0])
-        return "localhost";
-    return buf;
-#endif
-}
-
-int64_t processId()
-{
-#ifdef _WIN32
-    return _getpid();
-#else
-    return static_cast<int64_t>(getpid());
-#endif
+    std::string host = currentHostName();
+    return host.empty() ? std::string("localhost") : host;
 }
 
 std::string programName()
@@ -67,22 +47,6 @@ std::string programName()
     if (comm && std::getline(comm, name) && !name.empty())
         return name;
     return "process";
-}
-
-// Whether a process with this id exists on this host. Unknown (other platforms) = assume it does,
-// which leaves the heartbeat to decide.
-bool processExists(int64_t pid)
-{
-#ifdef _WIN32
-    (void)pid;
-    return true;
-#else
-    if (pid <= 0)
-        return false;
-    if (::kill(static_cast<pid_t>(pid), 0) == 0)
-        return true;
-    return errno == EPERM; // exists, owned by someone else
-#endif
 }
 
 std::optional<JobOwner> readOwner(Database& db, int64_t jobId, bool* exists = nullptr)
@@ -147,16 +111,11 @@ std::string JobOwner::describe(double now) const
     return s;
 }
 
-double unixNow()
-{
-    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 JobOwner makeJobOwner()
 {
     JobOwner o;
     o.host = hostName();
-    o.pid = processId();
+    o.pid = currentProcessId();
     o.program = programName();
     std::random_device rd;
     const uint64_t nonce = (static_cast<uint64_t>(rd()) << 32) ^ rd();
@@ -171,7 +130,7 @@ bool jobOwnerAlive(const JobOwner& owner, double now, double staleAfterS)
     if (owner.token.empty())
         return false;
     if (owner.host == hostName()) {
-        if (owner.pid == processId()) {
+        if (owner.pid == currentProcessId()) {
             std::lock_guard<std::mutex> lock(g_liveMutex);
             return g_liveTokens.count(owner.token) > 0;
         }
@@ -189,7 +148,7 @@ void refuseIfHeld(Database& db, int64_t jobId, const std::string& label, double 
     const auto holder = readOwner(db, jobId, &exists);
     if (!exists)
         throw Error("there is no job " + std::to_string(jobId));
-    const double now = unixNow();
+    const double now = unixSeconds();
     if (holder && holder->token != selfToken && jobOwnerAlive(*holder, now, staleAfterS))
         throw Error("job " + std::to_string(jobId) + (label.empty() ? std::string() : " (" + label + ")")
                     + " is already being run by " + holder->describe(now)
@@ -214,7 +173,7 @@ void JobLease::acquire(Database& db, int64_t jobId, const std::string& label, do
         throw Error("internal: a job lease holds one job at a time");
     ImmediateTransaction tx(db);
     refuseIfHeld(db, jobId, label, staleAfterS, m_me.token);
-    const double now = unixNow();
+    const double now = unixSeconds();
     m_me.heartbeat = now;
     // Known as live in this process before the row names it: a second runner here never sees
     // the row without the token.
@@ -240,7 +199,7 @@ bool JobLease::heartbeat(Database& db)
 {
     if (m_jobId <= 0)
         return false;
-    const double now = unixNow();
+    const double now = unixSeconds();
     Statement st(db, "UPDATE jobs SET owner_heartbeat = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
                      "WHERE id = ? AND owner_token = ?");
     st.bind(1, now).bind(2, m_jobId).bind(3, m_me.token);
@@ -262,7 +221,7 @@ bool JobLease::stillOwned(Database& db)
 std::string JobLease::holderDescription(Database& db)
 {
     const auto holder = m_jobId > 0 ? readOwner(db, m_jobId) : std::nullopt;
-    return holder ? holder->describe(unixNow()) : std::string("nobody");
+    return holder ? holder->describe(unixSeconds()) : std::string("nobody");
 }
 
 void JobLease::release(Database& db) noexcept

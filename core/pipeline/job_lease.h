@@ -12,6 +12,8 @@
 // when its process no longer exists on this host, or, for an owner on another host or a live
 // process that stopped beating (suspended, hung, pid reused), when its heartbeat is older than
 // the stale limit. A runner that lost its lease notices on its next heartbeat or item commit.
+#include "core/util/liveness.h" // unixSeconds(), the heartbeat clock
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -30,9 +32,6 @@ struct JobOwner {
     // "hindsight (pid 4242 on host lab-3), last heartbeat 2 s ago"
     std::string describe(double now) const;
 };
-
-// Seconds since the epoch (the heartbeat clock).
-double unixNow();
 
 // This process's identity with a fresh token.
 JobOwner makeJobOwner();

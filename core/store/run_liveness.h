@@ -9,18 +9,12 @@
 //
 // A live process on the same host counts as training even when its heartbeat is old (a long
 // evaluation, a suspended terminal): resuming it would put two trainers on one run.
+#include "core/util/liveness.h" // unixSeconds, currentHostName, currentProcessId, processExists
+
 #include <cstdint>
 #include <string>
 
 namespace hw {
-
-// Seconds since the epoch (the heartbeat clock).
-double unixSeconds();
-// This machine's host name ("" when unknown) and this process's id.
-std::string currentHostName();
-int64_t currentProcessId();
-// Whether a process with this pid exists on this host (true when it cannot be told, e.g. EPERM).
-bool processExists(int64_t pid);
 
 // Heartbeat age after which a run whose process cannot be checked counts as gone. Trainers beat
 // at least every few seconds while stepping; evaluation and sampling can take minutes.
