@@ -1,5 +1,6 @@
 // The hindsight CLI end to end (init, import, stats, export) through QProcess.
 #include "core/store/database.h"
+#include "support/cli_run.h"
 #include "support/test_paths.h"
 
 #include <QJsonArray>
@@ -12,37 +13,11 @@ using hwtest::fixture;
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Run hindsight(const QStringList& args)
-{
-    QProcess p;
-    p.start(QString::fromStdString(hwtest::cliPath()), args);
-    Run r;
-    if (!p.waitForFinished(120000)) {
-        p.kill();
-        r.err = "timed out";
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
+using Run = hwtest::CliRun;
+using hwtest::hindsight;
+using hwtest::statsJson;
 
 QString fx(const char* relative) { return QString::fromStdString(fixture(relative)); }
-
-QJsonObject statsJson(const QString& project)
-{
-    const Run r = hindsight({"stats", project, "--json"});
-    if (r.exitCode != 0)
-        return {};
-    return QJsonDocument::fromJson(r.out.toUtf8()).object();
-}
 
 int lineCount(const QString& path)
 {

@@ -2,6 +2,7 @@
 // leaves it out): packaging/make-demo-project.sh builds the offline demo project end to end
 // through the hindsight CLI, training six tiny models per task, and a second run finds it done.
 #include "core/store/database.h"
+#include "support/cli_run.h"
 #include "support/test_paths.h"
 
 #include <QJsonDocument>
@@ -12,35 +13,9 @@
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Run hindsight(const QStringList& args)
-{
-    QProcess p;
-    p.start(QString::fromStdString(hwtest::cliPath()), args);
-    Run r;
-    if (!p.waitForFinished(120000)) {
-        p.kill();
-        r.err = "timed out";
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
-
-QJsonObject statsJson(const QString& project)
-{
-    const Run r = hindsight({"stats", project, "--json"});
-    if (r.exitCode != 0)
-        return {};
-    return QJsonDocument::fromJson(r.out.toUtf8()).object();
-}
+using Run = hwtest::CliRun;
+using hwtest::hindsight;
+using hwtest::statsJson;
 
 } // namespace
 
