@@ -6,10 +6,10 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 # Real package names only: dpkg-query never reports a virtual package (one that another merely
 # Provides) as installed, so listing one would run apt-get on every call.
 PACKAGES=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git ccache
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev libgl-dev
   libtorch-dev libopenblas0-pthread
-  nlohmann-json3-dev libsqlite3-dev libcurl4-openssl-dev libsentencepiece-dev
+  nlohmann-json3-dev libsqlite3-dev libcurl4-openssl-dev libsentencepiece-dev libcpp-httplib-dev
   xvfb xauth fonts-dejavu-core python3
 )
 missing=()

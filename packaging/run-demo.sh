@@ -24,7 +24,8 @@ if [ "$install" = 1 ]; then
 fi
 
 BUILD=${HW_BUILD_DIR:-build/release}
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+. ./packaging/ccache-env.sh
+cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $HW_CCACHE_LAUNCHER
 cmake --build "$BUILD" -j2 --target hindsight hindsight-workbench
 
 # The programs set OPENBLAS_CORETYPE (from the CPU flags) and OMP_WAIT_POLICY=PASSIVE themselves

@@ -4,7 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./packaging/install-deps.sh
 BUILD=${HW_BUILD_DIR:-build/release}
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+. ./packaging/ccache-env.sh
+cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $HW_CCACHE_LAUNCHER
 cmake --build "$BUILD" -j2
 cd "$BUILD"
 # OpenBLAS uses its own threads; keep libtorch's pool at 1 in tests (see README, Threads).
