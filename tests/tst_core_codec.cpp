@@ -97,7 +97,7 @@ private Q_SLOTS:
 
     void matchesGoldenFile()
     {
-        const std::string path = std::string(HW_SHARED_DIR) + "/reference/ilql/golden.json";
+        const std::string path = std::string(hwtest::sharedDir()) + "/reference/ilql/golden.json";
         std::ifstream in(path);
         if (!in)
             QSKIP("../shared/reference/ilql/golden.json is absent");

@@ -27,7 +27,7 @@ namespace {
 
 constexpr double kRelTol = 1e-5;
 
-std::string goldenPath() { return std::string(HW_SHARED_DIR) + "/reference/ilql/golden.json"; }
+std::string goldenPath() { return std::string(hwtest::sharedDir()) + "/reference/ilql/golden.json"; }
 
 #define HW_REQUIRE_GOLDEN(var)                                                             \
     if (!std::filesystem::exists(goldenPath()))                                            \

@@ -13,7 +13,7 @@ using json = nlohmann::json;
 
 namespace {
 
-std::string goldenPath() { return std::string(HW_SHARED_DIR) + "/reference/ilql/golden.json"; }
+std::string goldenPath() { return std::string(hwtest::sharedDir()) + "/reference/ilql/golden.json"; }
 
 struct Run {
     int code = -1;

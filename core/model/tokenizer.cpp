@@ -1,4 +1,5 @@
 #include "core/model/tokenizer.h"
+#include "core/util/build_paths.h"
 
 #include "core/model/spm_shim/spm_shim.h"
 #include "core/util/error.h"
@@ -59,9 +60,8 @@ std::vector<std::string> candidatePaths()
         out.push_back(exe + "/../lib/libhw_sentencepiece.so");
         out.push_back(exe + "/../core/libhw_sentencepiece.so"); // build tree: app/ and tests/ beside core/
     }
-#ifdef HW_SPM_SHIM_BUILD_PATH
-    out.emplace_back(HW_SPM_SHIM_BUILD_PATH);
-#endif
+    if (*hw::buildSpmShimPath())
+        out.emplace_back(hw::buildSpmShimPath());
     return out;
 }
 

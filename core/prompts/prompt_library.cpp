@@ -1,4 +1,5 @@
 #include "core/prompts/prompt_library.h"
+#include "core/util/build_paths.h"
 
 #include "core/llm/sha256.h"
 #include "core/llm/user_config.h"
@@ -200,11 +201,11 @@ std::string PromptLibrary::builtinDir()
     if (const char* d = std::getenv("HW_PROMPTS_DIR"); d && *d)
         return d;
     std::error_code ec;
-#ifdef HW_SOURCE_DIR
-    const std::string src = std::string(HW_SOURCE_DIR) + "/prompts";
-    if (fs::is_directory(src, ec))
-        return src;
-#endif
+    if (*hw::buildSourceDir()) {
+        const std::string src = std::string(hw::buildSourceDir()) + "/prompts";
+        if (fs::is_directory(src, ec))
+            return src;
+    }
     return exeDir() + "/../share/hindsight-workbench/prompts";
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// Runs the hindsight CLI built with the tests (HW_CLI_PATH) as a separate process, the way a user
+// Runs the hindsight CLI built with the tests (hwtest::cliPath()) as a separate process, the way a user
 // or a script does, and collects its exit code and output.
 #include "test_paths.h"
 
