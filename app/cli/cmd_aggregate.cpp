@@ -3,7 +3,7 @@
 #include "app/cli/command.h"
 #include "app/cli/pipeline_options.h"
 
-#include "core/pipeline/aggregate_job.h"
+#include "core/pipeline/stage_registry.h"
 #include "core/store/database.h"
 
 namespace hw::cli {
@@ -32,26 +32,23 @@ int runAggregateCmd(const std::vector<std::string>& argv)
     const Args args(fixed, {"task", "seed", "k", "name", "output"}, {"json", "quiet", "include-imagined"});
     const std::string& path = args.positional(0, "PROJECT.hwb");
     Database db = Database::open(path);
-    AggregateConfig cfg;
-    cfg.task = taskFromArgs(args, db);
-    cfg.seed = static_cast<uint64_t>(args.intValue("seed", 0));
-    cfg.k = args.doubleValue("k", 5.0);
-    cfg.name = args.value("name", "");
-    cfg.includeImagined = args.flag("include-imagined");
-    cfg.outputJsonl = args.value("output", "");
+    StageDescription stage;
+    stage.kind = "aggregate";
+    stage.task = taskFromArgs(args, db);
+    stage.seed = static_cast<uint64_t>(args.intValue("seed", 0));
+    stage.options = {{"k", args.doubleValue("k", 5.0)},
+                     {"name", args.value("name", "")},
+                     {"includeImagined", args.flag("include-imagined")},
+                     {"outputJsonl", args.value("output", "")}};
     SharedProject project(db);
     CliProgress progress(!args.flag("quiet"));
-    const AggregateResult r = runAggregate(project, cfg, hooksFor(progress));
+    const JobSummary s = runStage(project, stage, hooksFor(progress));
     progress.finish();
     if (!args.flag("json"))
-        std::printf("training set '%s' (id %lld): %lld originals + %lld regenerations = %lld (target %lld%s)\n",
-                    r.name.c_str(), static_cast<long long>(r.setId), static_cast<long long>(r.originals),
-                    static_cast<long long>(r.regenerations), static_cast<long long>(r.size),
-                    static_cast<long long>(r.target),
-                    r.shortfall > 0 ? (", " + std::to_string(r.shortfall) + " short").c_str() : "");
+        std::printf("%s\n", trainingSetLine(s).c_str());
     else
-        reportSummary(r.summary, true);
-    return exitCodeFor(r.summary.status);
+        reportSummary(s, true);
+    return exitCodeFor(s.status);
 }
 
 const bool registered = registerCommand({"aggregate", "build the training set from originals and regenerations (stage 4)",

@@ -2,10 +2,10 @@
 #include "app/cli/args.h"
 #include "app/cli/command.h"
 #include "app/cli/pipeline_options.h"
+#include "app/cli/stage_backends.h"
 
-#include "core/pipeline/imagine_job.h"
-#include "core/pipeline/llm_backend.h"
 #include "core/pipeline/personas.h"
+#include "core/pipeline/stage_registry.h"
 #include "core/store/dialogue_store.h"
 #include "core/store/database.h"
 
@@ -45,18 +45,15 @@ int runImagineCmd(const std::vector<std::string>& argv)
             std::cout << p.name << ": " << p.description << "\n";
         return 0;
     }
-    const EndpointProfile profile = *endpointFromArgs(args, true);
+    endpointFromArgs(args, true); // the generator needs an endpoint: say so in --endpoint's words
     SharedProject project(db);
-    LlmBackend llm(project, profile, job.task);
-    ImagineConfig cfg;
-    cfg.task = job.task;
-    cfg.perPersona = static_cast<int>(args.intValue("per-persona", 10));
-    cfg.personas = args.values("persona");
-    cfg.seed = job.seed;
-    cfg.concurrency = job.concurrency > 0 ? job.concurrency : profile.maxInFlight;
-    cfg.stage = {{"generator", llm.describe()}};
+    StageDescription stage;
+    stage.kind = "imagine";
+    stage.options = {{"perPersona", static_cast<int>(args.intValue("per-persona", 10))},
+                     {"personas", args.values("persona")}};
+    fillStageFromArgs(stage, args, job);
     CliProgress progress(!job.quiet);
-    JobSummary s = runImagine(project, cfg, personas, llm.generator(), hooksFor(progress));
+    JobSummary s = runStage(project, stage, hooksFor(progress));
     progress.finish();
     return reportSummary(s, job.json);
 }

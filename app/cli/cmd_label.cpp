@@ -4,8 +4,7 @@
 #include "app/cli/pipeline_options.h"
 #include "app/cli/stage_backends.h"
 
-#include "core/pipeline/label_job.h"
-#include "core/pipeline/llm_backend.h"
+#include "core/pipeline/stage_registry.h"
 #include "core/store/database.h"
 
 namespace hw::cli {
@@ -38,21 +37,13 @@ int runLabelCmd(const std::vector<std::string>& argv)
     Database db = Database::open(path);
     const JobOptions job = jobOptionsFromArgs(args, db);
     SharedProject project(db);
-    LlmBackend::Options opts;
-    opts.rewardFewShots = static_cast<int>(args.intValue("few-shots", -1));
-    StageNeeds needs;
-    needs.labeler = true;
-    StageBackends stages(args, project, job.task, needs, opts);
-    LabelConfig cfg;
-    cfg.task = job.task;
-    cfg.includeImagined = args.flag("include-imagined");
-    cfg.limit = job.limit;
-    cfg.seed = job.seed;
-    cfg.concurrency = stages.concurrency(job.concurrency);
-    cfg.stage = {{"labeler", stages.describe("labeler")}, {"few_shots", opts.rewardFewShots}};
+    StageDescription stage;
+    stage.kind = "label";
+    stage.options = {{"includeImagined", args.flag("include-imagined")}};
+    fillStageFromArgs(stage, args, job, static_cast<int>(args.intValue("few-shots", -1)));
 
     CliProgress progress(!job.quiet);
-    const JobSummary s = runLabel(project, cfg, stages.labeler(), hooksFor(progress));
+    const JobSummary s = runStage(project, stage, hooksFor(progress));
     progress.finish();
     return reportSummary(s, job.json);
 }

@@ -4,8 +4,8 @@
 #include "app/cli/pipeline_options.h"
 #include "app/cli/stage_backends.h"
 
-#include "core/pipeline/llm_backend.h"
 #include "core/pipeline/pipeline.h"
+#include "core/pipeline/stage_registry.h"
 #include "core/store/database.h"
 
 #include <iostream>
@@ -43,53 +43,42 @@ int runPipelineCmd(const std::vector<std::string>& argv)
     Database db = Database::open(path);
     const JobOptions job = jobOptionsFromArgs(args, db);
     SharedProject project(db);
-    StageNeeds needs;
-    needs.controller = needs.forward = needs.labeler = true;
-    needs.forwardHard = args.doubleValue("hard-share", 0.0) > 0;
-    StageBackends backends(args, project, job.task, needs);
-    const int concurrency = backends.concurrency(job.concurrency);
-    PipelineConfig cfg;
-    cfg.relabel.task = job.task;
-    cfg.relabel.limit = job.limit;
-    cfg.relabel.seed = job.seed;
-    cfg.relabel.concurrency = concurrency;
-    cfg.relabel.suggestions = static_cast<int>(args.intValue("suggestions", 3));
-    cfg.relabel.stage = {{"controller", backends.describe("controller")}};
-    cfg.regenerate.task = job.task;
-    cfg.regenerate.mode = args.value("mode", "random");
-    cfg.regenerate.samples = static_cast<int>(args.intValue("samples", 1));
-    cfg.regenerate.hardShare = args.doubleValue("hard-share", 0.0);
-    cfg.regenerate.turnBudget = static_cast<int>(args.intValue("turn-budget", 0));
-    cfg.regenerate.seed = job.seed;
-    cfg.regenerate.concurrency = concurrency;
-    cfg.regenerate.stage = {{"forward", backends.describe("forward")}};
-    cfg.label.task = job.task;
-    cfg.label.seed = job.seed;
-    cfg.label.concurrency = concurrency;
-    cfg.label.stage = {{"labeler", backends.describe("labeler")}};
-    cfg.aggregate.task = job.task;
-    cfg.aggregate.seed = job.seed;
-    cfg.aggregate.k = args.doubleValue("k", 5.0);
-    cfg.aggregate.name = args.value("name", "");
-    cfg.aggregate.outputJsonl = args.value("output", "");
-
-    PipelineStages stages;
-    stages.controller = &backends.controller();
-    stages.forward = &backends.forward();
-    stages.forwardHard = cfg.regenerate.hardShare > 0 ? &backends.forwardHard() : nullptr;
-    stages.labeler = &backends.labeler();
+    // One description per stage, every one filled (and so checked) before the first runs.
+    std::vector<StageDescription> stages(4);
+    stages[0].kind = "relabel";
+    stages[0].options = {{"suggestions", static_cast<int>(args.intValue("suggestions", 3))}};
+    stages[1].kind = "regenerate";
+    stages[1].samples = static_cast<int>(args.intValue("samples", 1));
+    stages[1].hardShare = args.doubleValue("hard-share", 0.0);
+    stages[1].options = {{"mode", args.value("mode", "random")},
+                         {"turnBudget", static_cast<int>(args.intValue("turn-budget", 0))}};
+    stages[2].kind = "label";
+    stages[3].kind = "aggregate";
+    stages[3].options = {{"k", args.doubleValue("k", 5.0)}, {"name", args.value("name", "")},
+                         {"outputJsonl", args.value("output", "")}};
+    fillStageFromArgs(stages[0], args, job);
+    fillStageFromArgs(stages[1], args, job, 3);
+    fillStageFromArgs(stages[2], args, job);
+    fillStageFromArgs(stages[3], args, job);
+    for (size_t i = 1; i < stages.size(); ++i)
+        stages[i].limit = 0; // --limit counts the dialogues relabelled
 
     CliProgress progress(!job.quiet);
-    const PipelineResult r = runPipeline(project, cfg, stages, hooksFor(progress));
+    PipelineResult r;
+    r.jobs = runStages(project, stages, hooksFor(progress));
     progress.finish();
+    r.status = r.jobs.size() == stages.size() && r.jobs.back().status == "done" ? "done" : r.jobs.back().status;
     if (job.json) {
         std::cout << r.toJson().dump() << std::endl;
     } else {
         for (const auto& s : r.jobs)
             std::cout << summaryLine(s) << "\n";
-        if (r.aggregate)
-            std::cout << "training set '" << r.aggregate->name << "': " << r.aggregate->size << " dialogues ("
-                      << r.aggregate->originals << " originals + " << r.aggregate->regenerations << " regenerations)\n";
+        if (r.status == "done") {
+            const nlohmann::json& a = r.jobs.back().extra;
+            std::cout << "training set '" << a.value("name", std::string()) << "': " << a.value("size", int64_t(0))
+                      << " dialogues (" << a.value("originals", int64_t(0)) << " originals + "
+                      << a.value("regenerations", int64_t(0)) << " regenerations)\n";
+        }
     }
     for (const auto& s : r.jobs)
         if (!s.error.empty())

@@ -4,8 +4,7 @@
 #include "app/cli/pipeline_options.h"
 #include "app/cli/stage_backends.h"
 
-#include "core/pipeline/llm_backend.h"
-#include "core/pipeline/regenerate_job.h"
+#include "core/pipeline/stage_registry.h"
 #include "core/store/database.h"
 
 namespace hw::cli {
@@ -41,26 +40,16 @@ int runRegenerateCmd(const std::vector<std::string>& argv)
     Database db = Database::open(path);
     const JobOptions job = jobOptionsFromArgs(args, db);
     SharedProject project(db);
-    LlmBackend::Options opts;
-    opts.forwardFewShots = static_cast<int>(args.intValue("few-shots", 3));
-    StageNeeds needs;
-    needs.forward = true;
-    needs.forwardHard = args.doubleValue("hard-share", 0.0) > 0;
-    StageBackends stages(args, project, job.task, needs, opts);
-    RegenerateConfig cfg;
-    cfg.task = job.task;
-    cfg.mode = args.value("mode", "random");
-    cfg.samples = static_cast<int>(args.intValue("samples", 1));
-    cfg.hardShare = args.doubleValue("hard-share", 0.0);
-    cfg.turnBudget = static_cast<int>(args.intValue("turn-budget", 0));
-    cfg.limit = job.limit;
-    cfg.seed = job.seed;
-    cfg.concurrency = stages.concurrency(job.concurrency);
-    cfg.stage = {{"forward", stages.describe("forward")}, {"few_shots", opts.forwardFewShots}};
+    StageDescription stage;
+    stage.kind = "regenerate";
+    stage.samples = static_cast<int>(args.intValue("samples", 1));
+    stage.hardShare = args.doubleValue("hard-share", 0.0);
+    stage.options = {{"mode", args.value("mode", "random")},
+                     {"turnBudget", static_cast<int>(args.intValue("turn-budget", 0))}};
+    fillStageFromArgs(stage, args, job, static_cast<int>(args.intValue("few-shots", 3)));
 
     CliProgress progress(!job.quiet);
-    const JobSummary s = runRegenerate(project, cfg, stages.forward(), cfg.hardShare > 0 ? &stages.forwardHard() : nullptr,
-                                       hooksFor(progress));
+    const JobSummary s = runStage(project, stage, hooksFor(progress));
     progress.finish();
     return reportSummary(s, job.json);
 }

@@ -4,8 +4,7 @@
 #include "app/cli/pipeline_options.h"
 #include "app/cli/stage_backends.h"
 
-#include "core/pipeline/llm_backend.h"
-#include "core/pipeline/relabel_job.h"
+#include "core/pipeline/stage_registry.h"
 #include "core/store/database.h"
 
 #include <iostream>
@@ -38,21 +37,15 @@ int runRelabelCmd(const std::vector<std::string>& argv)
     Database db = Database::open(path);
     const JobOptions job = jobOptionsFromArgs(args, db);
     SharedProject project(db);
-    StageNeeds needs;
-    needs.controller = true;
-    StageBackends stages(args, project, job.task, needs);
-    RelabelConfig cfg;
-    cfg.task = job.task;
-    cfg.limit = job.limit;
-    cfg.seed = job.seed;
-    cfg.concurrency = stages.concurrency(job.concurrency);
-    cfg.suggestions = static_cast<int>(args.intValue("suggestions", 3));
+    StageDescription stage;
+    stage.kind = "relabel";
+    stage.options = {{"suggestions", static_cast<int>(args.intValue("suggestions", 3))}};
     for (const auto& id : args.values("dialogue"))
-        cfg.dialogueIds.push_back(std::stoll(id));
-    cfg.stage = {{"controller", stages.describe("controller")}};
+        stage.dialogueIds.push_back(std::stoll(id));
+    fillStageFromArgs(stage, args, job);
 
     CliProgress progress(!job.quiet);
-    const JobSummary s = runRelabel(project, cfg, stages.controller(), hooksFor(progress));
+    const JobSummary s = runStage(project, stage, hooksFor(progress));
     progress.finish();
     return reportSummary(s, job.json);
 }

@@ -165,6 +165,18 @@ std::string summaryLine(const JobSummary& s)
     return line;
 }
 
+std::string trainingSetLine(const JobSummary& s)
+{
+    const nlohmann::json& e = s.extra;
+    auto n = [&](const char* k) { return static_cast<long long>(e.value(k, int64_t(0))); };
+    const long long shortfall = n("shortfall");
+    char buf[512];
+    std::snprintf(buf, sizeof buf, "training set '%s' (id %lld): %lld originals + %lld regenerations = %lld (target %lld%s)",
+                  e.value("name", std::string()).c_str(), n("set_id"), n("originals"), n("regenerations"), n("size"),
+                  n("target"), shortfall > 0 ? (", " + std::to_string(shortfall) + " short").c_str() : "");
+    return buf;
+}
+
 int exitCodeFor(const std::string& status)
 {
     if (status == "done")

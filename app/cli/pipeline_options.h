@@ -53,5 +53,8 @@ int exitCodeFor(const std::string& status);
 
 // One-line text form of a summary.
 std::string summaryLine(const JobSummary& summary);
+// What an aggregate made, from its summary: "training set 'NAME' (id N): A originals + B
+// regenerations = C (target T[, S short])".
+std::string trainingSetLine(const JobSummary& aggregate);
 
 } // namespace hw::cli

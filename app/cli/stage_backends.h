@@ -1,68 +1,29 @@
 #pragma once
-// The pipeline stages a CLI verb runs with: each stage from the LLM endpoint, or from a local
-// role so the method runs with no endpoint at all (paper roles, offline):
+// The backends of a pipeline stage from the command line: each role from the LLM endpoint, or
+// from a local role so the method runs with no endpoint at all (paper roles, offline):
 //   --controller retrieval       hindsight controller = BM25 retrieval from top-quartile dialogues
 //   --forward-checkpoint DIR     forward model = a local LM (`hindsight train-lm --role forward`)
 //   --hard-checkpoint DIR        the "hard" forward model (`--role forward-hard`)
 //   --reward-checkpoint DIR      reward model = a local regression LM (`--role reward`)
-// --endpoint is needed only by the stages left on the LLM.
+// --endpoint is needed only by the roles left on the LLM. The result is a StageDescription
+// (core/pipeline/stage_description.h), run through the stage registry like the workbench's jobs.
 #include "app/cli/args.h"
+#include "app/cli/pipeline_options.h"
 
-#include "core/llm/endpoint_profile.h"
-#include "core/pipeline/llm_backend.h"
-#include "core/pipeline/stages.h"
+#include "core/pipeline/stage_description.h"
 
-#include <memory>
-#include <nlohmann/json.hpp>
-#include <optional>
 #include <set>
 #include <string>
-
-namespace hw {
-class Database;
-struct SharedProject;
-class RetrievalController;
-class LocalForwardModel;
-class RewardModelLabeler;
-} // namespace hw
 
 namespace hw::cli {
 
 extern const char* kLocalStageOptionsHelp;
 std::set<std::string> localStageValueOptions();
 
-struct StageNeeds {
-    bool controller = false;
-    bool forward = false;
-    bool forwardHard = false;
-    bool labeler = false;
-};
-
-class StageBackends {
-public:
-    // Throws hw::Error (no endpoint for a stage that needs one, unknown --controller, bad checkpoint).
-    StageBackends(const Args& args, SharedProject& project, const std::string& task, StageNeeds needs,
-                  LlmBackend::Options llmOptions = {});
-    ~StageBackends();
-
-    HindsightController& controller();
-    ForwardModel& forward();
-    ForwardModel& forwardHard();
-    RewardLabeler& labeler();
-
-    // Recorded in each job's configuration.
-    nlohmann::json describe(const char* stage) const;
-    // --concurrency, else the endpoint's maxInFlight, else the local stages' (1).
-    int concurrency(int requested) const;
-
-private:
-    std::optional<EndpointProfile> m_profile;
-    std::unique_ptr<LlmBackend> m_llm;
-    std::unique_ptr<RetrievalController> m_retrieval;
-    std::unique_ptr<LocalForwardModel> m_forward;
-    std::unique_ptr<LocalForwardModel> m_forwardHard;
-    std::unique_ptr<RewardModelLabeler> m_reward;
-    std::string m_forwardDir, m_hardDir, m_rewardDir;
-};
+// Sets the job fields of `description` (task, seed, limit, concurrency) from `job`, and a
+// backend for each role it needs (stage_registry.h stageNeeds) from the endpoint and local-stage
+// options; `fewShots` goes to its LLM forward / reward roles. Throws hw::Error naming the missing
+// option ("missing --endpoint NAME|URL for the controller (or --controller retrieval)").
+void fillStageFromArgs(StageDescription& description, const Args& args, const JobOptions& job, int fewShots = -1);
 
 } // namespace hw::cli

@@ -18,7 +18,7 @@ AggregateResult runAggregate(SharedProject& project, const AggregateConfig& conf
     JobRunner::Options opts;
     opts.kind = "aggregate";
     opts.name = "aggregate " + config.task;
-    opts.config = config;
+    opts.config = config.description.is_null() ? nlohmann::json(config) : config.description;
     opts.concurrency = 1;
     opts.seed = config.seed;
     opts.resume = false;

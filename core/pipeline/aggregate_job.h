@@ -17,6 +17,9 @@ struct AggregateConfig {
     bool includeImagined = false;   // labelled imagined dialogues count as regenerations
     uint64_t seed = 0;
     std::string outputJsonl;        // also export the set here when not empty
+    // What the job row stores when set (the StageDescription it was run from, stage_registry.h);
+    // else this config. Not serialised: it is the record, not a setting.
+    nlohmann::json description;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AggregateConfig, task, k, name, includeImagined, seed, outputJsonl)
 

@@ -26,7 +26,7 @@ JobSummary runImagine(SharedProject& project, const ImagineConfig& config, const
     JobRunner::Options opts;
     opts.kind = "imagine";
     opts.name = "imagine " + config.task;
-    opts.config = cfg;
+    opts.config = config.description.is_null() ? cfg : config.description;
     opts.concurrency = std::min(config.concurrency, generator.maxConcurrency());
     opts.seed = config.seed;
     JobRunner runner(project, opts, hooks);

@@ -17,6 +17,9 @@ struct ImagineConfig {
     uint64_t seed = 0;
     int concurrency = 8;
     nlohmann::json stage = nlohmann::json::object();
+    // What the job row stores when set (the StageDescription it was run from, stage_registry.h);
+    // else this config. Not serialised: it is the record, not a setting.
+    nlohmann::json description;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ImagineConfig, task, perPersona, personas, seed, concurrency, stage)
 

@@ -3,6 +3,7 @@
 #include "core/llm/llm_client.h"
 #include "core/llm/sha256.h"
 #include "core/pipeline/job_store.h"
+#include "core/pipeline/stage_description.h"
 #include "core/store/database.h"
 
 #include <atomic>
@@ -96,6 +97,9 @@ static void eraseKeyVariables(nlohmann::json& j)
 std::string JobRunner::configHash(const nlohmann::json& config)
 {
     nlohmann::json c = config;
+    // A stage description (stage_description.h) is identified by what its results depend on.
+    if (c.is_object() && c.contains("backends") && c.contains("version"))
+        return sha256Hex(c.get<StageDescription>().identity().dump()).substr(0, 32);
     if (c.is_object()) {
         c.erase("concurrency");
         c.erase("config_hash");

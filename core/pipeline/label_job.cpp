@@ -13,7 +13,7 @@ JobSummary runLabel(SharedProject& project, const LabelConfig& config, RewardLab
     JobRunner::Options opts;
     opts.kind = "label";
     opts.name = "label " + config.task;
-    opts.config = cfg;
+    opts.config = config.description.is_null() ? cfg : config.description;
     opts.concurrency = std::min(config.concurrency, labeler.maxConcurrency());
     opts.seed = config.seed;
     JobRunner runner(project, opts, hooks);

@@ -42,7 +42,7 @@ JobSummary runRegenerate(SharedProject& project, const RegenerateConfig& config,
     JobRunner::Options opts;
     opts.kind = "regenerate";
     opts.name = "regenerate " + config.task;
-    opts.config = cfg;
+    opts.config = config.description.is_null() ? cfg : config.description;
     opts.concurrency = std::min(config.concurrency, std::min(normal.maxConcurrency(), hard ? hard->maxConcurrency() : 1 << 20));
     opts.seed = config.seed;
     JobRunner runner(project, opts, hooks);

@@ -23,6 +23,9 @@ struct RegenerateConfig {
     uint64_t seed = 0;
     int concurrency = 8;
     nlohmann::json stage = nlohmann::json::object();
+    // What the job row stores when set (the StageDescription it was run from, stage_registry.h);
+    // else this config. Not serialised: it is the record, not a setting.
+    nlohmann::json description;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RegenerateConfig, task, mode, samples, hardShare, turnBudget, limit,
                                                 seed, concurrency, stage)

@@ -15,7 +15,7 @@ JobSummary runRelabel(SharedProject& project, const RelabelConfig& config, Hinds
     JobRunner::Options opts;
     opts.kind = "relabel";
     opts.name = "relabel " + config.task;
-    opts.config = cfg;
+    opts.config = config.description.is_null() ? cfg : config.description;
     opts.concurrency = std::min(config.concurrency, controller.maxConcurrency());
     opts.seed = config.seed;
     JobRunner runner(project, opts, hooks);

@@ -18,6 +18,9 @@ struct RelabelConfig {
     uint64_t seed = 0;
     int concurrency = 8;               // items in flight
     nlohmann::json stage = nlohmann::json::object(); // controller description (endpoint, model), for the job record
+    // What the job row stores when set (the StageDescription it was run from, stage_registry.h);
+    // else this config. Not serialised: it is the record, not a setting.
+    nlohmann::json description;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RelabelConfig, task, dialogueIds, limit, suggestions, seed,
                                                 concurrency, stage)

@@ -1,37 +1,36 @@
 #pragma once
-// Runs pipeline jobs (relabel, regenerate, label, aggregate, imagine) off the GUI thread.
-// A PipelineWorker lives on its own QThread (PipelineWorkerHost owns both): run() opens its own
-// Database on the project file, builds the LLM-backed stages from the endpoint profile, and runs
-// the core job, which commits every finished item (so the GUI, reading through WAL, sees rows
-// appear). Cancel is the request's StopToken, set from the GUI thread.
+// Runs pipeline jobs (every stage kind of the registry, core/pipeline/stage_registry.h) off the
+// GUI thread. A PipelineWorker lives on its own QThread (PipelineWorkerHost owns both): run()
+// opens its own Database on the project file and runs the request's stage descriptions in order
+// through hw::runStages, the same code path as the CLI: LLM endpoints, the retrieval controller
+// and local checkpoints alike. Each job commits every finished item (so the GUI, reading through
+// WAL, sees rows appear). Cancel is the request's StopToken, set from the GUI thread.
 #include "core/llm/endpoint_profile.h"
+#include "core/pipeline/stage_description.h"
 #include "core/util/progress.h"
 
 #include <QMetaType>
 #include <QObject>
 #include <QString>
 
-#include <nlohmann/json.hpp>
 #include <optional>
+#include <vector>
 
 namespace hw::ui {
 
 struct PipelineRequest {
     QString projectPath;
-    QString kind;                          // relabel | regenerate | label | aggregate | imagine
-    nlohmann::json config = nlohmann::json::object(); // the stage's config (RelabelConfig, ...) as JSON
-    hw::EndpointProfile endpoint;          // unused by aggregate
-    std::optional<hw::EndpointProfile> hardEndpoint; // regenerate's hard forward model
-    int concurrency = 0;                   // 0 = the config's
-    // Few-shot examples per prompt of regenerate (forward model) or label (reward model); unset =
-    // the defaults. A resumed CLI job passes what it recorded, so its prompts stay the same.
-    std::optional<int> fewShots;
+    // One job per description, in order; the run stops at the first that is not done (the whole
+    // offline pipeline is four: relabel, regenerate, label, aggregate).
+    std::vector<hw::StageDescription> stages;
+    // Saved endpoint profiles for LLM backends recorded with a profile name (key variable,
+    // limits); unset = the user's endpoints.json.
+    std::optional<hw::EndpointProfiles> profiles;
     hw::StopToken stop;
     QString label;                         // shown in the jobs panel before the job row exists
     qint64 resumeJobId = 0;                // the jobs row this request continues, when known
 
-    // The job kinds run() knows.
-    static QStringList kinds();
+    QString kind() const;                  // the first stage's kind ("" when empty)
 };
 
 // What the jobs panel shows while a job runs here (the jobs table has the same figures, committed

@@ -1,6 +1,7 @@
 #include "ui/workers/pipeline_worker_host.h"
 
 #include "core/pipeline/job_store.h"
+#include "core/pipeline/stage_registry.h"
 #include "core/pipeline/suggestion_store.h"
 #include "core/store/dialogue_store.h"
 #include "core/util/error.h"
@@ -10,122 +11,6 @@
 
 namespace hw::ui {
 namespace {
-
-// The endpoint a job used, from the stage description it stored ({"endpoint","model","profile",
-// "temperature","max_tokens","api_key_env"}): the saved profile of that name when there is one (its
-// API key variable), with the recorded model and sampling so that cached calls replay.
-std::optional<hw::EndpointProfile> profileFromStage(const nlohmann::json& stage, const hw::EndpointProfiles& profiles)
-{
-    if (!stage.is_object())
-        return std::nullopt;
-    std::optional<hw::EndpointProfile> p;
-    const std::string name = stage.value("profile", std::string());
-    if (!name.empty())
-        p = profiles.find(name);
-    const std::string url = stage.value("endpoint", std::string());
-    if (!p) {
-        if (url.empty())
-            return std::nullopt;
-        hw::EndpointProfile adHoc;
-        adHoc.name = name;
-        adHoc.baseUrl = url;
-        // A saved profile with the same URL lends its key variable and limits.
-        for (const auto& known : profiles.all())
-            if (known.chatCompletionsUrl() == url) {
-                adHoc = known;
-                break;
-            }
-        p = adHoc;
-    } else if (!url.empty()) {
-        p->baseUrl = url;
-    }
-    if (stage.contains("model") && stage["model"].is_string())
-        p->model = stage["model"].get<std::string>();
-    if (stage.contains("temperature") && stage["temperature"].is_number())
-        p->temperature = stage["temperature"].get<double>();
-    if (stage.contains("max_tokens") && stage["max_tokens"].is_number_integer())
-        p->maxTokens = stage["max_tokens"].get<int>();
-    // The variable the run read its key from (an ad-hoc `--endpoint URL --api-key-env VAR`).
-    if (stage.contains("api_key_env") && stage["api_key_env"].is_string() && !stage["api_key_env"].get<std::string>().empty())
-        p->apiKeyEnv = stage["api_key_env"].get<std::string>();
-    return p;
-}
-
-// Where a job's stage description keeps its endpoint. The workbench stores it flat
-// ({"endpoint",...,"hard"}); the CLI nests it under the stage's role ({"controller":{...}},
-// {"forward":{...,"hard":{...}},"few_shots":3}, ...: app/cli/stage_backends.cpp describe()), and
-// a role may be a local one ({"kind":"retrieval"}, {"kind":"local","checkpoint":DIR}). The core
-// alone records just a name ({"controller":"llm:MODEL"}).
-struct StageEndpoints {
-    nlohmann::json main;                  // null: the job does not say
-    nlohmann::json hard;                  // null: none recorded
-    std::optional<int> fewShots;
-    QString local;                        // non-empty: the role ran locally (what, for the message)
-    QString cliOption;                    // the CLI option that runs it that way
-};
-
-const char* roleOf(const QString& kind)
-{
-    if (kind == QLatin1String("relabel"))
-        return "controller";
-    if (kind == QLatin1String("regenerate"))
-        return "forward";
-    if (kind == QLatin1String("label"))
-        return "labeler";
-    if (kind == QLatin1String("imagine"))
-        return "generator";
-    return "";
-}
-
-StageEndpoints stageEndpoints(const QString& kind, const nlohmann::json& stage)
-{
-    StageEndpoints out;
-    if (!stage.is_object())
-        return out;
-    if (stage.contains("few_shots") && stage["few_shots"].is_number_integer())
-        out.fewShots = stage["few_shots"].get<int>();
-    const std::string role = roleOf(kind);
-    auto localName = [&](const std::string& what, const std::string& checkpoint) {
-        out.local = QString::fromStdString(checkpoint.empty() ? what : what + " " + checkpoint);
-    };
-    if (!role.empty() && stage.contains(role)) {
-        const nlohmann::json& d = stage[role];
-        if (d.is_string()) {
-            // A core-recorded name: "llm:MODEL" says nothing of the endpoint; anything else is local.
-            const std::string name = d.get<std::string>();
-            if (name.rfind("llm", 0) != 0)
-                localName(name, "");
-        } else if (d.is_object()) {
-            const std::string k = d.value("kind", std::string("llm"));
-            const std::string checkpoint = d.value("checkpoint", std::string());
-            if (k != "llm")
-                localName(k == "retrieval" ? std::string("retrieval controller") : k, checkpoint);
-            else if (d.contains("hard_checkpoint"))
-                localName("hard forward model", d.value("hard_checkpoint", std::string()));
-            else {
-                out.main = d;
-                if (d.contains("hard") && d["hard"].is_object())
-                    out.hard = d["hard"];
-            }
-        }
-        if (!out.local.isEmpty())
-            out.cliOption = role == "controller" ? QStringLiteral("--controller retrieval")
-                            : role == "labeler"  ? QStringLiteral("--reward-checkpoint DIR")
-                                                 : QStringLiteral("--forward-checkpoint DIR / --hard-checkpoint DIR");
-        if (out.local.isEmpty() && stage.contains("forward_hard") && stage["forward_hard"].is_string()
-            && stage["forward_hard"].get<std::string>().rfind("llm", 0) != 0) {
-            localName(stage["forward_hard"].get<std::string>(), "");
-            out.cliOption = QStringLiteral("--hard-checkpoint DIR");
-        }
-        return out;
-    }
-    if (stage.contains("endpoint") || stage.contains("profile")) {
-        out.main = stage;
-        if (stage.contains("hard") && stage["hard"].is_object())
-            out.hard = stage["hard"];
-    }
-    return out;
-}
 
 std::optional<hw::EndpointProfile> defaultProfile(const hw::EndpointProfiles& profiles)
 {
@@ -180,7 +65,7 @@ void PipelineWorkerHost::start(PipelineRequest request)
     if (request.projectPath.isEmpty())
         request.projectPath = m_session->path();
     if (request.label.isEmpty())
-        request.label = request.kind;
+        request.label = request.kind();
     m_queue.push_back(std::move(request));
     startNext();
 }
@@ -201,6 +86,8 @@ void PipelineWorkerHost::startNext()
 
 void PipelineWorkerHost::onProgress(const PipelineProgress& p)
 {
+    if (!p.kind.isEmpty())
+        m_runningKind = p.kind;
     if (p.jobId > 0)
         m_runningJobId = p.jobId;
     Q_EMIT progress(p);
@@ -208,7 +95,23 @@ void PipelineWorkerHost::onProgress(const PipelineProgress& p)
 
 void PipelineWorkerHost::onFinished(qint64 jobId, const QString& status, const QString& summaryJson)
 {
-    const QString kind = m_current ? m_current->kind : QString();
+    const QString kind = m_current ? m_current->kind() : QString();
+    // A pipeline that stopped at one of its stages: remember the stages after it, so that
+    // resuming that job continues the pipeline.
+    if (m_current && status != QLatin1String("done") && jobId > 0) {
+        std::vector<hw::StageDescription> rest;
+        bool after = false;
+        for (const auto& d : m_current->stages) {
+            if (after)
+                rest.push_back(d);
+            after = after || d.kind == m_runningKind.toStdString();
+        }
+        if (!rest.empty())
+            m_pipelineRest[jobId] = rest;
+    }
+    if (status == QLatin1String("done"))
+        m_pipelineRest.erase(jobId);
+    m_runningKind.clear();
     const qint64 id = jobId > 0 ? jobId : m_runningJobId;
     m_current.reset();
     m_running = false;
@@ -262,44 +165,37 @@ std::optional<PipelineRequest> PipelineWorkerHost::requestForJob(qint64 jobId, Q
     }
     if (!job)
         return fail(tr("There is no job %1.").arg(jobId));
+    if (!hw::findStageKind(job->kind))
+        return fail(tr("Jobs of kind '%1' cannot be resumed from the workbench.").arg(QString::fromStdString(job->kind)));
     PipelineRequest r;
-    r.kind = QString::fromStdString(job->kind);
-    if (!PipelineRequest::kinds().contains(r.kind))
-        return fail(tr("Jobs of kind '%1' cannot be resumed from the workbench.").arg(r.kind));
-    r.config = job->config;
-    r.config.erase("config_hash");
-    r.projectPath = m_session->path();
-    r.label = tr("%1 #%2").arg(r.kind).arg(jobId);
-    if (r.kind != QLatin1String("aggregate")) {
-        hw::EndpointProfiles profiles;
-        try {
-            profiles = hw::EndpointProfiles::load(profilesPath().toStdString());
-        } catch (const std::exception& e) {
-            return fail(QString::fromUtf8(e.what()));
+    try {
+        // The stored description (or an older record read as one), run as it was: same backends,
+        // local ones included, so the job's identity and its cached calls are the same.
+        hw::StageDescription d = hw::describeJob(job->kind, job->config);
+        std::vector<std::string> missing;
+        for (const auto& role : hw::stageNeeds(d))
+            if (!d.has(role))
+                missing.push_back(role);
+        if (!missing.empty()) {
+            // A record that does not say where a role ran: the workbench's default endpoint.
+            const auto profiles = hw::EndpointProfiles::load(profilesPath().toStdString());
+            const auto p = defaultProfile(profiles);
+            if (!p)
+                return fail(tr("Job %1 does not say which endpoint it used, and no default endpoint is set "
+                               "(Jobs → Endpoints…).").arg(jobId));
+            for (const auto& role : missing)
+                d.backends[role] = hw::StageBackend::llm(*p);
         }
-        const StageEndpoints stage = stageEndpoints(r.kind, r.config.value("stage", nlohmann::json::object()));
-        if (!stage.local.isEmpty()) {
-            const QString role = r.kind == QLatin1String("relabel")      ? tr("controller")
-                                 : r.kind == QLatin1String("label")      ? tr("reward model")
-                                 : r.kind == QLatin1String("regenerate") ? tr("forward model")
-                                                                         : tr("generator");
-            return fail(tr("Job %1 ran its %2 locally (%3), which the workbench cannot run. Resume it from the "
-                           "command line with the same options (hindsight %4 PROJECT … %5): it continues where "
-                           "it stopped.")
-                            .arg(jobId)
-                            .arg(role, stage.local, r.kind, stage.cliOption));
-        }
-        auto main = profileFromStage(stage.main, profiles);
-        if (!main)
-            main = defaultProfile(profiles);
-        if (!main)
-            return fail(tr("Job %1 does not say which endpoint it used, and no default endpoint is set "
-                           "(Jobs → Endpoints…).").arg(jobId));
-        r.endpoint = *main;
-        if (!stage.hard.is_null())
-            r.hardEndpoint = profileFromStage(stage.hard, profiles);
-        r.fewShots = stage.fewShots;
+        r.stages.push_back(hw::normalizeStage(d));
+        r.profiles = hw::EndpointProfiles::load(profilesPath().toStdString());
+    } catch (const std::exception& e) {
+        return fail(tr("Job %1 cannot be resumed: %2").arg(jobId).arg(QString::fromUtf8(e.what())));
     }
+    // A pipeline stopped here continues with its later stages.
+    if (const auto rest = m_pipelineRest.find(jobId); rest != m_pipelineRest.end())
+        r.stages.insert(r.stages.end(), rest->second.begin(), rest->second.end());
+    r.projectPath = m_session->path();
+    r.label = tr("%1 #%2").arg(r.kind()).arg(jobId);
     r.resumeJobId = jobId;
     return r;
 }
@@ -328,41 +224,42 @@ std::optional<PipelineRequest> PipelineWorkerHost::retryRequest(const hw::Sugges
     if (!m_session->isOpen())
         return fail(tr("No project is open."));
     PipelineRequest r;
-    r.kind = QStringLiteral("relabel");
-    r.projectPath = m_session->path();
-    nlohmann::json base = nlohmann::json::object();
-    if (s.jobId > 0) {
-        if (auto job = requestForJob(s.jobId, nullptr); job && job->kind == r.kind) {
-            r.endpoint = job->endpoint;
-            base = job->config;
+    hw::StageDescription d;
+    d.kind = "relabel";
+    // The controller of the suggestion's job, from its record.
+    if (s.jobId > 0)
+        if (auto job = requestForJob(s.jobId, nullptr); job && job->kind() == QLatin1String("relabel")) {
+            d = job->stages.front();
+            r.profiles = job->profiles;
         }
-    }
-    if (base.empty()) {
-        try {
+    try {
+        if (!d.has(hw::role::kController)) {
             const auto profiles = hw::EndpointProfiles::load(profilesPath().toStdString());
             const auto p = defaultProfile(profiles);
             if (!p)
                 return fail(tr("No default endpoint is set (Jobs → Endpoints…)."));
-            r.endpoint = *p;
-        } catch (const std::exception& e) {
-            return fail(QString::fromUtf8(e.what()));
+            d.backends[hw::role::kController] = hw::StageBackend::llm(*p);
+            r.profiles = profiles;
         }
+    } catch (const std::exception& e) {
+        return fail(QString::fromUtf8(e.what()));
     }
     // Only the suggestion's dialogue; the relabel stage picks it up again because none of its
     // suggestions is usable.
     std::string task;
     try {
-        if (const auto d = hw::DialogueStore(m_session->db()).get(s.dialogueId))
-            task = d->task;
+        if (const auto dialogue = hw::DialogueStore(m_session->db()).get(s.dialogueId))
+            task = dialogue->task;
     } catch (const std::exception& e) {
         return fail(QString::fromUtf8(e.what()));
     }
     if (task.empty())
         return fail(tr("Dialogue %1 no longer exists.").arg(s.dialogueId));
-    base["task"] = task;
-    base["dialogueIds"] = {s.dialogueId};
-    base["limit"] = 0;
-    r.config = base;
+    d.task = task;
+    d.dialogueIds = {s.dialogueId};
+    d.limit = 0;
+    r.stages = {d};
+    r.projectPath = m_session->path();
     r.label = tr("retry relabel of dialogue %1").arg(s.dialogueId);
     return r;
 }

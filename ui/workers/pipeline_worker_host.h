@@ -13,6 +13,8 @@
 #include <QThread>
 
 #include <deque>
+#include <map>
+#include <vector>
 #include <optional>
 
 namespace hw {
@@ -34,8 +36,9 @@ public:
 
     // Queues a job; it runs at once when nothing else runs. The project path is filled in.
     void start(PipelineRequest request);
-    // Runs a job of the jobs table again: same kind and config, endpoint rebuilt from the config's
-    // stage description. Returns false with a reason when that is not possible.
+    // Runs a job of the jobs table again from its stored stage description (any job the CLI or the
+    // workbench started, local backends included), with the later stages of its pipeline when it
+    // stopped one started here. Returns false with a reason when that is not possible.
     bool resume(qint64 jobId, QString* error = nullptr);
     // What resume() would run (nullopt + error when it cannot).
     std::optional<PipelineRequest> requestForJob(qint64 jobId, QString* error = nullptr) const;
@@ -79,6 +82,8 @@ private:
     qint64 m_resumeJobId = 0;          // the job the current request resumes, when known
     QString m_runningLabel;
     QString m_profilesPath;
+    QString m_runningKind;             // the stage of the current request running now
+    std::map<qint64, std::vector<hw::StageDescription>> m_pipelineRest; // job id -> stages after it
 };
 
 } // namespace hw::ui

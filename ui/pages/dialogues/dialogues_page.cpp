@@ -38,7 +38,8 @@ DialoguesPage::DialoguesPage(ProjectSession* session, QWidget* parent)
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(DialogueTableModel::IdColumn, Qt::AscendingOrder);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    // Several rows may be picked (Ctrl/Shift) to start a job on just those (Jobs → Start).
+    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);
     m_table->verticalHeader()->hide();
@@ -73,6 +74,13 @@ DialoguesPage::DialoguesPage(ProjectSession* session, QWidget* parent)
     connect(m_model, &QAbstractItemModel::modelReset, this, [this] { selectRowOf(m_shownId); });
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &DialoguesPage::onCurrentRowChanged);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        QList<qint64> ids;
+        for (const QModelIndex& i : m_table->selectionModel()->selectedRows())
+            if (const qint64 id = m_model->dialogueId(i.row()); id >= 0)
+                ids.push_back(id);
+        session()->setSelectedDialogues(ids);
+    });
     connect(m_rewardBar, &RewardEditBar::setRequested, this, [this](double v) { requestReward(v); });
     connect(m_rewardBar, &RewardEditBar::clearRequested, this, [this] { requestReward(std::nullopt); });
     connect(m_splitter, &QSplitter::splitterMoved, this,

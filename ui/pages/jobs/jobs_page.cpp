@@ -2,6 +2,7 @@
 
 #include "ui/dialogs/endpoint_settings_dialog.h"
 #include "ui/models/job_table_model.h"
+#include "core/pipeline/stage_registry.h"
 #include "ui/pages/jobs/job_details_view.h"
 #include "ui/pages/jobs/job_progress_delegate.h"
 #include "ui/pages/jobs/jobs_prefs.h"
@@ -258,7 +259,7 @@ void JobsPage::updateButtons()
     const int row = m_table->currentIndex().row();
     const hw::JobRecord* job = m_model->job(row);
     const bool here = job && m_host->isRunningHere(job->id);
-    const bool runnable = job && PipelineRequest::kinds().contains(QString::fromStdString(job->kind));
+    const bool runnable = job && hw::findStageKind(job->kind) != nullptr;
     const bool stale = job && m_table->currentIndex().data(JobTableModel::StaleRole).toBool();
     const bool elsewhere = job && job->status == "running" && !here && !stale;
     m_start->setEnabled(open);
@@ -275,6 +276,7 @@ void JobsPage::startJob()
     if (!session()->isOpen())
         return;
     StartJobDialog dialog(session(), m_host->profilesPath(), this);
+    dialog.setDialogueSelection(session()->selectedDialogues());
     if (dialog.exec() != QDialog::Accepted)
         return;
     QString why;

@@ -1,14 +1,18 @@
 #include "ui/pages/jobs/start_job_dialog.h"
 
 #include "core/llm/endpoint_profile.h"
+#include "core/pipeline/stage_registry.h"
 #include "core/store/dialogue_store.h"
+#include "core/store/run_store.h"
 #include "ui/dialogs/endpoint_settings_dialog.h"
 #include "ui/pages/jobs/jobs_prefs.h"
 #include "ui/project_session.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
+#include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -16,20 +20,64 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+#include <algorithm>
+#include <limits>
+#include <set>
+
 namespace hw::ui {
+namespace {
+
+// The roles a front end can fill, in the order the form shows them.
+struct RoleField {
+    const char* role;
+    const char* label;
+    std::vector<std::string> runKinds;   // runs whose checkpoints fit the role
+};
+
+const std::vector<RoleField>& roleFields()
+{
+    static const std::vector<RoleField> fields = {
+        {hw::role::kController, QT_TRANSLATE_NOOP("StartJobDialog", "Controller"), {}},
+        {hw::role::kForward, QT_TRANSLATE_NOOP("StartJobDialog", "Forward model"), {"lm-forward", "lm-forward-hard"}},
+        {hw::role::kForwardHard, QT_TRANSLATE_NOOP("StartJobDialog", "Hard forward model"), {"lm-forward-hard", "lm-forward"}},
+        {hw::role::kLabeler, QT_TRANSLATE_NOOP("StartJobDialog", "Reward model"), {"lm-reward"}},
+        {hw::role::kGenerator, QT_TRANSLATE_NOOP("StartJobDialog", "Generator"), {}},
+    };
+    return fields;
+}
+
+// Backend kinds any registered stage accepts for `role`.
+std::set<std::string> acceptedKinds(const std::string& role)
+{
+    std::set<std::string> out;
+    for (const auto& k : hw::stageKinds())
+        if (const auto it = k.roles.find(role); it != k.roles.end())
+            out.insert(it->second.begin(), it->second.end());
+    return out;
+}
+
+QString encode(const hw::StageBackend& b) { return QString::fromStdString(nlohmann::json(b).dump()); }
+
+std::optional<hw::StageBackend> decode(const QVariant& v)
+{
+    const auto j = nlohmann::json::parse(v.toString().toStdString(), nullptr, false);
+    if (!j.is_object())
+        return std::nullopt;
+    return j.get<hw::StageBackend>();
+}
+
+} // namespace
 
 StartJobDialog::StartJobDialog(ProjectSession* session, const QString& profilesPath, QWidget* parent)
     : QDialog(parent), m_session(session), m_profilesPath(profilesPath), m_form(new QFormLayout), m_kind(new QComboBox),
-      m_task(new QComboBox), m_endpoint(new QComboBox), m_mode(new QComboBox), m_limit(new QSpinBox),
+      m_task(new QComboBox), m_onlySelected(new QCheckBox), m_mode(new QComboBox), m_limit(new QSpinBox),
       m_seed(new QSpinBox), m_samples(new QSpinBox), m_hardShare(new QDoubleSpinBox), m_k(new QDoubleSpinBox),
       m_perPersona(new QSpinBox), m_concurrency(new QSpinBox), m_hint(new QLabel)
 {
     setWindowTitle(tr("Start a pipeline job"));
-    m_kind->addItem(tr("Relabel: hindsight suggestions"), QStringLiteral("relabel"));
-    m_kind->addItem(tr("Regenerate: complete the better turns"), QStringLiteral("regenerate"));
-    m_kind->addItem(tr("Label: reward the regenerations"), QStringLiteral("label"));
-    m_kind->addItem(tr("Aggregate: build the training set"), QStringLiteral("aggregate"));
-    m_kind->addItem(tr("Imagine: zero-shot dialogues"), QStringLiteral("imagine"));
+    m_kind->addItem(tr("Offline pipeline: relabel → regenerate → label → aggregate"), pipelineKind());
+    for (const auto& k : hw::stageKinds())
+        m_kind->addItem(QString::fromStdString(k.title), QString::fromStdString(k.name));
     if (session && session->isOpen()) {
         try {
             for (const hw::Task& t : hw::DialogueStore(session->db()).tasks())
@@ -45,24 +93,42 @@ StartJobDialog::StartJobDialog(ProjectSession* session, const QString& profilesP
     m_samples->setRange(1, 64);
     m_hardShare->setRange(0, 1);
     m_hardShare->setSingleStep(0.05);
-    m_k->setRange(0.1, 100);
+    m_k->setRange(1, 100);
     m_k->setValue(5);
     m_perPersona->setRange(1, 10'000);
     m_perPersona->setValue(10);
     m_concurrency->setRange(0, 256);
     m_concurrency->setSpecialValueText(tr("endpoint's limit"));
+    m_onlySelected->setText(tr("Only the dialogues selected on the Dialogues page"));
+    m_onlySelected->setEnabled(false);
     m_hint->setWordWrap(true);
     m_hint->setStyleSheet(QStringLiteral("color: palette(mid);"));
 
-    auto* endpointRow = new QHBoxLayout;
-    endpointRow->addWidget(m_endpoint, 1);
-    auto* edit = new QPushButton(tr("Endpoints…"));
-    endpointRow->addWidget(edit);
-    connect(edit, &QPushButton::clicked, this, &StartJobDialog::editEndpoints);
-
     m_form->addRow(tr("Job"), m_kind);
     m_form->addRow(tr("Task"), m_task);
-    m_form->addRow(tr("Endpoint"), endpointRow);
+    for (const auto& f : roleFields()) {
+        auto* box = new QComboBox;
+        auto* row = new QWidget;
+        auto* layout = new QHBoxLayout(row);
+        layout->setContentsMargins(0, 0, 0, 0);
+        layout->addWidget(box, 1);
+        const std::set<std::string> kinds = acceptedKinds(f.role);
+        if (kinds.count("llm")) {
+            auto* edit = new QPushButton(tr("Endpoints…"));
+            layout->addWidget(edit);
+            connect(edit, &QPushButton::clicked, this, &StartJobDialog::editEndpoints);
+        }
+        if (kinds.count("checkpoint")) {
+            auto* browse = new QPushButton(tr("Folder…"));
+            layout->addWidget(browse);
+            const std::string role = f.role;
+            connect(browse, &QPushButton::clicked, this, [this, role] { browseCheckpoint(role); });
+        }
+        m_backends[f.role] = box;
+        m_backendRows[f.role] = row;
+        m_form->addRow(tr(f.label), row);
+    }
+    m_form->addRow(QString(), m_onlySelected);
     m_form->addRow(tr("Suggestions"), m_mode);
     m_form->addRow(tr("Samples per prefix"), m_samples);
     m_form->addRow(tr("Hard forward model share"), m_hardShare);
@@ -88,8 +154,15 @@ StartJobDialog::StartJobDialog(ProjectSession* session, const QString& profilesP
     layout->addWidget(m_hint);
     layout->addWidget(buttons);
     connect(m_kind, &QComboBox::currentIndexChanged, this, &StartJobDialog::updateFields);
-    reloadEndpoints();
+    connect(m_hardShare, &QDoubleSpinBox::valueChanged, this, &StartJobDialog::updateFields);
+    reloadBackends();
     updateFields();
+}
+
+QComboBox* StartJobDialog::backendBox(const std::string& role) const
+{
+    const auto it = m_backends.find(role);
+    return it == m_backends.end() ? nullptr : it->second;
 }
 
 void StartJobDialog::setKind(const QString& kind)
@@ -99,53 +172,144 @@ void StartJobDialog::setKind(const QString& kind)
         m_kind->setCurrentIndex(i);
 }
 
-void StartJobDialog::reloadEndpoints()
+void StartJobDialog::setDialogueSelection(const QList<qint64>& dialogueIds)
 {
-    const QString current = m_endpoint->currentText();
-    m_endpoint->clear();
+    m_selection = dialogueIds;
+    m_onlySelected->setText(tr("Only the %n dialogue(s) selected on the Dialogues page", nullptr,
+                               static_cast<int>(dialogueIds.size())));
+    m_onlySelected->setEnabled(!dialogueIds.isEmpty());
+    if (dialogueIds.isEmpty())
+        m_onlySelected->setChecked(false);
+}
+
+void StartJobDialog::reloadBackends()
+{
+    hw::EndpointProfiles profiles;
     try {
-        const hw::EndpointProfiles profiles = hw::EndpointProfiles::load(m_profilesPath.toStdString());
-        for (const auto& p : profiles.all())
-            m_endpoint->addItem(QString::fromStdString(p.name));
+        profiles = hw::EndpointProfiles::load(m_profilesPath.toStdString());
     } catch (const std::exception& e) {
         m_hint->setText(QString::fromUtf8(e.what()));
     }
-    const QString wanted = current.isEmpty() ? QString(prefs::defaultEndpoint) : current;
-    const int i = m_endpoint->findText(wanted);
-    if (i >= 0)
-        m_endpoint->setCurrentIndex(i);
+    std::vector<hw::RunSummary> runs;
+    if (m_session && m_session->isOpen()) {
+        try {
+            runs = hw::RunStore(m_session->db()).runs();
+        } catch (const std::exception&) {
+        }
+    }
+    for (const auto& f : roleFields()) {
+        QComboBox* box = m_backends[f.role];
+        const QString current = box->currentData().toString();
+        box->clear();
+        const std::set<std::string> kinds = acceptedKinds(f.role);
+        if (kinds.count("llm")) {
+            // The default endpoint first.
+            std::vector<hw::EndpointProfile> ordered = profiles.all();
+            std::stable_partition(ordered.begin(), ordered.end(), [](const hw::EndpointProfile& p) {
+                return QString::fromStdString(p.name) == QString(prefs::defaultEndpoint);
+            });
+            for (const auto& p : ordered)
+                box->addItem(tr("Endpoint: %1 (%2)").arg(QString::fromStdString(p.name), QString::fromStdString(p.model)),
+                             encode(hw::StageBackend::llm(p)));
+        }
+        if (kinds.count("retrieval"))
+            box->addItem(tr("Retrieval controller (offline, BM25 over top-quartile dialogues)"),
+                         encode(hw::StageBackend::retrieval()));
+        if (kinds.count("checkpoint"))
+            for (const auto& run : runs)
+                if (!run.checkpointDir.empty()
+                    && std::find(f.runKinds.begin(), f.runKinds.end(), run.kind) != f.runKinds.end())
+                    box->addItem(tr("Checkpoint: run %1 (%2, step %3)")
+                                     .arg(QString::fromStdString(run.name), QString::fromStdString(run.kind))
+                                     .arg(run.step),
+                                 encode(hw::StageBackend::local(run.checkpointDir)));
+        const int i = box->findData(current);
+        if (i >= 0)
+            box->setCurrentIndex(i);
+    }
+}
+
+void StartJobDialog::addCheckpointChoice(const std::string& role, const QString& dir)
+{
+    QComboBox* box = backendBox(role);
+    if (!box || dir.isEmpty())
+        return;
+    const QString data = encode(hw::StageBackend::local(dir.toStdString()));
+    int i = box->findData(data);
+    if (i < 0) {
+        box->addItem(tr("Checkpoint: %1").arg(dir), data);
+        i = box->count() - 1;
+    }
+    box->setCurrentIndex(i);
+}
+
+bool StartJobDialog::chooseBackend(const std::string& role, const QString& kind)
+{
+    QComboBox* box = backendBox(role);
+    if (!box)
+        return false;
+    for (int i = 0; i < box->count(); ++i)
+        if (const auto b = decode(box->itemData(i)); b && QString::fromStdString(b->kind) == kind) {
+            box->setCurrentIndex(i);
+            return true;
+        }
+    return false;
+}
+
+void StartJobDialog::browseCheckpoint(const std::string& role)
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Checkpoint or run folder"));
+    addCheckpointChoice(role, dir);
 }
 
 void StartJobDialog::editEndpoints()
 {
     EndpointSettingsDialog dialog(m_profilesPath, this);
     dialog.exec();
-    reloadEndpoints();
+    reloadBackends();
+}
+
+std::vector<std::string> StartJobDialog::plannedKinds() const
+{
+    const QString kind = m_kind->currentData().toString();
+    if (kind == pipelineKind())
+        return {"relabel", "regenerate", "label", "aggregate"};
+    return {kind.toStdString()};
 }
 
 void StartJobDialog::updateFields()
 {
-    const QString kind = m_kind->currentData().toString();
+    const std::vector<std::string> kinds = plannedKinds();
+    auto plans = [&](const char* k) { return std::find(kinds.begin(), kinds.end(), k) != kinds.end(); };
+    std::set<std::string> roles;
+    bool usesItems = false;
+    for (const auto& k : kinds)
+        if (const hw::StageKind* sk = hw::findStageKind(k)) {
+            for (const auto& [r, accepted] : sk->roles)
+                roles.insert(r);
+            usesItems = usesItems || sk->usesItems;
+        }
+    for (const auto& [role, row] : m_backendRows) {
+        bool on = roles.count(role) > 0;
+        if (role == hw::role::kForwardHard)
+            on = on && m_hardShare->value() > 0;
+        m_form->setRowVisible(row, on);
+    }
     auto show = [&](QWidget* field, bool on) { m_form->setRowVisible(field, on); };
-    const bool llm = kind != QLatin1String("aggregate");
-    m_form->setRowVisible(2, llm);
-    show(m_mode, kind == QLatin1String("regenerate"));
-    show(m_samples, kind == QLatin1String("regenerate"));
-    show(m_hardShare, kind == QLatin1String("regenerate"));
-    show(m_k, kind == QLatin1String("aggregate"));
-    show(m_perPersona, kind == QLatin1String("imagine"));
-    show(m_limit, kind != QLatin1String("aggregate") && kind != QLatin1String("imagine"));
-    show(m_concurrency, llm);
-    if (kind == QLatin1String("relabel"))
-        m_hint->setText(tr("Asks the controller for 3 better agent turns per original dialogue that has none yet."));
-    else if (kind == QLatin1String("regenerate"))
-        m_hint->setText(tr("Keeps each dialogue up to the replaced turn and lets the forward model write the rest."));
-    else if (kind == QLatin1String("label"))
-        m_hint->setText(tr("Asks the reward model to score every unlabelled regeneration."));
-    else if (kind == QLatin1String("aggregate"))
-        m_hint->setText(tr("Originals plus labelled regenerations, up to k times the originals."));
-    else
-        m_hint->setText(tr("Whole dialogues from the task description and each persona."));
+    show(m_onlySelected, plans("relabel"));
+    show(m_mode, plans("regenerate"));
+    show(m_samples, plans("regenerate"));
+    show(m_hardShare, plans("regenerate"));
+    show(m_k, plans("aggregate"));
+    show(m_perPersona, plans("imagine"));
+    show(m_limit, usesItems && !plans("imagine"));
+    show(m_concurrency, usesItems);
+    const QString kind = m_kind->currentData().toString();
+    if (kind == pipelineKind())
+        m_hint->setText(tr("The four stages of the hindsight method in a row, each its own resumable job. The limit "
+                           "counts the dialogues relabelled."));
+    else if (const hw::StageKind* sk = hw::findStageKind(kind.toStdString()))
+        m_hint->setText(QString::fromStdString(sk->role));
     adjustSize();
 }
 
@@ -156,41 +320,54 @@ std::optional<PipelineRequest> StartJobDialog::request(QString* error) const
             *error = why;
         return std::nullopt;
     };
-    PipelineRequest r;
-    r.kind = m_kind->currentData().toString();
     const std::string task = m_task->currentText().toStdString();
     if (task.empty())
         return fail(tr("The project has no task yet: import dialogues first."));
-    const auto seed = static_cast<uint64_t>(m_seed->value());
-    const int concurrency = m_concurrency->value();
-    if (r.kind == QLatin1String("relabel"))
-        r.config = {{"task", task}, {"limit", m_limit->value()}, {"seed", seed}};
-    else if (r.kind == QLatin1String("regenerate"))
-        r.config = {{"task", task}, {"mode", m_mode->currentData().toString().toStdString()},
-                    {"samples", m_samples->value()}, {"hardShare", m_hardShare->value()},
-                    {"limit", m_limit->value()}, {"seed", seed}};
-    else if (r.kind == QLatin1String("label"))
-        r.config = {{"task", task}, {"limit", m_limit->value()}, {"seed", seed}};
-    else if (r.kind == QLatin1String("aggregate"))
-        r.config = {{"task", task}, {"k", m_k->value()}, {"seed", seed}};
-    else
-        r.config = {{"task", task}, {"perPersona", m_perPersona->value()}, {"seed", seed}};
-    if (r.kind != QLatin1String("aggregate")) {
-        const QString name = m_endpoint->currentText();
-        if (name.isEmpty())
-            return fail(tr("Add an endpoint profile first (Endpoints…)."));
+    const bool pipeline = m_kind->currentData().toString() == pipelineKind();
+    PipelineRequest r;
+    for (const std::string& kind : plannedKinds()) {
+        hw::StageDescription d;
+        d.kind = kind;
+        d.task = task;
+        d.seed = static_cast<uint64_t>(m_seed->value());
+        d.concurrency = m_concurrency->value();
+        // In the pipeline the limit counts the dialogues relabelled, as `hindsight pipeline --limit`.
+        d.limit = !pipeline || kind == "relabel" ? m_limit->value() : 0;
+        if (kind == "relabel" && m_onlySelected->isChecked())
+            d.dialogueIds.assign(m_selection.begin(), m_selection.end());
+        if (kind == "regenerate") {
+            d.samples = m_samples->value();
+            d.hardShare = m_hardShare->value();
+            d.options = {{"mode", m_mode->currentData().toString().toStdString()}};
+        } else if (kind == "aggregate") {
+            d.options = {{"k", m_k->value()}};
+        } else if (kind == "imagine") {
+            d.options = {{"perPersona", m_perPersona->value()}};
+            d.limit = 0;
+        }
         try {
-            const auto p = hw::EndpointProfiles::load(m_profilesPath.toStdString()).find(name.toStdString());
-            if (!p)
-                return fail(tr("No endpoint profile named '%1'.").arg(name));
-            r.endpoint = *p;
+            for (const std::string& role : hw::stageNeeds(d)) {
+                const QComboBox* box = backendBox(role);
+                const auto b = box ? decode(box->currentData()) : std::nullopt;
+                if (!b) {
+                    const bool llmOnly = acceptedKinds(role) == std::set<std::string>{"llm"};
+                    return fail(llmOnly ? tr("Add an endpoint profile first (Endpoints…).")
+                                        : tr("Choose where the %1 runs.").arg(QString::fromStdString(role)));
+                }
+                d.backends[role] = *b;
+            }
+            r.stages.push_back(hw::normalizeStage(d));
         } catch (const std::exception& e) {
             return fail(QString::fromUtf8(e.what()));
         }
-        r.concurrency = concurrency > 0 ? concurrency : r.endpoint.maxInFlight;
-        r.config["concurrency"] = r.concurrency;
     }
-    r.label = QStringLiteral("%1 %2").arg(r.kind, QString::fromStdString(task));
+    try {
+        r.profiles = hw::EndpointProfiles::load(m_profilesPath.toStdString());
+    } catch (const std::exception& e) {
+        return fail(QString::fromUtf8(e.what()));
+    }
+    r.label = pipeline ? tr("pipeline %1").arg(QString::fromStdString(task))
+                       : QStringLiteral("%1 %2").arg(r.kind(), QString::fromStdString(task));
     return r;
 }
 

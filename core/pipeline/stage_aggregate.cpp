@@ -1,0 +1,46 @@
+// Stage 4 of the hindsight method as a registered stage kind (stage_registry.h).
+#include "core/pipeline/aggregate_job.h"
+#include "core/pipeline/stage_registry.h"
+#include "core/util/error.h"
+
+namespace hw {
+
+StageKind aggregateStageKind()
+{
+    StageKind k;
+    k.name = "aggregate";
+    k.title = "Aggregate: build the training set";
+    k.role = "The labelled originals plus labelled regenerations, up to k times the originals (stage 4).";
+    k.usesItems = false;
+    k.options = {{"k", 5.0}, {"name", ""}, {"includeImagined", false}, {"outputJsonl", ""}};
+    k.validate = [](const StageDescription& d) {
+        if (d.options["k"].get<double>() < 1.0)
+            throw Error("stage aggregate: options.k must be at least 1");
+    };
+    k.fromLegacy = [](const nlohmann::json& c) {
+        StageDescription d;
+        d.kind = "aggregate";
+        d.task = c.value("task", std::string());
+        d.seed = c.value("seed", uint64_t(0));
+        d.options = {{"k", c.value("k", 5.0)},
+                     {"name", c.value("name", std::string())},
+                     {"includeImagined", c.value("includeImagined", false)},
+                     {"outputJsonl", c.value("outputJsonl", std::string())}};
+        return d;
+    };
+    k.run = [](StageRun& r) {
+        const StageDescription& d = r.description;
+        AggregateConfig c;
+        c.task = d.task;
+        c.k = d.options["k"].get<double>();
+        c.name = d.options["name"].get<std::string>();
+        c.includeImagined = d.options["includeImagined"].get<bool>();
+        c.outputJsonl = d.options["outputJsonl"].get<std::string>();
+        c.seed = d.seed;
+        c.description = d;
+        return runAggregate(r.project, c, r.hooks).summary;
+    };
+    return k;
+}
+
+} // namespace hw
