@@ -3,7 +3,7 @@
 // and reply (answered calls, and calls that failed with an HTTP error); a relabel job run by
 // PipelineWorkerHost against a local fake LLM server, cancelled and resumed without sending a
 // finished call again; a job started by the CLI (killed) resumed from the panel on its own
-// endpoint, model and key variable; jobs whose stage ran locally refused with a reason; the retry
+// endpoint, model and key variable; jobs recorded with local stages read as stage descriptions; the retry
 // of a failed suggestion; and the endpoint settings dialog's connection test.
 #include "core/llm/endpoint_profile.h"
 #include "core/pipeline/job_store.h"
@@ -50,7 +50,7 @@ private Q_SLOTS:
     void failedItemsShowTheExchange();
     void failedCallShowsItsRequestAndReply();
     void resumesACliJobOnItsOwnEndpoint();
-    void refusesJobsWithLocalStages();
+    void readsOlderJobsWithLocalStages();
     void relabelRunsCancelsAndResumes();
     void retryRequestForFailedSuggestion();
     void endpointDialogTestsConnection();
@@ -281,16 +281,18 @@ void TestUiJobs::resumesACliJobOnItsOwnEndpoint()
     const auto job = hw::JobStore(m_session->db()).list("relabel").front();
     QCOMPARE(job.status, std::string("running"));
     QCOMPARE(job.done, int64_t(2));
-    QVERIFY(job.config.at("stage").contains("controller")); // the CLI's nested description
+    QVERIFY(job.config.at("backends").contains("controller")); // the CLI's stage description, verbatim
     PipelineWorkerHost* host = PipelineWorkerHost::of(m_session.get());
     host->setProfilesPath(profilesPath);
     QString why;
     const auto r = host->requestForJob(job.id, &why);
     QVERIFY2(r, qPrintable(why));
-    QCOMPARE(r->endpoint.model, std::string("cli-model"));
-    QCOMPARE(r->endpoint.chatCompletionsUrl(), server.baseUrl() + "/chat/completions");
-    QCOMPARE(r->endpoint.apiKeyEnv, std::string("HW_TEST_CLI_KEY"));
-    QCOMPARE(r->endpoint.temperature, 0.3);
+    QCOMPARE(r->stages.size(), size_t(1));
+    const hw::EndpointProfile endpoint = r->stages[0].backend("controller").endpointProfile(profiles);
+    QCOMPARE(endpoint.model, std::string("cli-model"));
+    QCOMPARE(endpoint.chatCompletionsUrl(), server.baseUrl() + "/chat/completions");
+    QCOMPARE(endpoint.apiKeyEnv, std::string("HW_TEST_CLI_KEY"));
+    QCOMPARE(endpoint.temperature, 0.3);
 
     QSignalSpy finished(host, &PipelineWorkerHost::jobFinished);
     QVERIFY2(host->resume(job.id, &why), qPrintable(why));
@@ -313,7 +315,7 @@ void TestUiJobs::resumesACliJobOnItsOwnEndpoint()
     qunsetenv("HW_TEST_CLI_KEY");
 }
 
-void TestUiJobs::refusesJobsWithLocalStages()
+void TestUiJobs::readsOlderJobsWithLocalStages()
 {
     const QString path = demoProject();
     m_session = std::make_unique<hw::ui::ProjectSession>();
@@ -344,26 +346,40 @@ void TestUiJobs::refusesJobsWithLocalStages()
                                                                               {"hard_checkpoint", "/runs/hard"}}}}}});
     const int64_t labelled = jobs.create("label", "label counseling",
                                          {{"task", "counseling"}, {"stage", {{"labeler", llm}, {"few_shots", 7}}}});
+    // Jobs the CLI recorded before stage descriptions existed are read as descriptions, local
+    // backends included: the workbench runs them too.
     QString why;
-    QVERIFY(!host->requestForJob(retrieval, &why));
-    QVERIFY2(why.contains(QStringLiteral("retrieval controller")) && why.contains(QStringLiteral("--controller retrieval"))
-                 && why.contains(QStringLiteral("hindsight relabel")),
-             qPrintable(why));
-    why.clear();
-    QVERIFY(!host->resume(local, &why));
-    QVERIFY2(why.contains(QStringLiteral("/runs/fwd/ckpt")) && why.contains(QStringLiteral("--forward-checkpoint")),
-             qPrintable(why));
-    why.clear();
-    QVERIFY(!host->requestForJob(hardLocal, &why));
-    QVERIFY2(why.contains(QStringLiteral("/runs/hard")), qPrintable(why));
+    const auto r1 = host->requestForJob(retrieval, &why);
+    QVERIFY2(r1, qPrintable(why));
+    QCOMPARE(r1->stages.at(0).backend("controller").kind, std::string("retrieval"));
+    const auto r2 = host->requestForJob(local, &why);
+    QVERIFY2(r2, qPrintable(why));
+    QCOMPARE(r2->stages.at(0).backend("forward").kind, std::string("checkpoint"));
+    QCOMPARE(r2->stages.at(0).backend("forward").checkpoint, std::string("/runs/fwd/ckpt"));
+    QVERIFY(!r2->stages.at(0).has("forward_hard")); // hard share 0: not part of the job
+    const auto r3 = host->requestForJob(hardLocal, &why);
+    QVERIFY2(r3, qPrintable(why));
+    QCOMPARE(r3->stages.at(0).backend("forward").kind, std::string("llm"));
+    QCOMPARE(r3->stages.at(0).backend("forward_hard").checkpoint, std::string("/runs/hard"));
     QVERIFY(!host->isBusy());
 
     // An LLM labeler nested the CLI way: its endpoint, and its few-shot count, not the default's.
     const auto r = host->requestForJob(labelled, &why);
     QVERIFY2(r, qPrintable(why));
-    QCOMPARE(r->endpoint.model, std::string("m"));
-    QCOMPARE(r->endpoint.chatCompletionsUrl(), std::string("http://127.0.0.1:8000/v1/chat/completions"));
-    QCOMPARE(r->fewShots, std::optional<int>(7));
+    const hw::StageBackend& labeler = r->stages.at(0).backend("labeler");
+    QCOMPARE(labeler.model, std::string("m"));
+    QCOMPARE(labeler.endpoint, std::string("http://127.0.0.1:8000/v1/chat/completions"));
+    QCOMPARE(labeler.fewShots, 7);
+
+    // A description naming a checkpoint that does not exist fails when run, with the folder named.
+    QSignalSpy failed(host, &PipelineWorkerHost::jobFailed);
+    QSignalSpy finished(host, &PipelineWorkerHost::jobFinished);
+    QVERIFY2(host->resume(local, &why), qPrintable(why));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+    QCOMPARE(finished.at(0).at(1).toString(), QStringLiteral("failed"));
+    QVERIFY(failed.count() >= 1);
+    QVERIFY2(failed.at(0).at(1).toString().contains(QStringLiteral("/runs/fwd/ckpt")),
+             qPrintable(failed.at(0).at(1).toString()));
 }
 
 void TestUiJobs::relabelRunsCancelsAndResumes()
@@ -398,9 +414,13 @@ void TestUiJobs::relabelRunsCancelsAndResumes()
     // Slow replies so the job can be stopped midway.
     server.setLatencyMs(150);
     hw::ui::PipelineRequest r;
-    r.kind = QStringLiteral("relabel");
-    r.config = {{"task", "persuasion"}, {"seed", 3}, {"concurrency", 1}};
-    r.endpoint = profile;
+    hw::StageDescription relabel;
+    relabel.kind = "relabel";
+    relabel.task = "persuasion";
+    relabel.seed = 3;
+    relabel.concurrency = 1;
+    relabel.backends["controller"] = hw::StageBackend::llm(profile);
+    r.stages = {relabel};
     host->start(r);
     QVERIFY(host->isBusy());
     QTRY_VERIFY_WITH_TIMEOUT(server.answered() >= 2, 20000);
@@ -454,17 +474,17 @@ void TestUiJobs::retryRequestForFailedSuggestion()
     QString why;
     const auto r = host->retryRequest(*s, &why);
     QVERIFY2(r, qPrintable(why));
-    QCOMPARE(r->kind, QStringLiteral("relabel"));
-    QCOMPARE(r->config.at("dialogueIds"), nlohmann::json::array({m_demo.dialogues[3]}));
-    QCOMPARE(r->config.at("task"), nlohmann::json("counseling"));
+    QCOMPARE(r->kind(), QStringLiteral("relabel"));
+    QCOMPARE(r->stages.at(0).dialogueIds, std::vector<int64_t>{m_demo.dialogues[3]});
+    QCOMPARE(r->stages.at(0).task, std::string("counseling"));
     // The endpoint the failed job used, from its record.
-    QCOMPARE(r->endpoint.model, std::string("llama-3.1-8b-instruct"));
-    QCOMPARE(r->endpoint.chatCompletionsUrl(), std::string("http://127.0.0.1:8000/v1/chat/completions"));
+    QCOMPARE(r->stages.at(0).backend("controller").model, std::string("llama-3.1-8b-instruct"));
+    QCOMPARE(r->stages.at(0).backend("controller").endpoint, std::string("http://127.0.0.1:8000/v1/chat/completions"));
     // And resuming that job rebuilds the same endpoint.
     const auto again = host->requestForJob(m_demo.relabelJob, &why);
     QVERIFY(again);
     QCOMPARE(again->resumeJobId, m_demo.relabelJob);
-    QVERIFY(!again->config.contains("config_hash"));
+    QCOMPARE(again->stages.at(0).backend("controller").model, std::string("llama-3.1-8b-instruct"));
 }
 
 void TestUiJobs::endpointDialogTestsConnection()

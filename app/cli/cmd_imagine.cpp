@@ -5,6 +5,7 @@
 #include "app/cli/stage_backends.h"
 
 #include "core/pipeline/personas.h"
+#include "core/prompts/prompt_library.h"
 #include "core/pipeline/stage_registry.h"
 #include "core/store/dialogue_store.h"
 #include "core/store/database.h"

@@ -31,6 +31,7 @@ public:
     JobTableModel* model() const { return m_model; }
     QTableView* table() const { return m_table; }
     JobDetailsView* details() const { return m_details; }
+    QPushButton* startButton() const { return m_start; }
     QPushButton* resumeButton() const { return m_resume; }
     QPushButton* cancelButton() const { return m_cancel; }
     QTimer* pollTimer() const { return m_poll; }
