@@ -452,6 +452,12 @@ private Q_SLOTS:
         QCOMPARE(big.size, int64_t(22));
         QCOMPARE(big.shortfall, int64_t(18));
         QCOMPARE(big.name, std::string("persuasion-hindsight-k5"));
+        // Again with nothing changed: the same set, not a copy; other settings make a new, unique name.
+        const AggregateResult same = runAggregate(project, ac, {});
+        QVERIFY(same.reused && !big.reused);
+        QCOMPARE(same.setId, big.setId);
+        QCOMPARE(same.name, std::string("persuasion-hindsight-k5"));
+        ac.seed = 1;
         QCOMPARE(runAggregate(project, ac, {}).name, std::string("persuasion-hindsight-k5-2"));
     }
 
@@ -642,7 +648,7 @@ private Q_SLOTS:
         QVERIFY(tokens > 0);
         QVERIFY(std::abs(t["cost"].get<double>() - cost) < 1e-9 && cost > 0);
 
-        // Again: every stage finds nothing new (aggregate builds another set).
+        // Again: every stage finds nothing new (aggregate reuses its set).
         server.resetCounters();
         const PipelineResult again = runPipeline(project, cfg, stages, {});
         QCOMPARE(again.status, std::string("done"));
@@ -650,7 +656,10 @@ private Q_SLOTS:
         const auto t2 = again.toJson()["totals"];
         QCOMPARE(t2["requests"].get<int64_t>(), int64_t(0));
         QCOMPARE(t2["cost"].get<double>(), 0.0);
-        QCOMPARE(t2["items"]["done"].get<int64_t>(), int64_t(1)); // only the new aggregate set
+        QCOMPARE(t2["items"]["done"].get<int64_t>(), int64_t(1)); // only the aggregate's check
+        QVERIFY(again.aggregate->reused);
+        QCOMPARE(again.aggregate->setId, r.aggregate->setId);
+        QCOMPARE(TrainingSetStore(db).list().size(), size_t(1));
     }
 
     void missingPromptIsFatal()

@@ -64,13 +64,24 @@ AggregateResult runAggregate(SharedProject& project, const AggregateConfig& conf
         out.ok = true;
         out.commit = [&](Database& db, nlohmann::json& res) {
             TrainingSetStore sets(db);
-            result.name = sets.uniqueName(config.name.empty() ? config.task + "-hindsight-k" + k.str() : config.name);
             std::vector<TrainingSetItem> items;
             for (int64_t id : originals)
                 items.push_back({id, 1.0});
             for (int64_t id : pool)
                 items.push_back({id, 1.0});
             nlohmann::json spec = config;
+            // Nothing changed since a set was made with the same settings (a re-run of a finished
+            // pipeline): that set is the result, not a copy named -2, -3, ...
+            if (const auto same = sets.findSame(config.task, spec, items, {"outputJsonl"})) {
+                result.setId = same->id;
+                result.name = same->name;
+                result.reused = true;
+                res["set_id"] = result.setId;
+                res["name"] = result.name;
+                res["reused"] = true;
+                return;
+            }
+            result.name = sets.uniqueName(config.name.empty() ? config.task + "-hindsight-k" + k.str() : config.name);
             nlohmann::json lineage = {{"job_id", runner.jobId()},
                                       {"originals", result.originals},
                                       {"regenerations", result.regenerations},
@@ -90,7 +101,8 @@ AggregateResult runAggregate(SharedProject& project, const AggregateConfig& conf
     result.summary.extra = {{"set_id", result.setId},        {"name", result.name},
                             {"originals", result.originals}, {"available", result.available},
                             {"regenerations", result.regenerations}, {"target", result.target},
-                            {"size", result.size},           {"shortfall", result.shortfall}};
+                            {"size", result.size},           {"shortfall", result.shortfall},
+                            {"reused", result.reused}};
     if (!config.outputJsonl.empty())
         result.summary.extra["output"] = config.outputJsonl;
     return result;

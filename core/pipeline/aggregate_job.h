@@ -32,10 +32,15 @@ struct AggregateResult {
     int64_t target = 0;             // k * originals
     int64_t size = 0;               // originals + regenerations
     int64_t shortfall = 0;          // target - size when not enough regenerations
+    // An existing set had the same settings and exactly these dialogues: it is returned (setId,
+    // name) and no new set is made.
+    bool reused = false;
     JobSummary summary;             // extra holds the fields above
 };
 
-// One job ("aggregate", a single item). Throws hw::Error (no task, no labelled originals).
+// One job ("aggregate", a single item). When the newest set with the same settings (output file
+// aside) already holds exactly the dialogues selected, it is reused (AggregateResult::reused)
+// instead of a copy. Throws hw::Error (no task, no labelled originals).
 AggregateResult runAggregate(SharedProject& project, const AggregateConfig& config, const JobHooks& hooks);
 
 } // namespace hw

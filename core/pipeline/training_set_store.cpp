@@ -1,5 +1,7 @@
 #include "core/pipeline/training_set_store.h"
 
+#include <algorithm>
+
 #include "core/io/chat_json.h"
 #include "core/store/database.h"
 #include "core/store/dialogue_store.h"
@@ -97,6 +99,35 @@ std::vector<TrainingSetItem> TrainingSetStore::items(int64_t setId)
     while (st.step())
         out.push_back({st.int64(0), st.real(1)});
     return out;
+}
+
+std::optional<TrainingSet> TrainingSetStore::findSame(const std::string& task, const nlohmann::json& spec,
+                                                      const std::vector<TrainingSetItem>& items,
+                                                      const std::vector<std::string>& ignore)
+{
+    auto comparable = [&](nlohmann::json j) {
+        if (j.is_object())
+            for (const auto& k : ignore)
+                j.erase(k);
+        return j;
+    };
+    const nlohmann::json wanted = comparable(spec);
+    std::vector<TrainingSetItem> sorted = items;
+    std::sort(sorted.begin(), sorted.end(),
+              [](const TrainingSetItem& a, const TrainingSetItem& b) { return a.dialogueId < b.dialogueId; });
+    const std::vector<TrainingSet> all = list();
+    for (auto it = all.rbegin(); it != all.rend(); ++it) {
+        if (it->task != task || it->size != static_cast<int64_t>(sorted.size()) || comparable(it->spec) != wanted)
+            continue;
+        const std::vector<TrainingSetItem> have = this->items(it->id);
+        const bool same = std::equal(have.begin(), have.end(), sorted.begin(), sorted.end(),
+                                     [](const TrainingSetItem& a, const TrainingSetItem& b) {
+                                         return a.dialogueId == b.dialogueId && a.weight == b.weight;
+                                     });
+        if (same)
+            return *it;
+    }
+    return std::nullopt;
 }
 
 bool TrainingSetStore::remove(int64_t id)

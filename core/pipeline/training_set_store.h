@@ -40,6 +40,11 @@ public:
     std::vector<TrainingSet> list();
     std::vector<TrainingSetItem> items(int64_t setId);      // by dialogue id
     bool remove(int64_t id);
+    // The newest set of `task` whose spec equals `spec` (keys in `ignore` left out of the
+    // comparison) and whose items are exactly `items` (weights included), if any.
+    std::optional<TrainingSet> findSame(const std::string& task, const nlohmann::json& spec,
+                                        const std::vector<TrainingSetItem>& items,
+                                        const std::vector<std::string>& ignore = {});
     // `base` if free, else base-2, base-3, ...
     std::string uniqueName(const std::string& base);
 

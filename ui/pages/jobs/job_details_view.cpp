@@ -1,5 +1,8 @@
 #include "ui/pages/jobs/job_details_view.h"
 
+#include "core/pipeline/job_lease.h"
+#include "core/pipeline/stage_registry.h"
+#include "core/util/liveness.h"
 #include "core/llm/call_cache.h"
 #include "ui/models/job_item_model.h"
 #include "ui/project_session.h"
@@ -149,6 +152,23 @@ void JobDetailsView::showJob(const hw::JobRecord& job)
             if (it.value().is_number())
                 parts << QStringLiteral("%1 %2").arg(QString::fromStdString(it.key()).replace(QLatin1Char('_'), QLatin1Char(' ')),
                                                     QString::fromStdString(it.value().dump()));
+    // Who runs it now (a CLI in another process, this workbench, ...), from the job's lease.
+    if (m_session && m_session->isOpen()) {
+        try {
+            if (const auto owner = hw::jobOwner(m_session->db(), job.id))
+                parts << tr("run by %1").arg(QString::fromStdString(owner->describe(hw::unixSeconds())).toHtmlEscaped());
+        } catch (const std::exception&) {
+        }
+    }
+    // Where each role ran, from the stage description the job stores.
+    if (job.config.is_object() && job.config.contains("backends"))
+        try {
+            const hw::StageDescription d = hw::describeJob(job.kind, job.config);
+            for (const auto& [role, backend] : d.backends)
+                parts << QStringLiteral("%1: %2").arg(QString::fromStdString(role),
+                                                     QString::fromStdString(backend.summary()).toHtmlEscaped());
+        } catch (const std::exception&) {
+        }
     parts << tr("started %1, updated %2")
                  .arg(QString::fromStdString(job.createdAt).left(19).replace(QLatin1Char('T'), QLatin1Char(' ')),
                       QString::fromStdString(job.updatedAt).left(19).replace(QLatin1Char('T'), QLatin1Char(' ')));
