@@ -4,7 +4,7 @@
 // jobs recorded before descriptions existed (a project made by the previous build, checked in
 // as tests/fixtures/store/jobs-v3.hwb) are migrated so the same CLI command continues them.
 #include "core/pipeline/job_runner.h"
-#include "core/pipeline/job_store.h"
+#include "core/store/job_store.h"
 #include "core/pipeline/stage_registry.h"
 #include "core/store/database.h"
 #include "core/util/error.h"

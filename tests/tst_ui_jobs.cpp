@@ -6,10 +6,10 @@
 // endpoint, model and key variable; jobs recorded with local stages read as stage descriptions; the retry
 // of a failed suggestion; and the endpoint settings dialog's connection test.
 #include "core/llm/endpoint_profile.h"
-#include "core/pipeline/job_store.h"
+#include "core/store/job_store.h"
 #include "core/pipeline/llm_backend.h"
 #include "core/pipeline/relabel_job.h"
-#include "core/pipeline/suggestion_store.h"
+#include "core/store/suggestion_store.h"
 #include "support/curation_fixture.h"
 #include "support/fake_llm_server.h"
 #include "support/pipeline_fixture.h"

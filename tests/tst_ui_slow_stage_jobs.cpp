@@ -4,7 +4,7 @@
 // the page and ends with the same data as `hindsight pipeline` with the same options; a job the
 // CLI started with a local forward model (killed with -9) is resumed by the workbench, and a job
 // the workbench started (cancelled) is continued by the CLI. Trains two tiny models (CPU).
-#include "core/pipeline/job_store.h"
+#include "core/store/job_store.h"
 #include "core/store/database.h"
 #include "support/cli_run.h"
 #include "support/offline_checkpoints.h"

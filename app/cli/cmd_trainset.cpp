@@ -2,7 +2,7 @@
 #include "app/cli/args.h"
 #include "app/cli/command.h"
 
-#include "core/pipeline/training_set_store.h"
+#include "core/store/training_set_store.h"
 #include "core/store/database.h"
 #include "core/train/training_set.h"
 #include "core/util/error.h"

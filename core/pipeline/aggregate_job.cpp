@@ -1,6 +1,6 @@
 #include "core/pipeline/aggregate_job.h"
 
-#include "core/pipeline/training_set_store.h"
+#include "core/store/training_set_store.h"
 #include "core/store/database.h"
 #include "core/store/dialogue_store.h"
 
@@ -34,10 +34,10 @@ AggregateResult runAggregate(SharedProject& project, const AggregateConfig& conf
         st.bind(1, config.task).bind(2, static_cast<int64_t>(kFlagUnfinished));
         while (st.step()) {
             const std::string src = st.text(1);
-            if (src == source::kRegeneration || (src == source::kImagined && config.includeImagined))
-                pool.push_back(st.int64(0));
-            else if (src != source::kImagined)
+            if (isOriginalSource(src))
                 originals.push_back(st.int64(0));
+            else if (src == source::kRegeneration || (src == source::kImagined && config.includeImagined))
+                pool.push_back(st.int64(0));
         }
     });
     if (originals.empty())

@@ -44,7 +44,7 @@ FewShotPool FewShotPool::fromProject(Database& db, const std::string& task)
     std::vector<Dialogue> out;
     DialogueStore store(db);
     store.forEach(task, [&](const Dialogue& d) {
-        if (d.reward && d.source != source::kRegeneration && d.source != source::kImagined && !d.turns.empty())
+        if (d.reward && isOriginalSource(d.source) && !d.turns.empty())
             out.push_back(d);
         return true;
     });

@@ -2,7 +2,7 @@
 
 #include "core/llm/llm_client.h"
 #include "core/llm/sha256.h"
-#include "core/pipeline/job_store.h"
+#include "core/store/job_store.h"
 #include "core/pipeline/stage_description.h"
 #include "core/store/database.h"
 

@@ -1,7 +1,7 @@
 #include "core/pipeline/regenerate_job.h"
 
-#include "core/pipeline/regeneration_store.h"
-#include "core/pipeline/suggestion_store.h"
+#include "core/store/regeneration_store.h"
+#include "core/store/suggestion_store.h"
 #include "core/store/database.h"
 #include "core/store/dialogue_store.h"
 

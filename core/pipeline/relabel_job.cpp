@@ -1,6 +1,6 @@
 #include "core/pipeline/relabel_job.h"
 
-#include "core/pipeline/suggestion_store.h"
+#include "core/store/suggestion_store.h"
 #include "core/store/database.h"
 #include "core/store/dialogue_store.h"
 
@@ -30,7 +30,7 @@ JobSummary runRelabel(SharedProject& project, const RelabelConfig& config, Hinds
         task = *t;
         std::string sql =
             "SELECT d.id FROM dialogues d JOIN tasks t ON t.id = d.task_id "
-            "WHERE t.name = ?1 AND d.source NOT IN ('regeneration', 'imagined') AND d.n_turns > 0 "
+            "WHERE t.name = ?1 AND " + originalDialogueSql("d") + " AND d.n_turns > 0 "
             "AND NOT EXISTS (SELECT 1 FROM suggestions s WHERE s.dialogue_id = d.id AND s.status != 'failed' "
             "                AND coalesce(s.job_id, 0) != ?2) ";
         if (!config.dialogueIds.empty()) {

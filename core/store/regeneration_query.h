@@ -2,7 +2,7 @@
 // Reads behind the regeneration view: originals that have regenerated branches, and one
 // original's branches with what the tree and the side-by-side view show (reward, divergence
 // turn, sampling lineage, the suggestion that made it). Lineage rows are written by
-// core/pipeline/regeneration_store.h; this only reads.
+// core/store/regeneration_store.h; this only reads.
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>

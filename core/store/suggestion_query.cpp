@@ -7,35 +7,6 @@ namespace {
 
 constexpr const char* kKindExpr = "coalesce(json_extract(s.provenance, '$.kind'), '')";
 
-constexpr const char* kSelect =
-    "SELECT s.id, s.dialogue_id, s.turn_idx, s.rank, s.original_text, s.critique, s.proposed_text, "
-    "s.status, s.edited_text, s.provenance, s.raw_reply, s.error, s.job_id, s.created_at "
-    "FROM suggestions s ";
-
-Suggestion readSuggestion(Statement& st)
-{
-    Suggestion s;
-    s.id = st.int64(0);
-    s.dialogueId = st.int64(1);
-    if (!st.isNull(2))
-        s.turnIndex = static_cast<int>(st.int64(2));
-    s.rank = static_cast<int>(st.int64(3));
-    s.originalText = st.text(4);
-    s.critique = st.text(5);
-    s.proposedText = st.text(6);
-    s.status = st.text(7);
-    if (!st.isNull(8))
-        s.editedText = st.text(8);
-    s.provenance = nlohmann::json::parse(st.text(9), nullptr, false);
-    if (s.provenance.is_discarded() || !s.provenance.is_object())
-        s.provenance = nlohmann::json::object();
-    s.rawReply = st.text(10);
-    s.error = st.text(11);
-    s.jobId = st.optInt64(12).value_or(0);
-    s.createdAt = st.text(13);
-    return s;
-}
-
 // Per-status counts over suggestions, grouped by dialogue, joined with the dialogue's columns.
 constexpr const char* kDialogueSelect =
     "SELECT d.id, d.uid, t.name, d.reward, "
@@ -123,7 +94,7 @@ std::optional<SuggestionDialogueRow> SuggestionQuery::dialogue(int64_t dialogueI
 
 std::vector<Suggestion> SuggestionQuery::suggestions(int64_t limit) const
 {
-    Statement st(m_db, std::string(kSelect) + whereSql(true) + " ORDER BY s.dialogue_id, s.rank, s.id LIMIT ?");
+    Statement st(m_db, std::string(kSuggestionSelect) + whereSql(true) + " ORDER BY s.dialogue_id, s.rank, s.id LIMIT ?");
     st.bind(bind(st, true), limit);
     std::vector<Suggestion> out;
     while (st.step())

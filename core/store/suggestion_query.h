@@ -1,8 +1,8 @@
 #pragma once
 // Reads behind the suggestions page: which dialogues have suggestions matching a filter (task,
 // status, provenance, dialogue), with per-status counts, and the ids a bulk action applies to.
-// Everything in SQL; the rows themselves are hw::Suggestion (core/pipeline/suggestion_store.h).
-#include "core/pipeline/suggestion_store.h"
+// Everything in SQL; the rows themselves are hw::Suggestion (core/store/suggestion_store.h).
+#include "core/store/suggestion_store.h"
 
 #include <cstdint>
 #include <map>

@@ -1,7 +1,7 @@
 #include "core/train/ilql_trainer_job.h"
 
 #include "core/model/model_io.h"
-#include "core/pipeline/training_set_store.h"
+#include "core/store/training_set_store.h"
 #include "core/store/database.h"
 #include "core/train/checkpoint.h"
 #include "core/train/lm_data.h"

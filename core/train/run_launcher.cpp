@@ -1,6 +1,6 @@
 #include "core/train/run_launcher.h"
 
-#include "core/pipeline/training_set_store.h"
+#include "core/store/training_set_store.h"
 #include "core/store/database.h"
 #include "core/train/checkpoint.h"
 #include "core/train/ilql_trainer_job.h"

@@ -1,7 +1,7 @@
 #include "core/train/training_set.h"
 
 #include "core/data/dialogue.h"
-#include "core/pipeline/training_set_store.h"
+#include "core/store/training_set_store.h"
 #include "core/store/database.h"
 #include "core/store/provenance_key.h"
 #include "core/util/error.h"
@@ -109,11 +109,9 @@ nlohmann::json optionalJson(const std::optional<double>& v)
 
 std::string sourceKind(const std::string& source)
 {
-    if (source == source::kRegeneration)
-        return source_kind::kRegeneration;
-    if (source == source::kImagined)
-        return source_kind::kImagined;
-    return source_kind::kOriginal;
+    if (isOriginalSource(source))
+        return source_kind::kOriginal;
+    return source == source::kRegeneration ? source_kind::kRegeneration : source_kind::kImagined;
 }
 
 std::vector<std::string> TrainingSetSpec::presetNames() { return kPresets; }

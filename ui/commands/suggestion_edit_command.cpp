@@ -1,6 +1,6 @@
 #include "ui/commands/suggestion_edit_command.h"
 
-#include "core/pipeline/suggestion_store.h"
+#include "core/store/suggestion_store.h"
 #include "ui/project_session.h"
 
 #include <QCoreApplication>

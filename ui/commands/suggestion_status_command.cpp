@@ -1,6 +1,6 @@
 #include "ui/commands/suggestion_status_command.h"
 
-#include "core/pipeline/suggestion_store.h"
+#include "core/store/suggestion_store.h"
 #include "core/store/database.h"
 #include "ui/project_session.h"
 

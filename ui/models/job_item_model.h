@@ -1,7 +1,7 @@
 #pragma once
 // The failed items of one job (job_items rows with status failed): key, attempts, error.
 // The jobs panel shows the selected item's request and reply beside it.
-#include "core/pipeline/job_store.h"
+#include "core/store/job_store.h"
 
 #include <QAbstractTableModel>
 

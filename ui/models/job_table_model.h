@@ -2,7 +2,7 @@
 // The jobs table (newest first) for the jobs panel. refresh() re-reads it and applies the
 // difference as row inserts/removals and dataChanged, so a 1 s poll does not reset the view or
 // lose the selection. Jobs running in this process get fresher figures through setLiveProgress().
-#include "core/pipeline/job_store.h"
+#include "core/store/job_store.h"
 #include "ui/workers/pipeline_worker.h"
 
 #include <QAbstractTableModel>

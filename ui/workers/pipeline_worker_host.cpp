@@ -1,8 +1,8 @@
 #include "ui/workers/pipeline_worker_host.h"
 
-#include "core/pipeline/job_store.h"
+#include "core/store/job_store.h"
 #include "core/pipeline/stage_registry.h"
-#include "core/pipeline/suggestion_store.h"
+#include "core/store/suggestion_store.h"
 #include "core/store/dialogue_store.h"
 #include "core/util/error.h"
 #include "ui/pages/jobs/jobs_prefs.h"

@@ -3,7 +3,7 @@
 // failed item the request that was sent and the reply that came back (answered calls from
 // llm_calls; a call that failed — HTTP error, timeout, retries used up — from the exchange the job
 // kept with the item), so a failure can be read in place. The job's configuration is on a second tab.
-#include "core/pipeline/job_store.h"
+#include "core/store/job_store.h"
 
 #include <QWidget>
 

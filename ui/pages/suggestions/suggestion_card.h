@@ -6,7 +6,7 @@
 //
 // The card only shows and asks: every change goes out as a signal carrying the suggestion id,
 // and the page turns it into an undoable command.
-#include "core/pipeline/suggestion_store.h"
+#include "core/store/suggestion_store.h"
 
 #include <QFrame>
 

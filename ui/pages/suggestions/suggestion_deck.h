@@ -8,7 +8,7 @@
 // Requests leave as signals with the suggestion id; the page makes them undoable commands.
 #include "core/data/dialogue.h"
 #include "core/data/task.h"
-#include "core/pipeline/suggestion_store.h"
+#include "core/store/suggestion_store.h"
 
 #include <QScrollArea>
 

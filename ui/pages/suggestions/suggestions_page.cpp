@@ -1,6 +1,6 @@
 #include "ui/pages/suggestions/suggestions_page.h"
 
-#include "core/pipeline/suggestion_store.h"
+#include "core/store/suggestion_store.h"
 #include "core/store/dialogue_store.h"
 #include "core/store/suggestion_query.h"
 #include "ui/commands/suggestion_edit_command.h"

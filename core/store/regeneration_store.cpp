@@ -1,4 +1,4 @@
-#include "core/pipeline/regeneration_store.h"
+#include "core/store/regeneration_store.h"
 
 #include "core/store/database.h"
 

@@ -1,4 +1,4 @@
-#include "core/pipeline/training_set_store.h"
+#include "core/store/training_set_store.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "core/pipeline/job_store.h"
+#include "core/store/job_store.h"
 
 #include "core/store/database.h"
 #include "core/util/error.h"

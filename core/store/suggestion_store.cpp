@@ -1,17 +1,16 @@
-#include "core/pipeline/suggestion_store.h"
+#include "core/store/suggestion_store.h"
 
 #include "core/store/database.h"
 #include "core/util/error.h"
 
 namespace hw {
-namespace {
 
-constexpr const char* kSelect =
+const char* const kSuggestionSelect =
     "SELECT s.id, s.dialogue_id, s.turn_idx, s.rank, s.original_text, s.critique, s.proposed_text, "
     "s.status, s.edited_text, s.provenance, s.raw_reply, s.error, s.job_id, s.created_at "
     "FROM suggestions s ";
 
-Suggestion readRow(Statement& st)
+Suggestion readSuggestion(Statement& st)
 {
     Suggestion s;
     s.id = st.int64(0);
@@ -26,7 +25,7 @@ Suggestion readRow(Statement& st)
     if (!st.isNull(8))
         s.editedText = st.text(8);
     s.provenance = nlohmann::json::parse(st.text(9), nullptr, false);
-    if (s.provenance.is_discarded())
+    if (s.provenance.is_discarded() || !s.provenance.is_object())
         s.provenance = nlohmann::json::object();
     s.rawReply = st.text(10);
     s.error = st.text(11);
@@ -34,6 +33,8 @@ Suggestion readRow(Statement& st)
     s.createdAt = st.text(13);
     return s;
 }
+
+namespace {
 
 std::string whereOf(const SuggestionFilter& f)
 {
@@ -102,11 +103,11 @@ int64_t SuggestionStore::insert(const Suggestion& s)
 
 std::optional<Suggestion> SuggestionStore::get(int64_t id)
 {
-    Statement st(m_db, std::string(kSelect) + "WHERE s.id = ?");
+    Statement st(m_db, std::string(kSuggestionSelect) + "WHERE s.id = ?");
     st.bind(1, id);
     if (!st.step())
         return std::nullopt;
-    return readRow(st);
+    return readSuggestion(st);
 }
 
 std::vector<Suggestion> SuggestionStore::forDialogue(int64_t dialogueId)
@@ -118,12 +119,12 @@ std::vector<Suggestion> SuggestionStore::forDialogue(int64_t dialogueId)
 
 std::vector<Suggestion> SuggestionStore::list(const SuggestionFilter& f)
 {
-    Statement st(m_db, std::string(kSelect) + whereOf(f) + " ORDER BY s.dialogue_id, s.rank, s.id LIMIT ? OFFSET ?");
+    Statement st(m_db, std::string(kSuggestionSelect) + whereOf(f) + " ORDER BY s.dialogue_id, s.rank, s.id LIMIT ? OFFSET ?");
     const int i = bindFilter(st, f);
     st.bind(i, f.limit).bind(i + 1, f.offset);
     std::vector<Suggestion> out;
     while (st.step())
-        out.push_back(readRow(st));
+        out.push_back(readSuggestion(st));
     return out;
 }
 
