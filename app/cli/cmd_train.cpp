@@ -5,6 +5,7 @@
 
 #include "core/model/device.h"
 #include "core/train/ilql_trainer_job.h"
+#include "core/train/run_launcher.h"
 #include "core/util/error.h"
 
 #include <cstdio>
@@ -68,26 +69,30 @@ int runTrain(const std::vector<std::string>& argv)
     o.projectPath = project;
     o.agent = *agent;
     o.trainingSet = args.value("set", "");
-    o.config = args.flag("tiny") ? IlqlTrainConfig::tiny() : IlqlTrainConfig::paper();
-    if (const auto f = args.value("config"))
-        o.config = IlqlTrainConfig::overlay(o.config, *f);
+    // Merged as the Runs page does (core/train/run_launcher.h): defaults, --config file, then
+    // the options below as overrides.
+    RunLaunchRequest launch;
+    launch.kind = *agent;
+    launch.tiny = args.flag("tiny");
+    launch.configPath = args.value("config", "");
+    nlohmann::json& over = launch.overrides;
     if (const auto i = args.value("init"))
-        o.config.init = *i;
+        over["init"] = *i;
     if (const auto t = args.value("targets"))
-        o.config.targets = *t;
+        over["targets"] = *t;
     if (args.value("beta"))
-        o.config.decode.adv_weight = args.doubleValue("beta", o.config.decode.adv_weight);
+        over["decode"]["adv_weight"] = args.doubleValue("beta", 0.0);
     if (args.value("iterations"))
-        o.config.iterations = args.intValue("iterations", o.config.iterations);
+        over["iterations"] = static_cast<int64_t>(args.intValue("iterations", 0));
     if (args.value("updates"))
-        o.config.updatesPerIteration = args.intValue("updates", o.config.updatesPerIteration);
+        over["updatesPerIteration"] = static_cast<int64_t>(args.intValue("updates", 0));
     if (args.value("bc-steps"))
-        o.config.bcSteps = args.intValue("bc-steps", o.config.bcSteps);
+        over["bcSteps"] = static_cast<int64_t>(args.intValue("bc-steps", 0));
     if (args.value("max-seconds"))
-        o.config.maxSeconds = args.doubleValue("max-seconds", 0);
+        over["maxSeconds"] = args.doubleValue("max-seconds", 0);
     if (args.value("seed"))
-        o.config.seed = static_cast<uint64_t>(args.intValue("seed", 0));
-    o.config.validate();
+        over["seed"] = static_cast<uint64_t>(args.intValue("seed", 0));
+    o.config = agentConfigOf(launch);
     o.outDir = args.value("out", "");
     o.resume = args.value("resume", "");
     o.tokenizerPath = args.value("tokenizer", "");

@@ -4,6 +4,7 @@
 #include "core/store/training_set_store.h"
 #include "core/store/database.h"
 #include "core/train/checkpoint.h"
+#include "core/train/initial_model.h"
 #include "core/train/lm_data.h"
 #include "core/train/rng_state.h"
 #include "core/train/run_recorder.h"
@@ -251,32 +252,23 @@ AgentJobResult runAgentTrainingJob(const AgentJobOptions& o)
     Transformer start{nullptr};
     std::optional<Tokenizer> tokenizer;
     if (!trainer) {
-        if (!config.init.empty()) {
-            LoadOptions lo;
-            lo.device = config.device;
-            lo.dtype = torch::kFloat32;
-            lo.loadTokenizer = o.tokenizerPath.empty();
-            auto loaded = loadModelDirectory(resolveCheckpointDir(config.init), lo);
-            start = loaded.model;
-            if (loaded.tokenizer)
-                tokenizer = std::move(*loaded.tokenizer);
-            note(o, "π_β: " + config.init);
-        }
-        if (!o.tokenizerPath.empty())
-            tokenizer = Tokenizer::load(o.tokenizerPath);
-        if (!tokenizer) {
-            TokenizerTrainOptions to;
-            to.vocabSize = static_cast<int>(config.tokenizerVocab);
-            to.seed = static_cast<uint32_t>(config.seed);
-            auto texts = tokenizerCorpus(split.train);   // held-out text stays unseen
+        InitialModelOptions io;
+        io.init = config.init;
+        io.device = config.device;
+        io.tokenizerPath = o.tokenizerPath;
+        io.tokenizerVocab = config.tokenizerVocab;
+        io.seed = config.seed;
+        io.initNote = "π_β: ";
+        io.note = [&](const std::string& line) { note(o, line); };
+        io.freshModel = [&](int64_t vocab) { return freshModel(config, vocab); };
+        io.corpus = [&] {
+            auto texts = tokenizerCorpus(split.train); // held-out text stays unseen
             texts.push_back("task: " + set->task);
-            tokenizer = Tokenizer::train(texts, to);
-            note(o, "trained a tokenizer: " + std::to_string(tokenizer->vocabSize()) + " tokens");
-        }
-        if (!start)
-            start = freshModel(config, tokenizer->vocabSize());
-        else if (tokenizer->vocabSize() > start->config().vocabSize)
-            start->resizeTokenEmbeddings(tokenizer->vocabSize());
+            return texts;
+        };
+        InitialModel initial = initialModel(io);
+        start = initial.model;
+        tokenizer = std::move(initial.tokenizer);
     }
     const Tokenizer& tok = trainer ? *trainer->tokenizer() : *tokenizer;
     CodecOptions co;

@@ -4,6 +4,7 @@
 #include "core/store/database.h"
 #include "core/store/dialogue_store.h"
 #include "core/train/checkpoint.h"
+#include "core/train/initial_model.h"
 #include "core/train/reward_trainer.h"
 #include "core/train/rng_state.h"
 #include "core/train/run_recorder.h"
@@ -165,29 +166,17 @@ LmJobResult runLmTrainingJob(const LmJobOptions& o)
 
     // ---- tokenizer and model of a new run
     if (!lm && !rm) {
-        std::optional<Tokenizer> tokenizer;
-        Transformer model{nullptr};
-        if (!config.init.empty()) {
-            LoadOptions lo;
-            lo.device = config.device;
-            lo.dtype = torch::kFloat32;
-            lo.loadTokenizer = o.tokenizerPath.empty();
-            auto loaded = loadModelDirectory(resolveCheckpointDir(config.init), lo);
-            model = loaded.model;
-            if (loaded.tokenizer)
-                tokenizer = std::move(*loaded.tokenizer);
-            note(o, "starting from " + config.init);
-        }
-        if (!o.tokenizerPath.empty())
-            tokenizer = Tokenizer::load(o.tokenizerPath);
-        if (!tokenizer) {
-            // Trained on every original dialogue of the task (not just the role's selection), so
-            // that the roles of one task can share a vocabulary size and coverage.
-            CodecOptions co;
-            co.includeContext = config.includeContext;
-            TokenizerTrainOptions to;
-            to.vocabSize = static_cast<int>(config.tokenizerVocab);
-            to.seed = static_cast<uint32_t>(config.seed);
+        InitialModelOptions io;
+        io.init = config.init;
+        io.device = config.device;
+        io.tokenizerPath = o.tokenizerPath;
+        io.tokenizerVocab = config.tokenizerVocab;
+        io.seed = config.seed;
+        io.note = [&](const std::string& line) { note(o, line); };
+        io.freshModel = [&](int64_t vocab) { return makeModelForTraining(config, vocab); };
+        // Trained on every original dialogue of the task (not just the role's selection), so
+        // that the roles of one task can share a vocabulary size and coverage.
+        io.corpus = [&] {
             const auto corpusDialogues = loadOriginalDialogues(db, task, false);
             std::vector<std::string> texts;
             for (const auto& d : corpusDialogues) {
@@ -200,13 +189,11 @@ LmJobResult runLmTrainingJob(const LmJobOptions& o)
                         texts.push_back(d.metadata[key].get<std::string>());
             }
             texts.push_back("task: " + task);
-            tokenizer = Tokenizer::train(texts, to);
-            note(o, "trained a tokenizer: " + std::to_string(tokenizer->vocabSize()) + " tokens");
-        }
-        if (!model)
-            model = makeModelForTraining(config, tokenizer->vocabSize());
-        else if (tokenizer->vocabSize() > model->config().vocabSize)
-            model->resizeTokenEmbeddings(tokenizer->vocabSize());
+            return texts;
+        };
+        InitialModel start = initialModel(io);
+        Transformer model = start.model;
+        std::optional<Tokenizer> tokenizer(std::move(start.tokenizer));
         if (o.role == LmRole::Reward) {
             RewardHeadConfig head;
             head.task = task;

@@ -15,6 +15,18 @@
 namespace hw {
 namespace {
 
+// An override object changes only the keys it names ({"decode": {"adv_weight": 2}} keeps the
+// other decoding settings); any other value replaces.
+void mergeInto(nlohmann::json& into, const nlohmann::json& value)
+{
+    if (into.is_object() && value.is_object()) {
+        for (const auto& item : value.items())
+            mergeInto(into[item.key()], item.value());
+        return;
+    }
+    into = value;
+}
+
 bool startsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
 LmRole roleOfKind(const std::string& kind)
@@ -72,35 +84,6 @@ std::string presetSetFor(const RunLaunchRequest& r, const std::function<void(con
     return name;
 }
 
-IlqlTrainConfig agentConfigOf(const RunLaunchRequest& r)
-{
-    const IlqlTrainConfig start = r.tiny ? IlqlTrainConfig::tiny() : IlqlTrainConfig::paper();
-    nlohmann::json base = (r.configPath.empty() ? start : IlqlTrainConfig::overlay(start, r.configPath)).toJson();
-    std::optional<int64_t> steps;
-    if (r.overrides.is_object())
-        for (const auto& item : r.overrides.items()) {
-            if (item.key() == "maxSteps")
-                steps = item.value().get<int64_t>();
-            else
-                base[item.key()] = item.value();
-        }
-    auto config = IlqlTrainConfig::fromJson(base, r.configPath.empty() ? "configuration" : r.configPath);
-    if (steps && *steps > 0) {
-        // "Optimizer steps" of the start dialog: the behaviour-cloning steps of an SFT/RFT run,
-        // the ILQL steps (iterations x updates) of an ILQL run.
-        // ILQL trains whole iterations (evaluation and samples after each), so the request is
-        // rounded up: at least the steps asked for, never fewer (100 at 60 updates = 2 x 60).
-        if (r.kind == "ilql") {
-            config.updatesPerIteration = std::min(config.updatesPerIteration, *steps);
-            config.iterations = (*steps + config.updatesPerIteration - 1) / config.updatesPerIteration;
-        } else {
-            config.bcSteps = *steps;
-        }
-    }
-    config.validate();
-    return config;
-}
-
 RunLaunchResult launchAgentRun(const RunLaunchRequest& request, const ProgressFn& progress, const StopToken& stop,
                                const std::function<void(const std::string&)>& log)
 {
@@ -134,6 +117,36 @@ RunLaunchResult launchAgentRun(const RunLaunchRequest& request, const ProgressFn
 }
 
 } // namespace
+
+IlqlTrainConfig agentConfigOf(const RunLaunchRequest& r)
+{
+    const IlqlTrainConfig start = r.tiny ? IlqlTrainConfig::tiny() : IlqlTrainConfig::paper();
+    nlohmann::json base = (r.configPath.empty() ? start : IlqlTrainConfig::overlay(start, r.configPath)).toJson();
+    std::optional<int64_t> steps;
+    if (r.overrides.is_object())
+        for (const auto& item : r.overrides.items()) {
+            if (item.key() == "maxSteps")
+                steps = item.value().get<int64_t>();
+            else
+                mergeInto(base[item.key()], item.value());
+        }
+    auto config = IlqlTrainConfig::fromJson(base, r.configPath.empty() ? "configuration" : r.configPath);
+    if (steps && *steps > 0) {
+        // "Optimizer steps" of the start dialog: the behaviour-cloning steps of an SFT/RFT run,
+        // the ILQL steps (iterations x updates) of an ILQL run.
+        // ILQL trains whole iterations (evaluation and samples after each), so the request is
+        // rounded up: at least the steps asked for, never fewer (100 at 60 updates = 2 x 60).
+        if (r.kind == "ilql") {
+            config.updatesPerIteration = std::min(config.updatesPerIteration, *steps);
+            config.iterations = (*steps + config.updatesPerIteration - 1) / config.updatesPerIteration;
+        } else {
+            config.bcSteps = *steps;
+        }
+    }
+    config.validate();
+    return config;
+}
+
 
 std::optional<int64_t> plannedAgentSteps(const RunLaunchRequest& request)
 {

@@ -43,6 +43,12 @@ struct RunLaunchResult {
 std::optional<int64_t> plannedAgentSteps(const RunLaunchRequest& request);
 std::optional<int64_t> plannedIlqlUpdatesPerIteration(const RunLaunchRequest& request);
 
+// The configuration of an agent run, merged the one way both front ends use: the tiny or paper
+// defaults, then the request's configuration file (IlqlTrainConfig::overlay), then its overrides
+// (nested objects change only the keys they name), validated. Throws hw::Error naming the field.
+struct IlqlTrainConfig;
+IlqlTrainConfig agentConfigOf(const RunLaunchRequest& request);
+
 // Kinds launchRun() can train in this build, in menu order.
 std::vector<std::string> launchableKinds();
 
