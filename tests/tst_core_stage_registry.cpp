@@ -273,7 +273,7 @@ private Q_SLOTS:
     void olderProjectJobsContinueAfterUpgrade()
     {
         // Made by the previous build's CLI (tests/fixtures/store/README.md): an interrupted
-        // retrieval relabel of persuasion, a failed LLM relabel, a finished aggregate.
+        // retrieval relabel of persuasion, an LLM relabel whose calls failed, a finished aggregate.
         const std::string fixture = hwtest::fixture("store/jobs-v3.hwb");
         QVERIFY(std::filesystem::exists(fixture));
         QTemporaryDir tmp;
@@ -303,16 +303,20 @@ private Q_SLOTS:
                 const StageDescription d = normalizeStage(describeJob(j.kind, j.config));
                 QCOMPARE(j.config.at("config_hash").get<std::string>(), JobRunner::configHash(nlohmann::json(d)));
             }
-            int failedLlm = 0;
-            for (const auto& j : JobStore(db).list("relabel"))
-                if (j.status == "failed") {
-                    ++failedLlm;
-                    const StageBackend& b = describeJob("relabel", j.config).backend(role::kController);
-                    QCOMPARE(b.kind, std::string("llm"));
-                    QCOMPARE(b.model, std::string("fixture-model"));
-                    QCOMPARE(b.apiKeyEnv, std::string("HW_FIXTURE_KEY"));
-                }
-            QCOMPARE(failedLlm, 1);
+            // The relabel on an unreachable endpoint: its endpoint, model and key variable kept.
+            int llmJobs = 0;
+            for (const auto& j : JobStore(db).list("relabel")) {
+                const StageBackend& b = describeJob("relabel", j.config).backend(role::kController);
+                if (b.kind != "llm")
+                    continue;
+                ++llmJobs;
+                QCOMPARE(b.model, std::string("fixture-model"));
+                QCOMPARE(b.endpoint, std::string("http://127.0.0.1:9/v1/chat/completions"));
+                QCOMPARE(b.apiKeyEnv, std::string("HW_FIXTURE_KEY"));
+                QCOMPARE(j.config.at("migrated_from").at("stage").at("controller").at("model").get<std::string>(),
+                         std::string("fixture-model"));
+            }
+            QCOMPARE(llmJobs, 1);
         }
         // The same command as the one that made the job continues it (the CLI upgrades first).
         const QStringList command = {"relabel", resumedPath, "--task", "persuasion", "--controller", "retrieval",

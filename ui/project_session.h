@@ -3,7 +3,6 @@
 // change notifications. Pages borrow it; workers open their own Database on path().
 #include "core/store/database.h"
 
-#include <QList>
 #include <QObject>
 #include <QString>
 #include <QUndoStack>
@@ -35,9 +34,6 @@ public:
     void notifyDialogueChanged(qint64 dialogueId); // one dialogue's reward/metadata/turns changed
     void notifySuggestionsChanged();
     void notifyRunsChanged();
-    // The dialogues selected on the Dialogues page (ids), for jobs started on a hand-picked set.
-    void setSelectedDialogues(const QList<qint64>& ids) { m_selectedDialogues = ids; }
-    QList<qint64> selectedDialogues() const { return m_selectedDialogues; }
     // A short message for the main window's status bar (timeout 0 = until replaced).
     void showStatus(const QString& message, int timeoutMs = 5000);
 
@@ -55,7 +51,6 @@ private:
     QString m_error;
     std::unique_ptr<hw::Database> m_db;
     QUndoStack m_undo;
-    QList<qint64> m_selectedDialogues;
 };
 
 } // namespace hw::ui

@@ -13,11 +13,6 @@ Role roleFromString(const std::string& s)
     throw Error("unknown role '" + s + "' (expected agent or user)");
 }
 
-bool isOriginalSource(const std::string& s)
-{
-    return s != source::kRegeneration && s != source::kImagined;
-}
-
 int Dialogue::agentTurnCount() const
 {
     int n = 0;

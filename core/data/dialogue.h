@@ -30,11 +30,6 @@ inline constexpr const char* kRegeneration = "regeneration";
 inline constexpr const char* kImagined = "imagined";
 } // namespace source
 
-// Whether a dialogue of this source is an original one: collected from people and imported, not
-// made by the pipeline (a regeneration) nor imagined by an LLM. The one definition; SQL queries
-// use originalDialogueSql() (core/store/dialogue_store.h), which says the same.
-bool isOriginalSource(const std::string& source);
-
 // Bit flags shown in the browser.
 enum DialogueFlag : uint32_t {
     kFlagNone = 0,

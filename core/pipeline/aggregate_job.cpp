@@ -3,6 +3,7 @@
 #include "core/store/training_set_store.h"
 #include "core/store/database.h"
 #include "core/store/dialogue_store.h"
+#include "core/store/original_dialogue.h"
 
 #include <algorithm>
 #include <cmath>

@@ -2,6 +2,7 @@
 
 #include "core/store/database.h"
 #include "core/store/dialogue_store.h"
+#include "core/store/original_dialogue.h"
 
 #include <algorithm>
 #include <cmath>

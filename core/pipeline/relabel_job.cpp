@@ -3,6 +3,7 @@
 #include "core/store/suggestion_store.h"
 #include "core/store/database.h"
 #include "core/store/dialogue_store.h"
+#include "core/store/original_dialogue.h"
 
 namespace hw {
 

@@ -9,11 +9,6 @@
 #include <utility>
 
 namespace hw {
-
-std::string originalDialogueSql(const std::string& alias)
-{
-    return alias + ".source NOT IN ('" + source::kRegeneration + "', '" + source::kImagined + "')";
-}
 namespace {
 
 using nlohmann::json;

@@ -12,10 +12,6 @@
 
 namespace hw {
 
-// isOriginalSource() (core/data/dialogue.h) as an SQL condition on the dialogues row `alias`:
-// "d.source NOT IN ('regeneration', 'imagined')".
-std::string originalDialogueSql(const std::string& alias = "d");
-
 class Database;
 
 // One row of reward_labels: the history behind a dialogue's current reward.

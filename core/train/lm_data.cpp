@@ -1,5 +1,7 @@
 #include "core/train/lm_data.h"
 
+#include "core/store/original_dialogue.h"
+
 #include "core/store/database.h"
 #include "core/store/dialogue_store.h"
 #include "core/util/error.h"

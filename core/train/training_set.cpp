@@ -1,5 +1,7 @@
 #include "core/train/training_set.h"
 
+#include "core/store/original_dialogue.h"
+
 #include "core/data/dialogue.h"
 #include "core/store/training_set_store.h"
 #include "core/store/database.h"

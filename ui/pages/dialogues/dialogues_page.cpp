@@ -4,6 +4,7 @@
 #include "core/store/dialogue_store.h"
 #include "ui/commands/set_reward_command.h"
 #include "ui/models/dialogue_table_model.h"
+#include "ui/pages/dialogues/dialogue_selection.h"
 #include "ui/pages/dialogues/dialogue_filter_bar.h"
 #include "ui/pages/dialogues/reward_edit_bar.h"
 #include "ui/project_session.h"
@@ -79,7 +80,7 @@ DialoguesPage::DialoguesPage(ProjectSession* session, QWidget* parent)
         for (const QModelIndex& i : m_table->selectionModel()->selectedRows())
             if (const qint64 id = m_model->dialogueId(i.row()); id >= 0)
                 ids.push_back(id);
-        session()->setSelectedDialogues(ids);
+        DialogueSelection::of(session())->set(ids);
     });
     connect(m_rewardBar, &RewardEditBar::setRequested, this, [this](double v) { requestReward(v); });
     connect(m_rewardBar, &RewardEditBar::clearRequested, this, [this] { requestReward(std::nullopt); });

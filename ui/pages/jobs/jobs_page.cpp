@@ -6,6 +6,7 @@
 #include "ui/pages/jobs/job_details_view.h"
 #include "ui/pages/jobs/job_progress_delegate.h"
 #include "ui/pages/jobs/jobs_prefs.h"
+#include "ui/pages/dialogues/dialogue_selection.h"
 #include "ui/pages/jobs/start_job_dialog.h"
 #include "ui/project_session.h"
 #include "ui/workers/pipeline_worker_host.h"
@@ -276,7 +277,7 @@ void JobsPage::startJob()
     if (!session()->isOpen())
         return;
     StartJobDialog dialog(session(), m_host->profilesPath(), this);
-    dialog.setDialogueSelection(session()->selectedDialogues());
+    dialog.setDialogueSelection(DialogueSelection::of(session())->ids());
     if (dialog.exec() != QDialog::Accepted)
         return;
     QString why;
