@@ -80,7 +80,7 @@ DialoguesPage::DialoguesPage(ProjectSession* session, QWidget* parent)
         for (const QModelIndex& i : m_table->selectionModel()->selectedRows())
             if (const qint64 id = m_model->dialogueId(i.row()); id >= 0)
                 ids.push_back(id);
-        DialogueSelection::of(session())->set(ids);
+        DialogueSelection::of(this->session())->set(ids);
     });
     connect(m_rewardBar, &RewardEditBar::setRequested, this, [this](double v) { requestReward(v); });
     connect(m_rewardBar, &RewardEditBar::clearRequested, this, [this] { requestReward(std::nullopt); });
