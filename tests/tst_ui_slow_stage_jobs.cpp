@@ -9,6 +9,7 @@
 #include "support/cli_run.h"
 #include "support/offline_checkpoints.h"
 #include "support/test_paths.h"
+#include "ui/models/job_table_model.h"
 #include "ui/pages/jobs/jobs_page.h"
 #include "ui/pages/jobs/start_job_dialog.h"
 #include "ui/project_session.h"
