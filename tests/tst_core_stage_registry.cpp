@@ -56,7 +56,7 @@ std::string hashOf(const StageDescription& d) { return JobRunner::configHash(nlo
 std::vector<std::string> suggestionsOf(Database& db)
 {
     Statement st(db, "SELECT d.uid, coalesce(s.turn_idx, -1), s.proposed_text FROM suggestions s JOIN dialogues d ON d.id = s.dialogue_id "
-                     "ORDER BY d.uid, 2, s.proposed_text");
+                     "WHERE s.status != 'failed' ORDER BY d.uid, 2, s.proposed_text");
     std::vector<std::string> out;
     while (st.step())
         out.push_back(st.text(0) + "|" + std::to_string(st.int64(1)) + "|" + st.text(2));
