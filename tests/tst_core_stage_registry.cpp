@@ -229,14 +229,14 @@ private Q_SLOTS:
     {
         QTemporaryDir tmp;
         const std::string path = tmp.filePath("p.hwb").toStdString();
-        hwtest::makeProject(path, "persuasion", 8);
+        hwtest::makeProject(path, "persuasion", 10);
         Database db = Database::open(path);
         SharedProject project(db);
         StageDescription d = relabelWith(StageBackend::retrieval());
         d.limit = 3;
         const JobSummary first = runStage(project, d, {});
         QCOMPARE(first.status, std::string("done"));
-        QCOMPARE(first.done, int64_t(3));
+        QCOMPARE(first.total, int64_t(3));
         // --json prints the description it ran.
         const auto printed = first.toJson().at("description").get<StageDescription>();
         QCOMPARE(printed.backend(role::kController).kind, std::string("retrieval"));
@@ -246,17 +246,27 @@ private Q_SLOTS:
         QVERIFY(job);
         QCOMPARE(describeJob("relabel", job->config).limit, int64_t(3));
         QCOMPARE(job->config.at("backends").at("controller").at("kind").get<std::string>(), std::string("retrieval"));
-        // Running it again finds the finished job: nothing left to do, no new row.
-        const JobSummary again = runStage(project, d, {});
-        QCOMPARE(again.status, std::string("done"));
-        QCOMPARE(again.processed, int64_t(0));
-        QCOMPARE(JobStore(db).list("relabel").size(), size_t(1));
+        // The same description again after it finished: --limit counts dialogues that have no
+        // usable suggestion yet, so it relabels the next three (README "Stages, jobs and re-runs").
+        const JobSummary next = runStage(project, d, {});
+        QCOMPARE(next.status, std::string("done"));
+        QCOMPARE(next.total, int64_t(3));
+        QVERIFY(next.jobId != first.jobId);
+        const int64_t usable = *db.queryInt64("SELECT count(DISTINCT dialogue_id) FROM suggestions WHERE status != 'failed'");
+        QCOMPARE(usable, first.done + next.done);
 
-        // A job cut short (a kill: two items and their rows gone, status left "running") continues
-        // under the same id when its description is run again.
+        // Without a limit: the other four; run again, nothing is left to do and no row is made.
         StageDescription all = relabelWith(StageBackend::retrieval());
         const JobSummary full = runStage(project, all, {});
         QCOMPARE(full.status, std::string("done"));
+        QCOMPARE(full.total, 10 - usable);
+        const JobSummary nothing = runStage(project, all, {});
+        QCOMPARE(nothing.status, std::string("done"));
+        QCOMPARE(nothing.processed, int64_t(0));
+        QCOMPARE(JobStore(db).list("relabel").size(), size_t(3));
+
+        // A job cut short (a kill: two items and their rows gone, status left "running") continues
+        // under the same id when its description is run again.
         const std::vector<std::string> expected = suggestionsOf(db);
         db.exec("DELETE FROM suggestions WHERE dialogue_id IN (SELECT CAST(substr(item_key, 3) AS INTEGER) FROM job_items "
                 "WHERE job_id = " + std::to_string(full.jobId) + " ORDER BY item_key DESC LIMIT 2)");
