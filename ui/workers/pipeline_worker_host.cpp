@@ -96,6 +96,7 @@ void PipelineWorkerHost::onProgress(const PipelineProgress& p)
 void PipelineWorkerHost::onFinished(qint64 jobId, const QString& status, const QString& summaryJson)
 {
     const QString kind = m_current ? m_current->kind() : QString();
+    const bool severalStages = m_current && m_current->stages.size() > 1;
     // A pipeline that stopped at one of its stages: remember the stages after it, so that
     // resuming that job continues the pipeline.
     if (m_current && status != QLatin1String("done") && jobId > 0) {
@@ -118,9 +119,9 @@ void PipelineWorkerHost::onFinished(qint64 jobId, const QString& status, const Q
     m_runningJobId = 0;
     m_runningLabel.clear();
     if (m_session->isOpen()) {
-        if (kind == QLatin1String("relabel"))
+        if (kind == QLatin1String("relabel") || severalStages)
             m_session->notifySuggestionsChanged();
-        else if (!kind.isEmpty())
+        if ((kind != QLatin1String("relabel") && !kind.isEmpty()) || severalStages)
             m_session->notifyDialoguesChanged();
         m_session->showStatus(tr("Job %1 (%2): %3").arg(id).arg(kind, status));
     }
