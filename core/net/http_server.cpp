@@ -31,6 +31,10 @@ namespace {
 // connection loop on the same thread (cpp-httplib calls the handler on the connection's thread).
 thread_local bool t_closeAfterResponse = false;
 
+// Requests served on one kept-alive connection before it is closed (also announced to clients in
+// cpp-httplib's "Keep-Alive: timeout=N, max=M" header).
+constexpr size_t kMaxRequestsPerConnection = 1000;
+
 const char* reasonPhrase(int status)
 {
     switch (status) {
@@ -65,12 +69,12 @@ std::string refusal(int status, const std::string& message)
 // Sends the refusal, then half-closes and drains what the client is still sending for a short
 // while: closing a socket with unread input sends a reset, which can destroy the refusal before
 // the client reads it (nginx's "lingering close").
-void refuseAndLinger(int fd, int status, const std::string& message, int writeTimeoutMs)
+void refuseAndLinger(int fd, int status, const std::string& message, int writeTimeoutMs, int lingerMs)
 {
     if (!sendAll(fd, refusal(status, message), writeTimeoutMs))
         return;
     ::shutdown(fd, SHUT_WR);
-    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(1000);
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(lingerMs);
     size_t drained = 0;
     char buf[16384];
     while (drained < (4u << 20) && std::chrono::steady_clock::now() < until) {
@@ -146,7 +150,9 @@ struct HttpServer::Impl : public httplib::Server {
     {
         new_task_queue = [] { return new ConnectionThreads(); };
         set_payload_max_length(options.maxBodyBytes);
-        set_keep_alive_timeout(std::max(1, options.idleTimeoutMs / 1000)); // only the Keep-Alive header's value
+        // Only the values announced in the Keep-Alive header: serveConnection() enforces them.
+        set_keep_alive_timeout(std::max(1, options.idleTimeoutMs / 1000));
+        set_keep_alive_max_count(kMaxRequestsPerConnection);
         const httplib::Server::Handler route = [this](const httplib::Request& q, httplib::Response& r) { serve(q, r); };
         // Every path of every method goes to our one handler ([\s\S] also matches a decoded '\n').
         const std::string any = "[\\s\\S]*";
@@ -241,7 +247,8 @@ struct HttpServer::Impl : public httplib::Server {
             if (perClient[ip] == 0)
                 perClient.erase(ip);
         }
-        refuseAndLinger(sock, status, why, options.writeTimeoutMs);
+        // Short linger: a flood of refused connections must not pile up threads.
+        refuseAndLinger(sock, status, why, options.writeTimeoutMs, 200);
         return false;
     }
 
@@ -279,18 +286,18 @@ struct HttpServer::Impl : public httplib::Server {
         ro.bodyTimeoutMs = options.bodyTimeoutMs;
         ro.writeTimeoutMs = options.writeTimeoutMs;
         ConnectionReader reader(sock, ro, stopping);
-        while (!stopping.load()) {
+        for (size_t count = 1; !stopping.load(); ++count) {
             RequestHead head;
             std::string request;
             const auto outcome = reader.next(head, request);
             if (outcome == ConnectionReader::Outcome::Closed)
                 return;
             if (outcome == ConnectionReader::Outcome::Refused) {
-                refuseAndLinger(sock, reader.error().status, reader.error().message, options.writeTimeoutMs);
+                refuseAndLinger(sock, reader.error().status, reader.error().message, options.writeTimeoutMs, 1000);
                 return;
             }
             RequestStream stream(sock, std::move(request), options.writeTimeoutMs);
-            const bool close = !head.keepAlive || stopping.load();
+            const bool close = !head.keepAlive || stopping.load() || count >= kMaxRequestsPerConnection;
             bool closed = false;
             t_closeAfterResponse = false;
             const bool ok = process_request(stream, close, closed, nullptr);
