@@ -8,6 +8,7 @@
 #include "core/util/error.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
@@ -24,7 +25,10 @@ pipeline and chat page (endpoint URL http://HOST:PORT/v1):
 "system" messages are the dialogue's context; "user" and "assistant" messages are the user's
 and the agent's turns; the reply is the agent's next turn.
 
-Listens on the loopback interface only unless --host says otherwise. Ctrl+C stops.
+Listens on the loopback interface only unless --host says otherwise; another address needs
+--api-key-env (clients then send "Authorization: Bearer KEY"). Requests whose Host header does
+not name this server (DNS rebinding), browser cross-origin requests and POST bodies that are not
+"Content-Type: application/json" are refused. Ctrl+C stops.
 
 Options:
   --checkpoint DIR   model to serve (required)
@@ -34,11 +38,16 @@ Options:
   --name NAME        model id reported by /v1/models (default: the directory name)
   --max-tokens N     default max_tokens of a request (default 128)
   --temperature T    default temperature (default 1.0)
+  --api-key-env VAR  require "Authorization: Bearer $VAR" (the variable must be set and non-empty)
+  --allow-host NAME  also accept NAME in the Host header (repeatable; e.g. the machine's DNS name)
 )";
 
 int runServe(const std::vector<std::string>& argv)
 {
-    const Args args(argv, {"checkpoint", "port", "host", "name", "max-tokens", "temperature", "device"}, {});
+    const Args args(argv,
+                    {"checkpoint", "port", "host", "name", "max-tokens", "temperature", "device", "api-key-env",
+                     "allow-host"},
+                    {});
     const auto checkpoint = args.value("checkpoint");
     if (!checkpoint)
         throw Error("missing --checkpoint DIR");
@@ -54,14 +63,28 @@ int runServe(const std::vector<std::string>& argv)
     o.modelName = args.value("name", "");
     o.defaultMaxTokens = args.intValue("max-tokens", 128);
     o.defaultTemperature = args.doubleValue("temperature", 1.0);
+    o.allowedHosts = args.values("allow-host");
+    if (const auto var = args.value("api-key-env")) {
+        // A misspelt variable must not silently serve without authentication.
+        const char* key = std::getenv(var->c_str());
+        if (!key)
+            throw Error("--api-key-env " + *var + ": environment variable " + *var + " is not set");
+        if (!*key)
+            throw Error("--api-key-env " + *var + ": environment variable " + *var + " is empty");
+        o.apiKey = key;
+    }
+    const bool loopback = o.host == "localhost" || o.host == "::1" || o.host.rfind("127.", 0) == 0;
+    if (o.host == "localhost")
+        o.host = "127.0.0.1";
+    if (!loopback && o.apiKey.empty())
+        throw Error("refusing to listen on " + o.host
+                    + " without authentication: anyone who can reach it could use the model; set --api-key-env VAR");
 
     CliProgress signals(false); // only for Ctrl+C -> stop token
     LocalChatServer server(o);
     server.start();
     // The first stdout line is machine-readable (scripts and tests wait for it).
     std::cout << "serving " << server.modelName() << " at " << server.baseUrl() << "/v1" << std::endl;
-    if (o.host != "127.0.0.1" && o.host != "localhost" && o.host != "::1")
-        std::cerr << "warning: listening on " << o.host << ": reachable from other machines, without authentication\n";
     while (!signals.stopToken().stopRequested())
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     server.stop();

@@ -1,9 +1,15 @@
 #include "core/net/http_server.h"
 
+#include "core/net/connection_reader.h"
+#include "core/net/connection_threads.h"
+#include "core/net/request_stream.h"
+#include "core/net/socket_io.h"
 #include "core/util/error.h"
 
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -11,61 +17,97 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
-#include <list>
+#include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 namespace hw {
 namespace {
 
+// Set by the handler adapter when the response asks to close the connection; read by the
+// connection loop on the same thread (cpp-httplib calls the handler on the connection's thread).
+thread_local bool t_closeAfterResponse = false;
+
+// Requests served on one kept-alive connection before it is closed (also announced to clients in
+// cpp-httplib's "Keep-Alive: timeout=N, max=M" header).
+constexpr size_t kMaxRequestsPerConnection = 1000;
+
 const char* reasonPhrase(int status)
 {
     switch (status) {
-    case 100: return "Continue";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
     case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
     case 408: return "Request Timeout";
     case 413: return "Payload Too Large";
-    case 422: return "Unprocessable Entity";
+    case 414: return "URI Too Long";
+    case 417: return "Expectation Failed";
     case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
+    case 431: return "Request Header Fields Too Large";
     case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "Status";
+    case 505: return "HTTP Version Not Supported";
+    default: return "Error";
     }
 }
 
-std::string trim(std::string_view s)
+// An OpenAI-shaped JSON error, sent by the connection layer itself (the handler never saw the
+// request), always closing the connection.
+std::string refusal(int status, const std::string& message)
 {
-    size_t a = 0, b = s.size();
-    while (a < b && (s[a] == ' ' || s[a] == '\t'))
-        ++a;
-    while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '\r'))
-        --b;
-    return std::string(s.substr(a, b - a));
+    const nlohmann::json e = {{"error",
+                               {{"message", message},
+                                {"type", status == 429 || status == 503 ? "rate_limit_error" : "invalid_request_error"},
+                                {"param", nullptr},
+                                {"code", nullptr}}}};
+    const std::string body = e.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return "HTTP/1.1 " + std::to_string(status) + " " + reasonPhrase(status)
+           + "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size())
+           + "\r\nConnection: close\r\n\r\n" + body;
 }
 
-bool sendAll(int fd, std::string_view data)
+// Sends the refusal, then half-closes and drains what the client is still sending for a short
+// while: closing a socket with unread input sends a reset, which can destroy the refusal before
+// the client reads it (nginx's "lingering close").
+void refuseAndLinger(int fd, int status, const std::string& message, int writeTimeoutMs, int lingerMs)
 {
-    while (!data.empty()) {
-        const ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
+    if (!sendAll(fd, refusal(status, message), writeTimeoutMs))
+        return;
+    ::shutdown(fd, SHUT_WR);
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(lingerMs);
+    size_t drained = 0;
+    char buf[16384];
+    while (drained < (4u << 20) && std::chrono::steady_clock::now() < until) {
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, 100) <= 0)
+            continue;
+        const ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+        if (n <= 0)
+            break;
+        drained += static_cast<size_t>(n);
+    }
+}
+
+// Adapts HttpChunkWriter onto cpp-httplib's DataSink.
+class SinkWriter : public HttpChunkWriter {
+public:
+    SinkWriter(httplib::DataSink& sink, const std::atomic<bool>& stopping) : m_sink(sink), m_stopping(stopping) {}
+    bool write(std::string_view data) override
+    {
+        if (m_broken || m_stopping.load())
             return false;
-        }
-        data.remove_prefix(static_cast<size_t>(n));
+        if (data.empty())
+            return true;
+        m_broken = !m_sink.write(data.data(), data.size());
+        return !m_broken;
     }
-    return true;
-}
+    bool broken() const { return m_broken; }
+
+private:
+    httplib::DataSink& m_sink;
+    const std::atomic<bool>& m_stopping;
+    bool m_broken = false;
+};
 
 } // namespace
 
@@ -87,315 +129,191 @@ HttpServerResponse HttpServerResponse::text(int status, std::string body)
     return r;
 }
 
-struct HttpServer::Impl {
-    Handler handler;
-    Options options;
-    int listenFd = -1;
-    int wakePipe[2] = {-1, -1};
+// cpp-httplib's server with our connection loop: process_and_close_socket (a virtual of
+// httplib::Server) is replaced so that every request passes ConnectionReader's checks and
+// deadlines before the library's process_request parses and answers it.
+struct HttpServer::Impl : public httplib::Server {
+    HttpServer::Handler handler;   // qualified: httplib::Server has a Handler type and an Options()
+    HttpServer::Options options;
     uint16_t boundPort = 0;
+    std::thread listenThread;
     std::atomic<bool> stopping{false};
     std::atomic<bool> running{false};
     std::atomic<uint64_t> served{0};
     std::atomic<uint64_t> accepted{0};
-    std::thread acceptThread;
 
-    struct Connection {
-        int fd = -1;
-        std::thread thread;
-        std::atomic<bool> finished{false};
-    };
     mutable std::mutex mutex;
-    std::list<Connection> connections;
+    std::set<int> openSockets;
+    std::map<std::string, int> perClient;
 
-    // ---------------------------------------------------------------- connection
-
-    class ChunkWriter : public HttpChunkWriter {
-    public:
-        ChunkWriter(int fd, const std::atomic<bool>& stopping) : m_fd(fd), m_stopping(stopping) {}
-        bool write(std::string_view data) override
-        {
-            if (m_broken || m_stopping.load())
-                return false;
-            if (data.empty())
-                return true;
-            char size[32];
-            std::snprintf(size, sizeof size, "%zx\r\n", data.size());
-            std::string chunk = size;
-            chunk.append(data);
-            chunk += "\r\n";
-            m_broken = !sendAll(m_fd, chunk);
-            return !m_broken;
-        }
-        bool broken() const { return m_broken; }
-
-    private:
-        int m_fd;
-        const std::atomic<bool>& m_stopping;
-        bool m_broken = false;
-    };
-
-    // Reads more bytes into buf; false on EOF, error, idle timeout or stop.
-    bool readMore(int fd, std::string& buf, int timeoutMs)
+    Impl(HttpServer::Handler h, HttpServer::Options o) : handler(std::move(h)), options(std::move(o))
     {
-        int waited = 0;
-        for (;;) {
-            if (stopping.load())
-                return false;
-            pollfd p{fd, POLLIN, 0};
-            const int rc = ::poll(&p, 1, 100);
-            if (rc < 0 && errno != EINTR)
-                return false;
-            if (rc == 0) {
-                waited += 100;
-                if (waited >= timeoutMs)
-                    return false;
+        new_task_queue = [] { return new ConnectionThreads(); };
+        set_payload_max_length(options.maxBodyBytes);
+        // Only the values announced in the Keep-Alive header: serveConnection() enforces them.
+        set_keep_alive_timeout(std::max(1, options.idleTimeoutMs / 1000));
+        set_keep_alive_max_count(kMaxRequestsPerConnection);
+        const httplib::Server::Handler route = [this](const httplib::Request& q, httplib::Response& r) { serve(q, r); };
+        // Every path of every method goes to our one handler ([\s\S] also matches a decoded '\n').
+        const std::string any = "[\\s\\S]*";
+        Get(any, route);
+        Post(any, route);
+        Put(any, route);
+        Patch(any, route);
+        Delete(any, route);
+        Options(any, route);
+    }
+
+    void serve(const httplib::Request& hreq, httplib::Response& hres)
+    {
+        HttpServerRequest req;
+        req.method = hreq.method;
+        req.target = hreq.target;
+        req.version = hreq.version;
+        const auto q = req.target.find('?');
+        req.path = req.target.substr(0, q);
+        req.query = q == std::string::npos ? std::string() : req.target.substr(q + 1);
+        for (const auto& [k, v] : hreq.headers)
+            req.headers.emplace_back(k, v);
+        req.body = hreq.body;
+        req.peer = (hreq.remote_addr.find(':') != std::string::npos ? "[" + hreq.remote_addr + "]" : hreq.remote_addr)
+                   + ":" + std::to_string(hreq.remote_port);
+        req.m_stopping = &stopping;
+
+        HttpServerResponse resp;
+        try {
+            resp = handler(req);
+        } catch (const std::exception& e) {
+            resp = HttpServerResponse::text(500, std::string("handler error: ") + e.what());
+        } catch (...) {
+            resp = HttpServerResponse::text(500, "handler error");
+        }
+        hres.status = resp.status;
+        std::string contentType;
+        for (const auto& [k, v] : resp.headers) {
+            if (equalsIgnoreCase(k, "Content-Length") || equalsIgnoreCase(k, "Transfer-Encoding")
+                || equalsIgnoreCase(k, "Connection"))
                 continue;
+            if (equalsIgnoreCase(k, "Content-Type")) {
+                contentType = v;
+                if (resp.stream)
+                    continue; // set_chunked_content_provider sets it
             }
-            char tmp[16384];
-            const ssize_t n = ::recv(fd, tmp, sizeof tmp, 0);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0)
-                return false;
-            buf.append(tmp, static_cast<size_t>(n));
-            return true;
+            hres.set_header(k, v);
         }
-    }
-
-    bool sendSimple(int fd, int status, const std::string& body, bool close)
-    {
-        std::string out = "HTTP/1.1 " + std::to_string(status) + " " + reasonPhrase(status) + "\r\n"
-                          + "Content-Type: text/plain; charset=utf-8\r\nContent-Length: "
-                          + std::to_string(body.size()) + "\r\n"
-                          + (close ? "Connection: close\r\n" : "") + "\r\n" + body;
-        return sendAll(fd, out);
-    }
-
-    // Decodes a chunked body starting at buf[pos]; reads more as needed. Returns false on error.
-    bool readChunked(int fd, std::string& buf, size_t pos, std::string& body, size_t& consumed)
-    {
-        for (;;) {
-            size_t eol;
-            while ((eol = buf.find("\r\n", pos)) == std::string::npos)
-                if (!readMore(fd, buf, options.idleTimeoutMs))
-                    return false;
-            const std::string sizeLine = buf.substr(pos, eol - pos);
-            char* end = nullptr;
-            const unsigned long long n = std::strtoull(sizeLine.c_str(), &end, 16);
-            if (end == sizeLine.c_str() || body.size() + n > options.maxBodyBytes)
-                return false;
-            pos = eol + 2;
-            if (n == 0) {
-                // Trailers (ignored) up to the empty line.
-                for (;;) {
-                    while ((eol = buf.find("\r\n", pos)) == std::string::npos)
-                        if (!readMore(fd, buf, options.idleTimeoutMs))
-                            return false;
-                    const bool empty = eol == pos;
-                    pos = eol + 2;
-                    if (empty)
-                        break;
-                }
-                consumed = pos;
-                return true;
-            }
-            while (buf.size() < pos + n + 2)
-                if (!readMore(fd, buf, options.idleTimeoutMs))
-                    return false;
-            body.append(buf, pos, n);
-            pos += n + 2;
+        if (resp.closeConnection || stopping.load()) {
+            hres.set_header("Connection", "close");
+            t_closeAfterResponse = true;
         }
-    }
-
-    void serve(int fd, const std::string& peer)
-    {
-        std::string buf;
-        for (;;) {
-            // Head.
-            size_t headEnd;
-            while ((headEnd = buf.find("\r\n\r\n")) == std::string::npos) {
-                if (buf.size() > options.maxHeaderBytes) {
-                    sendSimple(fd, 400, "request head too large", true);
-                    return;
-                }
-                if (!readMore(fd, buf, options.idleTimeoutMs))
-                    return;
-            }
-            HttpServerRequest req;
-            req.peer = peer;
-            req.m_stopping = &stopping;
-            {
-                const std::string head = buf.substr(0, headEnd);
-                size_t lineEnd = head.find("\r\n");
-                const std::string requestLine = head.substr(0, lineEnd);
-                const auto sp1 = requestLine.find(' ');
-                const auto sp2 = requestLine.rfind(' ');
-                if (sp1 == std::string::npos || sp2 == sp1) {
-                    sendSimple(fd, 400, "malformed request line", true);
-                    return;
-                }
-                req.method = requestLine.substr(0, sp1);
-                req.target = requestLine.substr(sp1 + 1, sp2 - sp1 - 1);
-                req.version = requestLine.substr(sp2 + 1);
-                const auto q = req.target.find('?');
-                req.path = req.target.substr(0, q);
-                req.query = q == std::string::npos ? std::string() : req.target.substr(q + 1);
-                size_t pos = lineEnd == std::string::npos ? head.size() : lineEnd + 2;
-                while (pos < head.size()) {
-                    size_t e = head.find("\r\n", pos);
-                    if (e == std::string::npos)
-                        e = head.size();
-                    const std::string line = head.substr(pos, e - pos);
-                    const auto colon = line.find(':');
-                    if (colon != std::string::npos)
-                        req.headers.emplace_back(trim(line.substr(0, colon)), trim(line.substr(colon + 1)));
-                    pos = e + 2;
-                }
-            }
-            size_t consumed = headEnd + 4;
-            if (const auto expect = req.header("Expect"); expect && equalsIgnoreCase(*expect, "100-continue"))
-                if (!sendAll(fd, "HTTP/1.1 100 Continue\r\n\r\n"))
-                    return;
-            // Body.
-            const auto te = req.header("Transfer-Encoding");
-            if (te && te->find("chunked") != std::string::npos) {
-                size_t end = 0;
-                if (!readChunked(fd, buf, consumed, req.body, end)) {
-                    sendSimple(fd, 400, "bad chunked body", true);
-                    return;
-                }
-                consumed = end;
-            } else if (const auto cl = req.header("Content-Length")) {
-                char* endp = nullptr;
-                const unsigned long long n = std::strtoull(cl->c_str(), &endp, 10);
-                if (endp == cl->c_str() || n > options.maxBodyBytes) {
-                    sendSimple(fd, 413, "body too large", true);
-                    return;
-                }
-                while (buf.size() < consumed + n)
-                    if (!readMore(fd, buf, options.idleTimeoutMs))
-                        return;
-                req.body = buf.substr(consumed, n);
-                consumed += n;
-            }
-            buf.erase(0, consumed);
-
-            const auto conn = req.header("Connection");
-            bool keepAlive = req.version == "HTTP/1.1" ? !(conn && equalsIgnoreCase(*conn, "close"))
-                                                       : (conn && equalsIgnoreCase(*conn, "keep-alive"));
-            HttpServerResponse resp;
-            try {
-                resp = handler(req);
-            } catch (const std::exception& e) {
-                resp = HttpServerResponse::text(500, std::string("handler error: ") + e.what());
-            } catch (...) {
-                resp = HttpServerResponse::text(500, "handler error");
-            }
-            if (resp.closeConnection || stopping.load())
-                keepAlive = false;
-
-            std::string head = "HTTP/1.1 " + std::to_string(resp.status) + " " + reasonPhrase(resp.status) + "\r\n";
-            for (const auto& [k, v] : resp.headers) {
-                if (equalsIgnoreCase(k, "Content-Length") || equalsIgnoreCase(k, "Transfer-Encoding")
-                    || equalsIgnoreCase(k, "Connection"))
-                    continue;
-                head += k + ": " + v + "\r\n";
-            }
-            head += keepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
-            const bool headOnly = req.method == "HEAD";
-            if (resp.stream) {
-                head += "Transfer-Encoding: chunked\r\n\r\n";
-                if (!sendAll(fd, head))
-                    return;
-                ChunkWriter writer(fd, stopping);
-                if (!headOnly) {
+        if (resp.stream) {
+            hres.set_chunked_content_provider(
+                contentType.empty() ? "application/octet-stream" : contentType.c_str(),
+                [this, stream = std::move(resp.stream)](size_t, httplib::DataSink& sink) {
+                    SinkWriter writer(sink, stopping);
                     try {
-                        resp.stream(writer);
+                        stream(writer);
                     } catch (...) {
-                        return; // a half-sent chunked body cannot be repaired: drop the connection
+                        return false; // a half-sent chunked body cannot be repaired: drop the connection
                     }
-                }
-                if (writer.broken() || !sendAll(fd, "0\r\n\r\n"))
-                    return;
-            } else {
-                head += "Content-Length: " + std::to_string(resp.body.size()) + "\r\n\r\n";
-                if (!headOnly)
-                    head += resp.body;
-                if (!sendAll(fd, head))
-                    return;
-            }
-            ++served;
-            if (!keepAlive)
-                return;
+                    if (writer.broken())
+                        return false;
+                    sink.done();
+                    return true;
+                });
+        } else {
+            hres.body = std::move(resp.body);
         }
     }
 
-    // ---------------------------------------------------------------- accept
+    // Admission: false (and the socket answered) when the client or the server is at its limit.
+    bool admit(int sock, const std::string& ip)
+    {
+        int status = 0;
+        std::string why;
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            if (static_cast<int>(openSockets.size()) >= options.maxConnections) {
+                status = 503;
+                why = "too many connections (" + std::to_string(options.maxConnections) + ")";
+            } else if (perClient[ip] >= options.maxConnectionsPerClient) {
+                status = 429;
+                why = "too many connections from " + ip + " (" + std::to_string(options.maxConnectionsPerClient) + ")";
+            } else {
+                openSockets.insert(sock);
+                ++perClient[ip];
+                ++accepted;
+                return true;
+            }
+            if (perClient[ip] == 0)
+                perClient.erase(ip);
+        }
+        // Short linger: a flood of refused connections must not pile up threads.
+        refuseAndLinger(sock, status, why, options.writeTimeoutMs, 200);
+        return false;
+    }
 
-    void reapFinished()
+    void release(int sock, const std::string& ip)
     {
         std::lock_guard<std::mutex> lock(mutex);
-        for (auto it = connections.begin(); it != connections.end();) {
-            if (it->finished.load()) {
-                it->thread.join();
-                it = connections.erase(it);
-            } else {
-                ++it;
-            }
-        }
+        openSockets.erase(sock);
+        if (--perClient[ip] <= 0)
+            perClient.erase(ip);
     }
 
-    void acceptLoop()
-    {
-        while (!stopping.load()) {
-            pollfd fds[2] = {{listenFd, POLLIN, 0}, {wakePipe[0], POLLIN, 0}};
-            const int rc = ::poll(fds, 2, 500);
-            reapFinished();
-            if (rc <= 0 || stopping.load())
-                continue;
-            if (!(fds[0].revents & POLLIN))
-                continue;
-            sockaddr_in addr{};
-            socklen_t len = sizeof addr;
-            const int fd = ::accept4(listenFd, reinterpret_cast<sockaddr*>(&addr), &len, SOCK_CLOEXEC);
-            if (fd < 0)
-                continue;
-            const int one = 1;
-            ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-            char ip[INET_ADDRSTRLEN] = "?";
-            ::inet_ntop(AF_INET, &addr.sin_addr, ip, sizeof ip);
-            const std::string peer = std::string(ip) + ":" + std::to_string(ntohs(addr.sin_port));
+    void adoptListeningSocket(int fd) { svr_sock_ = fd; } // what bind_to_port would have set
 
-            std::lock_guard<std::mutex> lock(mutex);
-            if (static_cast<int>(connections.size()) >= options.maxConnections) {
-                sendSimple(fd, 503, "too many connections", true);
-                ::close(fd);
-                continue;
+    bool process_and_close_socket(socket_t sock) override
+    {
+        const std::string ip = peerIp(sock);
+        if (admit(sock, ip)) {
+            const int one = 1;
+            ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+            serveConnection(sock);
+            release(sock, ip);
+        }
+        ::shutdown(sock, SHUT_RDWR);
+        ::close(sock);
+        return true;
+    }
+
+    void serveConnection(int sock)
+    {
+        ConnectionReader::Options ro;
+        ro.limits.maxHeadBytes = options.maxHeaderBytes;
+        ro.limits.maxBodyBytes = options.maxBodyBytes;
+        ro.idleTimeoutMs = options.idleTimeoutMs;
+        ro.headerTimeoutMs = options.headerTimeoutMs;
+        ro.bodyTimeoutMs = options.bodyTimeoutMs;
+        ro.writeTimeoutMs = options.writeTimeoutMs;
+        ConnectionReader reader(sock, ro, stopping);
+        for (size_t count = 1; !stopping.load(); ++count) {
+            RequestHead head;
+            std::string request;
+            const auto outcome = reader.next(head, request);
+            if (outcome == ConnectionReader::Outcome::Closed)
+                return;
+            if (outcome == ConnectionReader::Outcome::Refused) {
+                refuseAndLinger(sock, reader.error().status, reader.error().message, options.writeTimeoutMs, 1000);
+                return;
             }
-            ++accepted;
-            connections.emplace_back();
-            Connection& c = connections.back();
-            c.fd = fd;
-            c.thread = std::thread([this, &c, peer] {
-                serve(c.fd, peer);
-                {
-                    // Close under the lock so stop() never shuts down a reused descriptor.
-                    std::lock_guard<std::mutex> l(mutex);
-                    ::close(c.fd);
-                    c.fd = -1;
-                }
-                c.finished = true;
-            });
+            RequestStream stream(sock, std::move(request), options.writeTimeoutMs);
+            const bool close = !head.keepAlive || stopping.load() || count >= kMaxRequestsPerConnection;
+            bool closed = false;
+            t_closeAfterResponse = false;
+            const bool ok = process_request(stream, close, closed, nullptr);
+            if (ok && !stream.writeFailed())
+                ++served;
+            if (!ok || closed || close || t_closeAfterResponse || stream.writeFailed())
+                return;
         }
     }
 };
 
 HttpServer::HttpServer(Handler handler) : HttpServer(std::move(handler), Options()) {}
 
-HttpServer::HttpServer(Handler handler, Options options) : m_impl(std::make_unique<Impl>())
+HttpServer::HttpServer(Handler handler, Options options)
+    : m_impl(std::make_unique<Impl>(std::move(handler), std::move(options)))
 {
-    m_impl->handler = std::move(handler);
-    m_impl->options = std::move(options);
 }
 
 HttpServer::~HttpServer() { stop(); }
@@ -403,42 +321,54 @@ HttpServer::~HttpServer() { stop(); }
 void HttpServer::start()
 {
     Impl& d = *m_impl;
-    if (d.running.load() || d.listenFd >= 0)
+    if (d.running.load())
         throw Error("HTTP server already started");
-    const std::string where = d.options.host + ":" + std::to_string(d.options.port);
-    d.listenFd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (d.listenFd < 0)
+    const std::string& host = d.options.host;
+    const std::string where = host + ":" + std::to_string(d.options.port);
+
+    // Bound here rather than by cpp-httplib's bind_to_port: a precise error, no SO_REUSEPORT (two
+    // servers on one port must fail) and a real listen backlog.
+    sockaddr_storage addr{};
+    socklen_t addrLen = 0;
+    auto* v4 = reinterpret_cast<sockaddr_in*>(&addr);
+    auto* v6 = reinterpret_cast<sockaddr_in6*>(&addr);
+    if (::inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons(d.options.port);
+        addrLen = sizeof *v4;
+    } else if (::inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons(d.options.port);
+        addrLen = sizeof *v6;
+    } else {
+        throw Error("cannot bind " + where + ": not an IPv4 or IPv6 address");
+    }
+    const int fd = ::socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
         throw Error("cannot create socket for " + where + ": " + std::strerror(errno));
     const int one = 1;
-    ::setsockopt(d.listenFd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(d.options.port);
-    if (::inet_pton(AF_INET, d.options.host.c_str(), &addr.sin_addr) != 1) {
-        ::close(d.listenFd);
-        d.listenFd = -1;
-        throw Error("cannot bind " + where + ": not an IPv4 address");
-    }
-    if (::bind(d.listenFd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0
-        || ::listen(d.listenFd, 512) < 0) {
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), addrLen) < 0 || ::listen(fd, 512) < 0) {
         const std::string why = std::strerror(errno);
-        ::close(d.listenFd);
-        d.listenFd = -1;
+        ::close(fd);
         throw Error("cannot bind " + where + ": " + why);
     }
-    socklen_t len = sizeof addr;
-    ::getsockname(d.listenFd, reinterpret_cast<sockaddr*>(&addr), &len);
-    d.boundPort = ntohs(addr.sin_port);
-    if (::pipe2(d.wakePipe, O_CLOEXEC) < 0) {
-        ::close(d.listenFd);
-        d.listenFd = -1;
-        throw Error(std::string("cannot create pipe: ") + std::strerror(errno));
-    }
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &addrLen);
+    d.boundPort = ntohs(addr.ss_family == AF_INET ? v4->sin_port : v6->sin6_port);
+
     d.stopping = false;
     d.served = 0;
     d.accepted = 0;
+    d.adoptListeningSocket(fd);
+    d.listenThread = std::thread([&d] { d.listen_after_bind(); });
+    // httplib::Server::stop() only acts once the accept loop runs: wait for it.
+    for (int i = 0; i < 10000 && !d.is_running(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (!d.is_running()) {
+        d.listenThread.join();
+        throw Error("cannot serve " + where + ": the accept loop did not start");
+    }
     d.running = true;
-    d.acceptThread = std::thread([&d] { d.acceptLoop(); });
 }
 
 void HttpServer::stop()
@@ -447,24 +377,15 @@ void HttpServer::stop()
     if (!d.running.exchange(false))
         return;
     d.stopping = true;
-    const char c = 'x';
-    [[maybe_unused]] const ssize_t w = ::write(d.wakePipe[1], &c, 1);
-    d.acceptThread.join();
-    ::close(d.listenFd);
-    d.listenFd = -1;
     {
+        // Wake connections blocked on their sockets; handlers return on their own (they watch
+        // req.stopping()), then each connection thread ends.
         std::lock_guard<std::mutex> lock(d.mutex);
-        for (auto& conn : d.connections)
-            if (conn.fd >= 0)
-                ::shutdown(conn.fd, SHUT_RDWR);
+        for (const int fd : d.openSockets)
+            ::shutdown(fd, SHUT_RDWR);
     }
-    // Handlers return on their own (they watch req.stopping()); then each thread ends.
-    for (auto& conn : d.connections)
-        conn.thread.join();
-    d.connections.clear();
-    ::close(d.wakePipe[0]);
-    ::close(d.wakePipe[1]);
-    d.wakePipe[0] = d.wakePipe[1] = -1;
+    d.httplib::Server::stop();  // closes the listening socket; the accept loop joins the connection threads
+    d.listenThread.join();
 }
 
 bool HttpServer::isRunning() const { return m_impl->running.load(); }
@@ -472,15 +393,13 @@ uint16_t HttpServer::port() const { return m_impl->boundPort; }
 const std::string& HttpServer::host() const { return m_impl->options.host; }
 std::string HttpServer::baseUrl() const
 {
-    return "http://" + m_impl->options.host + ":" + std::to_string(m_impl->boundPort);
+    const std::string& h = m_impl->options.host;
+    return "http://" + (h.find(':') != std::string::npos ? "[" + h + "]" : h) + ":" + std::to_string(m_impl->boundPort);
 }
 int HttpServer::openConnections() const
 {
     std::lock_guard<std::mutex> lock(m_impl->mutex);
-    int n = 0;
-    for (const auto& c : m_impl->connections)
-        n += !c.finished.load();
-    return n;
+    return static_cast<int>(m_impl->openSockets.size());
 }
 uint64_t HttpServer::requestsServed() const { return m_impl->served.load(); }
 uint64_t HttpServer::connectionsAccepted() const { return m_impl->accepted.load(); }

@@ -1,6 +1,8 @@
 #pragma once
-// A small HTTP/1.1 server on POSIX sockets, for local use: the test doubles of LLM endpoints and
-// `hindsight serve`. Not meant to face the internet (no TLS, no HTTP/2).
+// A small HTTP/1.1 server for local use: the test doubles of LLM endpoints and `hindsight serve`.
+// Built on cpp-httplib (Debian's libcpp-httplib-dev), which parses, routes and writes responses;
+// in front of it our own framing checks (request_framing.h, connection_reader.h) refuse what it
+// is lax about: request smuggling, unbounded bodies, slow heads. No TLS, no HTTP/2.
 //
 //   HttpServer server([](const HttpServerRequest& req) {
 //       if (req.method == "GET" && req.path == "/health")
@@ -12,10 +14,19 @@
 //   ...
 //   server.stop();                        // or let the destructor do it
 //
-// Threading: one accept thread, and one thread per open connection (keep-alive connections are
-// served request after request on their thread). The handler is called concurrently from those
-// threads, so it must be thread-safe. Bodies are read completely before the handler runs
-// (Content-Length or chunked); "Expect: 100-continue" is answered.
+// Threading: cpp-httplib's accept thread, and one thread per open connection (a task queue of
+// ours instead of its fixed pool, so that a kept-alive or streaming connection never makes
+// another client wait for a pool slot). Keep-alive connections are served request after request
+// on their thread. The handler is called concurrently from those threads, so it must be
+// thread-safe. Bodies are read completely before the handler runs (Content-Length or chunked);
+// "Expect: 100-continue" is answered.
+//
+// Refused before the handler runs, each with a JSON error body and the connection closed:
+// Content-Length with Transfer-Encoding, conflicting or malformed Content-Lengths, any
+// Transfer-Encoding but "chunked", bad chunk sizes (400); bodies over maxBodyBytes (413); heads
+// over maxHeaderBytes (431); a head not complete within headerTimeoutMs of its first byte or a
+// body not within bodyTimeoutMs (408); more than maxConnectionsPerClient connections from one
+// address (429) or maxConnections in all (503).
 //
 // Streaming (server-sent events, token streams): set HttpServerResponse::stream. The server then
 // sends the status and headers at once, calls stream(writer) on the connection's thread, sends
@@ -90,9 +101,13 @@ public:
         std::string host = "127.0.0.1";  // "0.0.0.0" to listen on every interface
         uint16_t port = 0;               // 0 = an ephemeral port, see port()
         int maxConnections = 512;        // beyond this, new connections get 503 and are closed
+        int maxConnectionsPerClient = 128; // per client IP address; beyond it 429 and closed
         size_t maxHeaderBytes = 64 * 1024;
         size_t maxBodyBytes = 64u << 20;
         int idleTimeoutMs = 60000;       // keep-alive connections idle longer are closed
+        int headerTimeoutMs = 10000;     // whole head, from its first byte (a deadline)
+        int bodyTimeoutMs = 60000;       // whole body, from the end of the head (a deadline)
+        int writeTimeoutMs = 30000;      // a client that does not read for this long is dropped
     };
 
     explicit HttpServer(Handler handler);
@@ -102,7 +117,8 @@ public:
     HttpServer& operator=(const HttpServer&) = delete;
 
     // Binds and starts serving. Throws hw::Error ("cannot bind 127.0.0.1:8000: Address already in
-    // use") when the address is taken or start() was already called.
+    // use") when the address is taken or start() was already called. host is an IPv4 or IPv6
+    // address literal.
     void start();
     // Idempotent; safe to call from any thread except a handler's.
     void stop();

@@ -4,10 +4,13 @@
 #include "core/model/generation.h"
 #include "core/model/model_io.h"
 #include "core/net/http_server.h"
+#include "core/offline/chat_http_guard.h"
+#include "core/offline/in_flight_budget.h"
 #include "core/train/checkpoint.h"
 #include "core/util/error.h"
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <mutex>
 #include <random>
@@ -18,20 +21,25 @@ namespace {
 // An invalid request: becomes HTTP 400 with the parameter named.
 class RequestError : public Error {
 public:
-    RequestError(const std::string& what, std::string param) : Error(what), param(std::move(param)) {}
+    RequestError(const std::string& what, std::string param, int status = 400, std::string code = "")
+        : Error(what), param(std::move(param)), status(status), code(std::move(code))
+    {
+    }
     std::string param;
+    int status;
+    std::string code;
 };
 
 HttpServerResponse errorResponse(int status, const std::string& message, const std::string& type,
-                                 const std::string& param = "")
+                                 const std::string& param = "", const std::string& code = "")
 {
-    nlohmann::json e = {{"error",
-                         {{"message", message},
-                          {"type", type},
-                          {"param", param.empty() ? nlohmann::json(nullptr) : nlohmann::json(param)},
-                          {"code", nullptr}}}};
-    return HttpServerResponse::json(status, e.dump());
+    return openAiError(status, message, type, param, code);
 }
+
+// Below this a temperature would overflow the logits (1e-320 is a denormal): it means greedy.
+constexpr double kMinTemperature = 1e-3;
+constexpr double kMaxTokensLimit = 1e6;
+constexpr size_t kMaxStopStrings = 4;
 
 int64_t unixNow()
 {
@@ -64,6 +72,8 @@ struct LocalChatServer::Impl {
     Transformer model{nullptr};
     std::unique_ptr<DialogueCodec> codec;
     std::unique_ptr<HttpServer> server;
+    std::unique_ptr<ChatHttpGuard> guard;
+    std::unique_ptr<InFlightBudget> budget;
     std::mutex modelMutex; // one generation at a time (the model is not shared across threads)
     int64_t created = unixNow();
 
@@ -110,23 +120,28 @@ struct LocalChatServer::Impl {
             if (!v->is_number())
                 throw RequestError(std::string("'") + key + "' must be a number", key);
             const double x = v->get<double>();
-            if (x < lo || x > hi)
+            if (!std::isfinite(x) || x < lo || x > hi)
                 throw RequestError(std::string("'") + key + "' must be in [" + std::to_string(lo) + ", "
                                        + std::to_string(hi) + "]",
                                    key);
             return x;
         };
         r.sampling.temperature = number("temperature", 0, 2).value_or(options.defaultTemperature);
+        if (r.sampling.temperature < kMinTemperature)
+            r.sampling.temperature = 0;
         r.sampling.topP = number("top_p", 0, 1).value_or(1.0);
         if (r.sampling.topP <= 0)
             r.sampling.temperature = 0; // top_p 0 keeps only the best token
         r.sampling.topK = static_cast<int64_t>(number("top_k", 0, 1e9).value_or(0));
-        const auto maxTokens = number("max_completion_tokens", 1, 1e9) ? number("max_completion_tokens", 1, 1e9)
-                                                                        : number("max_tokens", 1, 1e9);
+        const auto maxTokens = number("max_completion_tokens", 1, kMaxTokensLimit)
+                                   ? number("max_completion_tokens", 1, kMaxTokensLimit)
+                                   : number("max_tokens", 1, kMaxTokensLimit);
         r.maxTokens = maxTokens ? static_cast<int64_t>(*maxTokens) : options.defaultMaxTokens;
         r.n = static_cast<int>(number("n", 1, options.maxN).value_or(1));
         if (const auto seed = number("seed", -9.2e18, 1.8e19)) {
-            r.sampling.seed = static_cast<uint64_t>(static_cast<int64_t>(*seed));
+            // Negative seeds wrap as two's complement; casting a value above INT64_MAX to int64 is UB.
+            r.sampling.seed = *seed < 0 ? static_cast<uint64_t>(static_cast<int64_t>(*seed))
+                                        : static_cast<uint64_t>(*seed);
         } else {
             std::random_device rd;
             r.sampling.seed = (static_cast<uint64_t>(rd()) << 32) | rd();
@@ -143,8 +158,32 @@ struct LocalChatServer::Impl {
                 for (const auto& x : *s)
                     if (x.is_string() && !x.get<std::string>().empty())
                         r.stop.push_back(x.get<std::string>());
+            if (r.stop.size() > kMaxStopStrings)
+                throw RequestError("'stop' takes at most " + std::to_string(kMaxStopStrings) + " strings", "stop");
         }
         return r;
+    }
+
+    // Refuses a prompt longer than the model's context (older turns are still dropped to make
+    // room for the reply, but a prompt that cannot fit at all is the client's error), then holds
+    // the request's share of the in-flight budget.
+    std::shared_ptr<void> reserve(const Request& r)
+    {
+        const int64_t context = model->config().maxPositionEmbeddings;
+        const auto promptTokens = static_cast<int64_t>(codec->encodePrompt(r.context, r.turns).size());
+        if (promptTokens >= context)
+            throw RequestError("this model's context is " + std::to_string(context) + " tokens; the messages are "
+                                   + std::to_string(promptTokens) + " tokens",
+                               "messages", 400, "context_length_exceeded");
+        const int64_t need = static_cast<int64_t>(r.n) * std::min<int64_t>(context, promptTokens + r.maxTokens);
+        if (need > budget->capacity())
+            throw RequestError("the request needs " + std::to_string(need) + " token positions, more than this server's in-flight budget of "
+                                   + std::to_string(budget->capacity()) + " (lower n or max_tokens)",
+                               "n", 413);
+        auto reservation = budget->tryReserve(need);
+        if (!reservation)
+            throw RequestError("the server is busy with other requests; retry shortly", "", 429, "server_busy");
+        return reservation;
     }
 
     // Prompts and generation options for a request.
@@ -256,6 +295,8 @@ struct LocalChatServer::Impl {
     HttpServerResponse handle(const HttpServerRequest& req)
     {
         try {
+            if (auto refused = guard->check(req, req.path != "/health"))
+                return *refused;
             if (req.path == "/health")
                 return HttpServerResponse::text(200, "ok");
             if (req.path == "/v1/models" || req.path == "/models") {
@@ -266,8 +307,7 @@ struct LocalChatServer::Impl {
                                           {{{"id", name},
                                             {"object", "model"},
                                             {"created", created},
-                                            {"owned_by", "hindsight-workbench"},
-                                            {"root", dir}}}}};
+                                            {"owned_by", "hindsight-workbench"}}}}};
                 return HttpServerResponse::json(200, models.dump());
             }
             if (req.path == "/v1/chat/completions" || req.path == "/chat/completions") {
@@ -276,20 +316,27 @@ struct LocalChatServer::Impl {
                 nlohmann::json body;
                 try {
                     body = nlohmann::json::parse(req.body);
-                } catch (const nlohmann::json::parse_error& e) {
+                } catch (const nlohmann::json::exception& e) { // parse_error, out_of_range (1e400)
                     return errorResponse(400, std::string("the body is not valid JSON: ") + e.what(),
                                          "invalid_request_error");
                 }
                 const Request r = parse(body);
-                if (r.stream)
-                    return streamed(r);
-                return HttpServerResponse::json(200, completeParsed(r).dump());
+                auto reservation = reserve(r);
+                if (r.stream) {
+                    HttpServerResponse resp = streamed(r);
+                    // The reservation lives as long as the stream.
+                    resp.stream = [inner = std::move(resp.stream), reservation](HttpChunkWriter& w) { inner(w); };
+                    return resp;
+                }
+                return HttpServerResponse::json(
+                    200, completeParsed(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
             }
             return errorResponse(404, "no route " + req.method + " " + req.path
                                           + " (this server offers /v1/models and /v1/chat/completions)",
                                  "invalid_request_error");
         } catch (const RequestError& e) {
-            return errorResponse(400, e.what(), "invalid_request_error", e.param);
+            return errorResponse(e.status, e.what(), e.status == 429 ? "rate_limit_error" : "invalid_request_error",
+                                 e.param, e.code);
         } catch (const std::exception& e) {
             return errorResponse(500, e.what(), "server_error");
         }
@@ -322,8 +369,21 @@ void LocalChatServer::start()
     HttpServer::Options so;
     so.host = m->options.host;
     so.port = m->options.port;
+    so.maxBodyBytes = m->options.maxBodyBytes;
+    so.maxConnectionsPerClient = m->options.maxConnectionsPerClient;
+    so.headerTimeoutMs = m->options.headerTimeoutMs;
+    const int64_t context = m->model->config().maxPositionEmbeddings;
+    m->budget = std::make_unique<InFlightBudget>(m->options.maxInFlightTokens > 0 ? m->options.maxInFlightTokens
+                                                                                  : 64 * context);
+    ChatHttpGuard::Options go;
+    go.boundHost = m->options.host;
+    go.port = m->options.port;
+    go.apiKey = m->options.apiKey;
+    go.allowedHosts = m->options.allowedHosts;
+    m->guard = std::make_unique<ChatHttpGuard>(go);
     m->server = std::make_unique<HttpServer>([this](const HttpServerRequest& r) { return m->handle(r); }, so);
     m->server->start();
+    m->guard->setPort(m->server->port()); // the real one when options.port was 0
 }
 
 void LocalChatServer::stop()

@@ -14,12 +14,19 @@
 // stop (strings; not applied while streaming), stream (server-sent events, OpenAI chunk format,
 // ending with "data: [DONE]"). Unknown fields are ignored, as OpenAI-compatible servers do.
 // Errors are OpenAI-shaped: {"error":{"message","type","param","code"}} with 400/404/405/500.
+//
+// Hostile input (see chat_http_guard.h for Host/Origin/token/Content-Type, http_server.h for
+// framing): bodies over maxBodyBytes get 413; a prompt longer than the model's context, numbers
+// out of range or not finite, invalid JSON or UTF-8 get 400 naming the field; a request that
+// cannot get its share of the in-flight budget gets 429 (413 if it never could). Client errors
+// are never 500. /v1/models names the model, never a path on this machine.
 #include "core/util/progress.h"
 
 #include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace hw {
 
@@ -32,6 +39,12 @@ struct ChatServerOptions {
     int64_t defaultMaxTokens = 128;
     double defaultTemperature = 1.0;
     int maxN = 8;                    // most samples per request
+    std::string apiKey;              // "" = no authentication; else clients send "Bearer KEY"
+    std::vector<std::string> allowedHosts; // extra names accepted in the Host header
+    size_t maxBodyBytes = 4u << 20;  // a chat request body
+    int64_t maxInFlightTokens = 0;   // token positions reserved by requests at once; 0 = 64 x context
+    int maxConnectionsPerClient = 32;
+    int headerTimeoutMs = 10000;     // whole request head, from its first byte
 };
 
 class LocalChatServer {
