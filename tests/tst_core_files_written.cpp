@@ -6,6 +6,7 @@
 #include "core/store/database.h"
 #include "core/store/project_file.h"
 #include "core/train/checkpoint.h"
+#include "core/train/checkpoint_staging.h"
 #include "core/util/error.h"
 #include "support/pipeline_fixture.h"
 

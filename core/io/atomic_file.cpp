@@ -31,13 +31,13 @@ mode_t finalMode(const std::string& path)
 
 AtomicFileWriter::AtomicFileWriter(std::string path) : m_path(std::move(path))
 {
-    // DIR/.NAME.XXXXXX.part: hidden, beside the target, so the rename stays on one file system.
+    // DIR/NAME.XXXXXX.part: beside the target, so the rename stays on one file system.
     const auto slash = m_path.find_last_of('/');
     const std::string dir = slash == std::string::npos ? std::string() : m_path.substr(0, slash + 1);
     const std::string name = slash == std::string::npos ? m_path : m_path.substr(slash + 1);
     if (name.empty())
         throw Error(m_path + ": not a file name");
-    std::string templ = dir + "." + name + ".XXXXXX.part";
+    std::string templ = dir + name + ".XXXXXX.part";
     std::vector<char> buf(templ.begin(), templ.end());
     buf.push_back('\0');
     const int fd = ::mkostemps(buf.data(), 5, O_CLOEXEC);

@@ -1,6 +1,7 @@
 #include "core/llm/endpoint_profile.h"
 
 #include "core/io/atomic_file.h"
+#include "core/llm/endpoint_secrets.h"
 #include "core/llm/user_config.h"
 #include "core/util/error.h"
 
@@ -31,40 +32,6 @@ std::string EndpointProfile::apiKey() const
         return {};
     const char* v = std::getenv(apiKeyEnv.c_str());
     return v ? std::string(v) : std::string();
-}
-
-void EndpointProfile::requireApiKey() const
-{
-    if (apiKeyEnv.empty())
-        return;
-    const char* v = std::getenv(apiKeyEnv.c_str());
-    if (v && *v)
-        return;
-    // A misspelt variable would otherwise send requests without a key and fail (or, worse,
-    // succeed against an open server) far from the cause.
-    throw Error("endpoint " + (name.empty() ? redactUrlUserinfo(baseUrl) : "'" + name + "'")
-                + ": the API key variable $" + apiKeyEnv + (v ? " is empty" : " is not set")
-                + " (named by --api-key-env / apiKeyEnv); set it, or clear apiKeyEnv for an endpoint "
-                  "that needs no key");
-}
-
-size_t urlUserinfoEnd(const std::string& url)
-{
-    const auto scheme = url.find("://");
-    if (scheme == std::string::npos)
-        return std::string::npos;
-    const size_t start = scheme + 3;
-    const size_t authorityEnd = url.find_first_of("/?#", start);
-    const size_t at = url.rfind('@', authorityEnd == std::string::npos ? std::string::npos : authorityEnd);
-    return at != std::string::npos && at >= start ? at : std::string::npos;
-}
-
-std::string redactUrlUserinfo(const std::string& url)
-{
-    const size_t at = urlUserinfoEnd(url);
-    if (at == std::string::npos)
-        return url;
-    return url.substr(0, url.find("://") + 3) + "***" + url.substr(at);
 }
 
 double EndpointProfile::costOf(int64_t promptTokens, int64_t completionTokens) const
@@ -136,6 +103,8 @@ EndpointProfiles EndpointProfiles::load(const std::string& path)
                                     "\"apiKeyEnv\"");
                 }
             out.m_profiles.push_back(p.get<EndpointProfile>());
+            if (urlUserinfoEnd(out.m_profiles.back().baseUrl) != std::string::npos)
+                out.m_profiles.back().validate(); // refuses it, with the reason
         }
     } catch (const nlohmann::json::exception& e) {
         throw Error(path + ": " + e.what());

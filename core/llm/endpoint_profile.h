@@ -7,8 +7,7 @@
 //                  "temperature": 0.7, "maxTokens": 1024, "timeoutS": 120, "maxInFlight": 32,
 //                  "pricePromptPer1k": 0, "priceCompletionPer1k": 0}]}
 //
-// The API key itself is never stored: a profile names the environment variable that holds it, and
-// a file with an inline "apiKey" (or "key", "token", "password") is refused when loaded.
+// The API key itself is never stored: a profile names the environment variable that holds it.
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -35,19 +34,10 @@ struct EndpointProfile {
     std::string chatCompletionsUrl() const;
     // The key from the environment; "" when apiKeyEnv is empty or unset.
     std::string apiKey() const;
-    // Throws hw::Error naming the variable when apiKeyEnv names one that is unset or empty
-    // (LlmClient checks this before sending anything).
-    void requireApiKey() const;
     double costOf(int64_t promptTokens, int64_t completionTokens) const;
-    // Throws hw::Error naming the profile and the bad field; a base URL with a user name or
-    // password (http://user:pw@host) is refused.
+    // Throws hw::Error naming the profile and the bad field.
     void validate() const;
 };
-
-// Position of the '@' that ends the userinfo of a URL ("http://user:pw@host/..."), or npos.
-size_t urlUserinfoEnd(const std::string& url);
-// The URL with its userinfo replaced by "***" (for messages about a refused URL).
-std::string redactUrlUserinfo(const std::string& url);
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EndpointProfile, name, baseUrl, model, apiKeyEnv,
                                                 temperature, maxTokens, timeoutS, maxInFlight,

@@ -1,5 +1,6 @@
 #include "core/llm/llm_client.h"
 
+#include "core/llm/endpoint_secrets.h"
 #include "core/llm/sha256.h"
 #include "core/net/http_client.h"
 #include "core/net/redact.h"
@@ -49,7 +50,7 @@ LlmClient::LlmClient(EndpointProfile profile, CallCache* cache, RetryPolicy retr
       m_http(std::make_unique<HttpClient>(m_profile.maxInFlight))
 {
     m_profile.validate();
-    m_profile.requireApiKey();
+    requireApiKey(m_profile);
 }
 
 LlmClient::~LlmClient() = default;

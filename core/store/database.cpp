@@ -1,5 +1,6 @@
 #include "core/store/database.h"
 
+#include "core/store/integrity_check.h"
 #include "core/store/schema.h"
 #include "core/util/error.h"
 
@@ -12,6 +13,9 @@
 
 namespace hw {
 namespace {
+
+// How long a writer waits for another one to finish before giving up (the README says 10 s).
+constexpr int kBusyTimeoutMs = 10000;
 
 std::string errorText(sqlite3* db) { return db ? sqlite3_errmsg(db) : "out of memory"; }
 
@@ -198,7 +202,7 @@ Database Database::open(const std::string& path, Mode mode)
         if (mode == Mode::ReadWrite) {
             // Before the first write (even the WAL switch writes the header): a damaged file is
             // never written into, it is refused with the damage named.
-            if (const auto damage = db.quickCheck(); !damage.empty())
+            if (const auto damage = runIntegrityCheck(db.m_db, path, IntegrityLevel::Quick); !damage.empty())
                 fail(path, "the project file is damaged, refusing to write into it (PRAGMA quick_check: "
                                + damage.front() + (damage.size() > 1 ? "; ..." : "")
                                + "). Run `hindsight check " + path
@@ -233,23 +237,6 @@ Database Database::create(const std::string& path)
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = NORMAL");
     migrateSchema(db);
-    return db;
-}
-
-Database Database::openForInspection(const std::string& path)
-{
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    if (!fs::exists(path, ec))
-        throw Error(path + ": no such project file");
-    if (fs::is_directory(path, ec))
-        throw Error(path + ": is a directory, not a project file");
-    Database db;
-    db.m_path = path;
-    if (sqlite3_open_v2(path.c_str(), &db.m_db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK)
-        fail(path, "cannot open: " + errorText(db.m_db));
-    sqlite3_extended_result_codes(db.m_db, 1);
-    sqlite3_busy_timeout(db.m_db, kBusyTimeoutMs);
     return db;
 }
 
@@ -294,38 +281,6 @@ int Database::schemaVersion() const
     return v;
 }
 
-std::vector<std::string> Database::quickCheck(int maxErrors) { return checkPragma("quick_check", maxErrors); }
-
-std::vector<std::string> Database::integrityCheck(int maxErrors)
-{
-    return checkPragma("integrity_check", maxErrors);
-}
-
-std::vector<std::string> Database::checkPragma(const std::string& pragma, int maxErrors)
-{
-    // Damage can also make the check itself fail (SQLITE_CORRUPT, "malformed"): that is a finding.
-    std::vector<std::string> found;
-    sqlite3_stmt* st = nullptr;
-    const std::string sql = "PRAGMA " + pragma + "(" + std::to_string(std::max(1, maxErrors)) + ")";
-    if (sqlite3_prepare_v2(m_db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
-        found.push_back(errorText(m_db));
-        return found;
-    }
-    int rc = SQLITE_ROW;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-        const std::string line = text ? text : "";
-        if (line != "ok")
-            found.push_back(line);
-    }
-    if (rc != SQLITE_DONE)
-        found.push_back(errorText(m_db));
-    sqlite3_finalize(st);
-    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-        fail(m_path, "cannot check the project now, it is locked (" + found.back() + ")");
-    return found;
-}
-
 std::optional<int64_t> Database::queryInt64(std::string_view sql)
 {
     Statement st(*this, sql);
@@ -344,17 +299,18 @@ Transaction::Transaction(Database& db) : m_db(db)
     // (BEGIN IMMEDIATE), waiting up to the busy timeout for another writer. A deferred one would
     // read first and then fail at once when it tries to write after another process committed
     // (SQLITE_BUSY_SNAPSHOT: the busy handler cannot help a stale read snapshot).
-    m_top = sqlite3_get_autocommit(db.handle()) != 0 && sqlite3_db_readonly(db.handle(), "main") == 0;
-    if (!m_top) {
+    // The outermost one is marked by an empty savepoint name.
+    if (sqlite3_get_autocommit(db.handle()) == 0 || sqlite3_db_readonly(db.handle(), "main") != 0) {
         m_db.exec("SAVEPOINT " + m_name);
         return;
     }
+    m_name.clear();
     try {
         m_db.exec("BEGIN IMMEDIATE");
     } catch (const Error& e) {
         if (sqlite3_errcode(db.handle()) == SQLITE_BUSY)
             throw Error(db.path() + ": another program kept the project locked for writing longer than "
-                        + std::to_string(Database::kBusyTimeoutMs / 1000) + " s; try again when it has finished");
+                        + std::to_string(kBusyTimeoutMs / 1000) + " s; try again when it has finished");
         throw;
     }
 }
@@ -363,7 +319,7 @@ Transaction::~Transaction()
 {
     if (!m_done) {
         try {
-            if (m_top) {
+            if (m_name.empty()) {
                 m_db.exec("ROLLBACK");
             } else {
                 m_db.exec("ROLLBACK TO " + m_name);
@@ -377,7 +333,7 @@ Transaction::~Transaction()
 
 void Transaction::commit()
 {
-    m_db.exec(m_top ? std::string("COMMIT") : "RELEASE " + m_name);
+    m_db.exec(m_name.empty() ? std::string("COMMIT") : "RELEASE " + m_name);
     m_done = true;
 }
 

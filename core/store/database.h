@@ -66,15 +66,11 @@ public:
 
     // Opens (and, for ReadWrite, creates or migrates) a project file.
     // Throws hw::Error naming the file when it is not a project, is corrupt, or is from a newer
-    // schema version than this build understands. ReadWrite runs PRAGMA quick_check first and
-    // refuses a damaged file with the damage named.
+    // schema version than this build understands.
     static Database open(const std::string& path, Mode mode = Mode::ReadWrite);
     // Creates a new empty project; fails if the file exists and is not empty.
     static Database create(const std::string& path);
     static Database openInMemory(); // for tests of pure SQL logic
-    // Read-only, without any schema check: for inspecting a file that may be damaged
-    // (core/store/project_check.h). Throws only when SQLite cannot open it at all.
-    static Database openForInspection(const std::string& path);
 
     Database(Database&& other) noexcept;
     Database& operator=(Database&& other) noexcept;
@@ -92,19 +88,9 @@ public:
     // Helper for single-value queries.
     std::optional<int64_t> queryInt64(std::string_view sql);
 
-    // SQLite's own consistency checks: the problems found (at most maxErrors), empty when the
-    // file is sound. quick_check (run by every read-write open) skips the index contents;
-    // integrity_check (`hindsight check`, File > Check Project) reads everything.
-    std::vector<std::string> quickCheck(int maxErrors = 20);
-    std::vector<std::string> integrityCheck(int maxErrors = 100);
-
-    // How long a writer waits for another one to finish before giving up.
-    static constexpr int kBusyTimeoutMs = 10000;
-
 private:
     Database() = default;
     void configure();
-    std::vector<std::string> checkPragma(const std::string& pragma, int maxErrors);
     std::string m_path;
     sqlite3* m_db = nullptr;
     friend class Statement;
@@ -112,8 +98,6 @@ private:
 
 // RAII savepoint: commits on commit(), rolls back in the destructor otherwise.
 // Nests (SAVEPOINT), so stores can use it inside a caller's transaction.
-// The outermost one on a writable connection is BEGIN IMMEDIATE: it waits for the write lock up to
-// Database::kBusyTimeoutMs instead of failing when another process writes at the same time.
 class Transaction {
 public:
     explicit Transaction(Database& db);
@@ -125,7 +109,6 @@ public:
 private:
     Database& m_db;
     std::string m_name;
-    bool m_top = false; // BEGIN IMMEDIATE ... COMMIT rather than a SAVEPOINT
     bool m_done = false;
 };
 

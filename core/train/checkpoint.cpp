@@ -1,12 +1,11 @@
 #include "core/train/checkpoint.h"
 
 #include "core/model/safetensors.h"
+#include "core/train/checkpoint_staging.h"
 #include "core/train/rng_state.h"
 #include "core/util/error.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -56,42 +55,7 @@ std::vector<std::pair<int64_t, fs::path>> stepDirs(const std::string& outDir)
     return out;
 }
 
-// "step-00000120.tmp-4711" -> 4711; -1 for any other name.
-long stagingPid(const std::string& name)
-{
-    const auto p = name.rfind(".tmp-");
-    if (p == std::string::npos || p == 0 || p + 5 >= name.size())
-        return -1;
-    const std::string digits = name.substr(p + 5);
-    if (digits.size() > 9 || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
-        return -1;
-    return std::stol(digits);
-}
-
-bool processAlive(long pid)
-{
-    return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
-}
-
 } // namespace
-
-std::vector<std::string> removeStaleCheckpointStaging(const std::string& outDir)
-{
-    std::vector<std::string> removed;
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(outDir, ec)) {
-        std::error_code ec2;
-        if (!e.is_directory(ec2) || e.is_symlink(ec2))
-            continue;
-        const long pid = stagingPid(e.path().filename().string());
-        if (pid <= 0 || pid == ::getpid() || processAlive(pid))
-            continue;
-        fs::remove_all(e.path(), ec2);
-        if (!ec2)
-            removed.push_back(e.path().string());
-    }
-    return removed;
-}
 
 // ------------------------------------------------------------------ CheckpointWriter
 

@@ -41,8 +41,7 @@ inline constexpr int kFormatVersion = 1;
 
 // Builds a checkpoint in a staging directory beside the target (DIR.tmp-<pid>) and moves it into
 // place on commit(), so a crash mid-save never leaves a half-written checkpoint under DIR.
-// An existing DIR is replaced. Without commit() the staging directory is removed; the staging
-// directories of killed processes beside DIR are removed when the writer is created.
+// An existing DIR is replaced. Without commit() the staging directory is removed.
 class CheckpointWriter {
 public:
     explicit CheckpointWriter(std::string dir);
@@ -108,9 +107,6 @@ private:
 std::string resolveCheckpointDir(const std::string& path);
 // OUT/step-00000120
 std::string stepCheckpointDir(const std::string& outDir, int64_t step);
-// Removes the NAME.tmp-<pid> staging directories in outDir left by processes that no longer run
-// (a kill during a checkpoint write). Returns the directories removed.
-std::vector<std::string> removeStaleCheckpointStaging(const std::string& outDir);
 // Deletes the oldest complete step-N checkpoints of outDir beyond the newest `keep` complete ones
 // (keep <= 0: none); incomplete directories are left alone.
 // Returns the directories removed.
