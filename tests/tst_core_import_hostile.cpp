@@ -77,7 +77,7 @@ private Q_SLOTS:
     {
         // 100,000 levels crashed the importer (exit 139): now a depth limit with file:line.
         const int depth = 100000;
-        std::string line = R"({"id":"deep","task":"counseling","messages":[{"role":"user","content":"x"}],"metadata":{"a":)";
+        std::string line = "{\"id\":\"deep\",\"task\":\"counseling\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"metadata\":{\"a\":";
         line += std::string(depth, '[') + std::string(depth, ']') + "}}";
         const std::string f = write("deep.jsonl", chatLine("ok1", "counseling", 0.0) + "\n" + line + "\n");
         const QString msg = failingImport(project(), ImportFormat::Jsonl, {f});
@@ -92,7 +92,7 @@ private Q_SLOTS:
         QVERIFY2(msg2.startsWith(QString::fromStdString(esconv + ":3: ")), qPrintable(msg2));
 
         // Nesting up to the limit is fine.
-        std::string okLine = R"({"id":"nested-ok","task":"counseling","messages":[{"role":"user","content":"x"}],"metadata":{"a":)";
+        std::string okLine = "{\"id\":\"nested-ok\",\"task\":\"counseling\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"metadata\":{\"a\":";
         const int allowed = import_limits::kMaxJsonDepth - 2; // the line object and metadata are levels too
         okLine += std::string(allowed, '[') + std::string(allowed, ']') + "}}";
         Database db = Database::open(project());
@@ -103,13 +103,13 @@ private Q_SLOTS:
     void hugeNumbers()
     {
         const std::string f = write("huge.jsonl", chatLine("a", "counseling", 0.5) + "\n"
-                                                      + R"({"id":"b","messages":[{"role":"user","content":"x"}],"reward":1e999999})"
+                                                      + "{\"id\":\"b\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"reward\":1e999999}"
                                                       + "\n");
         const QString msg = failingImport(project(), ImportFormat::Jsonl, {f});
         QVERIFY2(msg.startsWith(QString::fromStdString(f + ":2: number 1e999999")), qPrintable(msg));
         QVERIFY2(msg.contains("too large"), qPrintable(msg));
 
-        const std::string meta = write("huge-meta.jsonl", R"({"id":"c","messages":[{"role":"user","content":"x"}],"metadata":{"n":-1e999999}})"
+        const std::string meta = write("huge-meta.jsonl", "{\"id\":\"c\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"metadata\":{\"n\":-1e999999}}"
                                                               "\n");
         const QString msg2 = failingImport(project(), ImportFormat::Jsonl, {meta});
         QVERIFY2(msg2.startsWith(QString::fromStdString(meta + ":1: number -1e999999")), qPrintable(msg2));
@@ -119,7 +119,7 @@ private Q_SLOTS:
     {
         // One line just over the documented limit: refused with its line number once the limit is
         // reached, instead of being read whole (a 1 GB line used to take 4.35 GB).
-        std::string big = R"({"id":"big","messages":[{"role":"user","content":")";
+        std::string big = "{\"id\":\"big\",\"messages\":[{\"role\":\"user\",\"content\":\"";
         big += std::string(import_limits::kMaxLineBytes + 10, 'a');
         big += "\"}]}";
         const std::string f = write("long.jsonl", chatLine("a", "counseling", 0.5) + "\n\n" + big + "\n");
@@ -129,7 +129,7 @@ private Q_SLOTS:
         QVERIFY2(msg.startsWith(QString::fromStdString(f + ":3: line longer than the limit of 16 MiB")), qPrintable(msg));
 
         // Just under the limit still imports.
-        std::string ok = R"({"id":"long-ok","task":"counseling","messages":[{"role":"user","content":")";
+        std::string ok = "{\"id\":\"long-ok\",\"task\":\"counseling\",\"messages\":[{\"role\":\"user\",\"content\":\"";
         ok += std::string(import_limits::kMaxLineBytes - ok.size() - 10, 'b');
         ok += "\"}]}";
         QVERIFY(ok.size() < import_limits::kMaxLineBytes);
@@ -160,13 +160,13 @@ private Q_SLOTS:
         QVERIFY2(m1.startsWith(QString::fromStdString(raw + ":2: NUL byte")), qPrintable(m1));
         // ... and written as \u0000 inside a string (SQLite and C strings would cut the text there).
         const std::string esc = write("nul-escaped.jsonl",
-                                      R"({"id":"c","task":"counseling","messages":[{"role":"user","content":"cut\u0000here"}]})" "\n");
+                                      "{\"id\":\"c\",\"task\":\"counseling\",\"messages\":[{\"role\":\"user\",\"content\":\"cut\\u0000here\"}]}" "\n");
         const QString m2 = failingImport(project(), ImportFormat::Jsonl, {esc});
         QVERIFY2(m2.startsWith(QString::fromStdString(esc + ":1: NUL character")), qPrintable(m2));
         // An escaped backslash before "u0000" is ordinary text.
         Database db = Database::open(project());
         const std::string fine = write("backslash.jsonl",
-                                       R"({"id":"d","task":"counseling","messages":[{"role":"user","content":"C:\\u0000dir"}]})" "\n");
+                                       "{\"id\":\"d\",\"task\":\"counseling\",\"messages\":[{\"role\":\"user\",\"content\":\"C:\\\\u0000dir\"}]}" "\n");
         QCOMPARE(importFiles(db, ImportFormat::Jsonl, {fine}).inserted, int64_t(1));
 
         // A NUL in a CSV field (P4G).
@@ -251,7 +251,7 @@ private Q_SLOTS:
 
     void scannerFindsOnlyRealProblems()
     {
-        QVERIFY(!findJsonTextProblem(R"({"a":"[[[[{{{{","b":"\"[["})", 2));
+        QVERIFY(!findJsonTextProblem("{\"a\":\"[[[[{{{{\",\"b\":\"\\\"[[\"}", 2));
         QVERIFY(findJsonTextProblem("[[[1]]]", 2));
         QVERIFY(!findJsonTextProblem("[[1],[2],[3]]", 2));
         const auto offsets = topLevelElementOffsets("[ {\"a\":\"],[\"},\n  [1,2], 3 ]");

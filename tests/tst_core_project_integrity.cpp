@@ -128,7 +128,7 @@ private Q_SLOTS:
         }
         // Through the CLI too, and nothing was written into the file.
         const std::string jsonl = path("more.jsonl");
-        std::ofstream(jsonl) << R"({"id":"new","task":"counseling","messages":[{"role":"user","content":"x"}]})" "\n";
+        std::ofstream(jsonl) << "{\"id\":\"new\",\"task\":\"counseling\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}" "\n";
         const hwtest::CliRun imp = hwtest::hindsight({"import", QString::fromStdString(p), "--format", "jsonl",
                                                       QString::fromStdString(jsonl), "--quiet"});
         QCOMPARE(imp.exitCode, 1);

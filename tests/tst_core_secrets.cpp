@@ -130,20 +130,20 @@ private Q_SLOTS:
     void inlineApiKeyInProfilesIsRefused()
     {
         const std::string file = path("endpoints-inline.json");
-        std::ofstream(file) << R"({"profiles": [{"name": "openai", "baseUrl": "https://api.openai.com/v1",
-                                  "model": "gpt-4o-mini", "apiKey": "sk-inline-123"}]})";
+        std::ofstream(file) << "{\"profiles\": [{\"name\": \"openai\", \"baseUrl\": \"https://api.openai.com/v1\",\n"
+                                  "                                  \"model\": \"gpt-4o-mini\", \"apiKey\": \"sk-inline-123\"}]}";
         const QString msg = errorOf([&] { EndpointProfiles::load(file); });
         QVERIFY2(msg.startsWith(QString::fromStdString(file + ": profile 'openai' has an inline \"apiKey\"")), qPrintable(msg));
         QVERIFY2(msg.contains("apiKeyEnv"), qPrintable(msg));
         QVERIFY(!msg.contains("sk-inline-123"));
-        std::ofstream(file) << R"({"profiles": [{"name": "o", "baseUrl": "https://x/v1", "model": "m", "api_key": "k"}]})";
+        std::ofstream(file) << "{\"profiles\": [{\"name\": \"o\", \"baseUrl\": \"https://x/v1\", \"model\": \"m\", \"api_key\": \"k\"}]}";
         QVERIFY(errorOf([&] { EndpointProfiles::load(file); }).contains("inline \"api_key\""));
         // A password in a hand-edited profile's URL is refused on load (before any job stores it).
-        std::ofstream(file) << R"({"profiles": [{"name": "o", "baseUrl": "http://u:pw123@x/v1", "model": "m"}]})";
+        std::ofstream(file) << "{\"profiles\": [{\"name\": \"o\", \"baseUrl\": \"http://u:pw123@x/v1\", \"model\": \"m\"}]}";
         const QString url = errorOf([&] { EndpointProfiles::load(file); });
         QVERIFY2(url.contains("user name or password") && !url.contains("pw123"), qPrintable(url));
         // apiKeyEnv itself is fine.
-        std::ofstream(file) << R"({"profiles": [{"name": "o", "baseUrl": "https://x/v1", "model": "m", "apiKeyEnv": "K"}]})";
+        std::ofstream(file) << "{\"profiles\": [{\"name\": \"o\", \"baseUrl\": \"https://x/v1\", \"model\": \"m\", \"apiKeyEnv\": \"K\"}]}";
         QCOMPARE(EndpointProfiles::load(file).all().size(), size_t(1));
     }
 

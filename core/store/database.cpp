@@ -6,7 +6,6 @@
 
 #include <sqlite3.h>
 
-#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <utility>
@@ -308,7 +307,7 @@ Transaction::Transaction(Database& db) : m_db(db)
     try {
         m_db.exec("BEGIN IMMEDIATE");
     } catch (const Error& e) {
-        if (sqlite3_errcode(db.handle()) == SQLITE_BUSY)
+        if ((sqlite3_errcode(db.handle()) & 0xff) == SQLITE_BUSY)
             throw Error(db.path() + ": another program kept the project locked for writing longer than "
                         + std::to_string(kBusyTimeoutMs / 1000) + " s; try again when it has finished");
         throw;
