@@ -502,9 +502,18 @@ void TestUiJobs::endpointDialogTestsConnection()
     for (QLineEdit* e : {dialog.nameEdit(), dialog.urlEdit(), dialog.modelEdit(), dialog.keyEnvEdit()})
         Q_EMIT e->textEdited(e->text());
     QSignalSpy tested(&dialog, &hw::ui::EndpointSettingsDialog::testFinished);
+    // The key variable is not set: an error naming it, and nothing is sent (issue 13).
+    qunsetenv("HW_TEST_NO_SUCH_KEY");
     dialog.testButton()->click();
     QTRY_COMPARE_WITH_TIMEOUT(tested.count(), 1, 15000);
-    QVERIFY2(tested.at(0).at(0).toBool(), qPrintable(tested.at(0).at(1).toString()));
+    QVERIFY(!tested.at(0).at(0).toBool());
+    QVERIFY2(tested.at(0).at(1).toString().contains(QStringLiteral("$HW_TEST_NO_SUCH_KEY is not set")),
+             qPrintable(tested.at(0).at(1).toString()));
+    QCOMPARE(server.received(), int64_t(0));
+    qputenv("HW_TEST_NO_SUCH_KEY", "sk-dialog-test");
+    dialog.testButton()->click();
+    QTRY_COMPARE_WITH_TIMEOUT(tested.count(), 2, 15000);
+    QVERIFY2(tested.at(1).at(0).toBool(), qPrintable(tested.at(1).at(1).toString()));
     QVERIFY(dialog.testResult()->text().startsWith(QStringLiteral("✓")));
     QCOMPARE(server.received(), int64_t(1));
 
@@ -512,9 +521,10 @@ void TestUiJobs::endpointDialogTestsConnection()
     dialog.urlEdit()->setText(QStringLiteral("http://127.0.0.1:1/v1"));
     Q_EMIT dialog.urlEdit()->textEdited(dialog.urlEdit()->text());
     dialog.testButton()->click();
-    QTRY_COMPARE_WITH_TIMEOUT(tested.count(), 2, 60000);
-    QVERIFY(!tested.at(1).at(0).toBool());
+    QTRY_COMPARE_WITH_TIMEOUT(tested.count(), 3, 60000);
+    QVERIFY(!tested.at(2).at(0).toBool());
     QVERIFY(dialog.testResult()->text().startsWith(QStringLiteral("✗")));
+    qunsetenv("HW_TEST_NO_SUCH_KEY");
 
     QVERIFY(dialog.save());
     const auto saved = hw::EndpointProfiles::load(file.toStdString());

@@ -1,6 +1,7 @@
 #include "ui/main_window.h"
 
 #include "core/store/dialogue_store.h"
+#include "core/store/project_check.h"
 #include "ui/dialogs/export_dialog.h"
 #include "ui/dialogs/import_dialog.h"
 #include "ui/dialogs/project_file_dialogs.h"
@@ -23,6 +24,7 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QUndoStack>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <cstdio>
 #include <exception>
@@ -145,6 +147,9 @@ void MainWindow::createMenus()
     exportAct->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
     exportAct->setObjectName(QStringLiteral("exportAction"));
     m_projectActions << exportAct;
+    QAction* checkAct = file->addAction(tr("Check Project &Integrity"), this, &MainWindow::checkProjectIntegrity);
+    checkAct->setObjectName(QStringLiteral("checkProjectAction"));
+    m_projectActions << checkAct;
     file->addSeparator();
     QAction* closeAct = file->addAction(tr("&Close Project"), this, &MainWindow::closeProject);
     closeAct->setShortcut(QKeySequence::Close);
@@ -272,6 +277,30 @@ bool MainWindow::newProject(const QString& path)
 }
 
 void MainWindow::closeProject() { m_session->close(); }
+
+void MainWindow::checkProjectIntegrity()
+{
+    if (!m_session->isOpen())
+        return;
+    const std::string path = m_session->path().toStdString();
+    statusBar()->showMessage(tr("Checking %1 …").arg(m_session->path()));
+    // Read-only on its own connection: pages keep working while a large project is checked.
+    QtConcurrent::run([path] { return hw::checkProject(path); }).then(this, [this](const hw::ProjectCheckResult& r) {
+        QStringList lines;
+        for (const auto& p : r.problems)
+            lines << QString::fromStdString(p);
+        const QString file = QString::fromStdString(r.path);
+        const QString report = r.ok ? tr("%1: no problems found (integrity check and foreign keys).").arg(file)
+                                    : tr("%1: %n problem(s) found:\n%2", nullptr, int(lines.size()))
+                                          .arg(file, lines.join(QLatin1Char('\n')));
+        statusBar()->showMessage(r.ok ? tr("Project check: no problems") : tr("Project check: damage found"), 10000);
+        if (!r.ok)
+            reportError(tr("Check Project Integrity"), report);
+        else if (m_interactive)
+            QMessageBox::information(this, tr("Check Project Integrity"), report);
+        Q_EMIT projectCheckFinished(r.ok, report);
+    });
+}
 
 void MainWindow::showImportDialog()
 {

@@ -40,6 +40,11 @@ public Q_SLOTS:
     bool showPage(const QString& title);
     void showImportDialog();
     void showExportDialog();
+    // File > Check Project Integrity: SQLite's full integrity check, off the GUI thread.
+    void checkProjectIntegrity();
+
+Q_SIGNALS:
+    void projectCheckFinished(bool ok, const QString& report);
 
 protected:
     void closeEvent(QCloseEvent* event) override;

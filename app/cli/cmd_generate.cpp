@@ -7,6 +7,7 @@
 #include "core/model/generation.h"
 #include "core/model/model_io.h"
 #include "core/store/database.h"
+#include "core/store/dialogue_ref.h"
 #include "core/store/dialogue_store.h"
 #include "core/train/checkpoint.h"
 #include "core/util/error.h"
@@ -14,6 +15,7 @@
 #include <torch/torch.h>
 
 #include <iostream>
+#include <optional>
 
 namespace hw::cli {
 namespace {
@@ -32,8 +34,11 @@ Text is streamed to stdout as it is generated.
   --prompt TEXT           a turn; repeat for a conversation (user first, then alternating)
   --context TEXT          context prefix for --prompt (task, situation, persona)
   --project P.hwb         project holding --dialogue-id
-  --dialogue-id ID        continue a stored dialogue ...
-  --turns N               ... after its first N turns (default: all but a trailing agent turn)
+  --dialogue-id ID        continue a stored dialogue: its own id (as in its file and on the
+                          Dialogues page), or #N for the project's row N ...
+  --task NAME             ... of this task, when several tasks use that id
+  --turns N               ... after its first N turns, 0 to its length (default: all but a
+                          trailing turn of the --role side)
   --role agent|user       side to generate (default agent)
   --max-new-tokens N      default 128
   --temperature T         default 0.7; 0 = greedy
@@ -58,7 +63,7 @@ const char* finishName(FinishReason r)
 int runGenerate(const std::vector<std::string>& argv)
 {
     const Args args(argv,
-                    {"checkpoint", "prompt", "context", "project", "dialogue-id", "turns", "role", "max-new-tokens",
+                    {"checkpoint", "prompt", "context", "project", "dialogue-id", "task", "turns", "role", "max-new-tokens",
                      "temperature", "top-k", "top-p", "seed", "num", "device"},
                     {"no-cache", "json"});
     const auto checkpoint = args.value("checkpoint");
@@ -67,6 +72,34 @@ int runGenerate(const std::vector<std::string>& argv)
     const std::string role = args.value("role", "agent");
     if (role != "agent" && role != "user")
         throw Error("--role must be agent or user, not '" + role + "'");
+    // The dialogue and its prefix are checked before the (slow) model load.
+    std::optional<Dialogue> stored;
+    size_t storedTurns = 0;
+    if (const auto id = args.value("dialogue-id")) {
+        const auto project = args.value("project");
+        if (!project)
+            throw Error("--dialogue-id needs --project P.hwb");
+        Database db = Database::open(*project, Database::Mode::ReadOnly);
+        stored = DialogueStore(db).get(resolveDialogueRef(db, *id, args.value("task", "")));
+        if (!stored)
+            throw Error(*project + ": no dialogue with id " + *id);
+        storedTurns = stored->turns.size();
+        if (args.value("turns")) {
+            const long long t = args.intValue("turns", 0);
+            if (t < 0 || static_cast<size_t>(t) > stored->turns.size())
+                throw Error("--turns " + std::to_string(t) + ": dialogue '" + stored->uid + "' has "
+                            + std::to_string(stored->turns.size()) + " turns; give 0 to "
+                            + std::to_string(stored->turns.size()));
+            storedTurns = static_cast<size_t>(t);
+        } else {
+            while (storedTurns > 0
+                   && stored->turns[storedTurns - 1].role == (role == "agent" ? Role::Agent : Role::User))
+                --storedTurns;
+        }
+    } else if (args.value("turns")) {
+        throw Error("--turns applies to --dialogue-id");
+    }
+
     LoadOptions lo;
     lo.device = deviceFromOption(args.value("device", "auto"));
     configureTorchThreads();
@@ -79,22 +112,8 @@ int runGenerate(const std::vector<std::string>& argv)
     const DialogueCodec codec(tok, co);
 
     std::vector<int64_t> prompt;
-    if (const auto id = args.value("dialogue-id")) {
-        const auto project = args.value("project");
-        if (!project)
-            throw Error("--dialogue-id needs --project P.hwb");
-        Database db = Database::open(*project, Database::Mode::ReadOnly);
-        DialogueStore store(db);
-        const auto d = store.get(std::stoll(*id));
-        if (!d)
-            throw Error(*project + ": no dialogue with id " + *id);
-        size_t turns = d->turns.size();
-        if (const auto t = args.value("turns"))
-            turns = size_t(std::stoll(*t));
-        else
-            while (turns > 0 && d->turns[turns - 1].role == (role == "agent" ? Role::Agent : Role::User))
-                --turns;
-        prompt = codec.encodePrompt(*d, turns);
+    if (stored) {
+        prompt = codec.encodePrompt(*stored, storedTurns);
     } else {
         const auto texts = args.values("prompt");
         if (texts.empty())

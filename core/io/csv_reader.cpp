@@ -1,5 +1,6 @@
 #include "core/io/csv_reader.h"
 
+#include "core/io/import_limits.h"
 #include "core/io/text_util.h"
 #include "core/util/error.h"
 
@@ -42,6 +43,7 @@ bool CsvReader::next(CsvRecord& record)
     record.line = m_line;
     record.fields.clear();
     const size_t n = m_text.size();
+    const size_t recordStart = m_pos;
     while (true) {
         std::string field;
         if (m_pos < n && m_text[m_pos] == '"') {
@@ -75,7 +77,13 @@ bool CsvReader::next(CsvRecord& record)
                 ++m_pos;
             field.assign(m_text, start, m_pos - start);
         }
+        if (field.find('\0') != std::string::npos)
+            fail(m_line, "NUL byte in field " + std::to_string(record.fields.size() + 1)
+                             + " (NUL characters are not allowed)");
         record.fields.push_back(std::move(field));
+        if (m_pos - recordStart > import_limits::kMaxLineBytes)
+            fail(record.line, "record longer than the limit of "
+                                  + std::to_string(import_limits::kMaxLineBytes >> 20) + " MiB");
         if (m_pos >= n)
             return true;
         if (m_text[m_pos] == ',') {

@@ -13,7 +13,8 @@ struct CsvRecord {
 // RFC 4180 reader: comma separated, fields optionally in double quotes, "" is a quote inside a
 // quoted field, quoted fields may hold commas and line breaks; records end in CRLF, LF or CR.
 // A UTF-8 byte order mark is skipped and blank lines are ignored. A quote inside an unquoted field
-// is kept as text (common in real files). Errors are hw::Error "NAME:LINE: reason".
+// is kept as text (common in real files). Errors are hw::Error "NAME:LINE: reason"; a NUL byte
+// in a field and a record over import_limits::kMaxLineBytes are errors too.
 class CsvReader {
 public:
     // name is what errors call the input (usually the file path).

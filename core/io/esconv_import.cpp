@@ -2,6 +2,7 @@
 
 #include "core/data/task.h"
 #include "core/io/content_hash.h"
+#include "core/io/json_guard.h"
 #include "core/io/json_lines.h"
 #include "core/io/json_locate.h"
 #include "core/io/text_util.h"
@@ -147,7 +148,7 @@ Dialogue toDialogue(const FileContext& f, const json& obj, const LineOf& lineOf)
 
 } // namespace
 
-std::vector<Dialogue> readEsconvFile(const std::string& path)
+std::vector<Dialogue> readEsconvFile(const std::string& path, std::vector<int>* lines)
 {
     FileContext f;
     f.path = path;
@@ -165,13 +166,16 @@ std::vector<Dialogue> readEsconvFile(const std::string& path)
     if (content[first] == '[') {
         // Original layout: one JSON array of dialogues.
         f.layout = "raw";
-        json doc;
-        try {
-            doc = json::parse(content);
-        } catch (const json::parse_error& e) {
-            throw Error(describeJsonError(path, text::lineAt(content, e.byte ? e.byte - 1 : 0), e, content.size()));
-        }
-        for (size_t i = 0; i < doc.size(); ++i) {
+        const json doc = parseJsonFromFile(content, path, 0);
+        const std::vector<size_t> starts = lines ? topLevelElementOffsets(content) : std::vector<size_t>();
+        for (size_t i = 0, lineNo = 1, counted = 0; i < doc.size(); ++i) {
+            if (lines) {
+                const size_t at = i < starts.size() ? starts[i] : counted;
+                lineNo += static_cast<size_t>(std::count(content.begin() + static_cast<std::ptrdiff_t>(counted),
+                                                         content.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
+                counted = at;
+                lines->push_back(static_cast<int>(lineNo));
+            }
             const LineOf lineOf = [&content, i](const std::vector<JsonPathStep>& sub) {
                 std::vector<JsonPathStep> full{i};
                 full.insert(full.end(), sub.begin(), sub.end());
@@ -192,6 +196,8 @@ std::vector<Dialogue> readEsconvFile(const std::string& path)
     while (reader.next(line)) {
         const int n = line.line;
         out.push_back(toDialogue(f, line.value, [n](const std::vector<JsonPathStep>&) { return n; }));
+        if (lines)
+            lines->push_back(n);
     }
     return out;
 }

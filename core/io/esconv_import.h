@@ -13,8 +13,9 @@ namespace hw {
 //   uid    = dialogueContentHash of the utterance texts (the rule in the dataset README)
 //   reward = initial - final emotion intensity; none when the final intensity is missing
 //   split  = train|valid|test from the file name; files named *Failed* get kFlagFailed
-// Throws hw::Error "PATH:LINE: reason" for malformed input.
-std::vector<Dialogue> readEsconvFile(const std::string& path);
+// Throws hw::Error "PATH:LINE: reason" for malformed input. `lines`, when given, receives the
+// line on which each returned dialogue starts.
+std::vector<Dialogue> readEsconvFile(const std::string& path, std::vector<int>* lines = nullptr);
 
 // The dialogue files of an ESConv folder: train/valid/test.json, ESConv.json, FailedESConv.json
 // (strategy.json and other files are not dialogues). Throws when there are none.

@@ -4,6 +4,7 @@
 #include "core/io/esconv_import.h"
 #include "core/io/jsonl_import.h"
 #include "core/io/p4g_import.h"
+#include "core/io/reward_range_check.h"
 #include "core/store/database.h"
 #include "core/store/dialogue_store.h"
 #include "core/util/error.h"
@@ -42,6 +43,58 @@ Task taskFor(const std::string& name, const std::vector<Dialogue>& dialogues)
     }
     t.description = "Imported dialogues of task '" + name + "'.";
     return t;
+}
+
+// Where a dialogue came from, for "FILE:LINE: reason" after reading.
+struct Origin {
+    std::string file;
+    int line = 0;
+    std::string where() const { return file + ":" + std::to_string(line); }
+};
+
+// Two readings of one (task, uid) are the same dialogue when their turns and dataset reward agree
+// (metadata such as the file name or split may differ between ESConv's release files).
+bool sameTurns(const Dialogue& a, const Dialogue& b)
+{
+    if (a.turns.size() != b.turns.size())
+        return false;
+    for (size_t i = 0; i < a.turns.size(); ++i)
+        if (a.turns[i].role != b.turns[i].role || a.turns[i].text != b.turns[i].text)
+            return false;
+    return true;
+}
+
+// Refuses rewards far outside their task's range (the project's own range for tasks it has),
+// and a second dialogue with the same id but other content within the files being imported.
+void checkRead(Database& db, const std::vector<Dialogue>& dialogues, const std::vector<Origin>& origins)
+{
+    DialogueStore store(db);
+    std::map<std::string, Task> tasks;
+    std::map<std::pair<std::string, std::string>, size_t> firstOf;
+    for (size_t i = 0; i < dialogues.size(); ++i) {
+        const Dialogue& d = dialogues[i];
+        auto t = tasks.find(d.task);
+        if (t == tasks.end()) {
+            auto known = store.task(d.task);
+            t = tasks.emplace(d.task, known ? *known : taskFor(d.task, dialogues)).first;
+        }
+        if (d.reward) {
+            try {
+                checkRewardNotFarOutside(*d.reward, t->second);
+            } catch (const Error& e) {
+                throw Error(origins[i].where() + ": " + e.what());
+            }
+        }
+        const auto [first, isNew] = firstOf.emplace(std::make_pair(d.task, d.uid), i);
+        if (isNew)
+            continue;
+        const Dialogue& a = dialogues[first->second];
+        if (!sameTurns(a, d) || a.reward != d.reward)
+            throw Error(origins[i].where() + ": dialogue id '" + d.uid + "' (task " + d.task
+                        + ") appears again with different " + (sameTurns(a, d) ? "reward" : "turns")
+                        + " (first at " + origins[first->second].where()
+                        + "); give one of them another id");
+    }
 }
 
 void checkStop(const StopToken& stop)
@@ -84,11 +137,15 @@ ImportResult importFiles(Database& db, ImportFormat format, const std::vector<st
     // 1. Read and check every file before touching the project.
     ImportResult result;
     std::vector<Dialogue> dialogues;
+    std::vector<Origin> origins;
     if (format == ImportFormat::P4g) {
         const P4gFiles files = resolveP4gFiles(paths);
         result.files = {files.dialog, files.info};
         report(0, 1, "read", files.dialog);
-        dialogues = readP4g(files);
+        std::vector<int> lines;
+        dialogues = readP4g(files, &lines);
+        for (const int line : lines)
+            origins.push_back({files.dialog, line});
     } else {
         for (const auto& p : paths) {
             std::error_code ec;
@@ -103,13 +160,17 @@ ImportResult importFiles(Database& db, ImportFormat format, const std::vector<st
             checkStop(stop);
             const std::string& f = result.files[i];
             report(static_cast<int64_t>(i), static_cast<int64_t>(result.files.size()), "read", f);
-            auto part = format == ImportFormat::Esconv ? readEsconvFile(f)
-                                                       : readChatJsonl(f, options.defaultTask);
+            std::vector<int> lines;
+            auto part = format == ImportFormat::Esconv ? readEsconvFile(f, &lines)
+                                                       : readChatJsonl(f, options.defaultTask, &lines);
+            for (const int line : lines)
+                origins.push_back({f, line});
             dialogues.insert(dialogues.end(), std::make_move_iterator(part.begin()),
                              std::make_move_iterator(part.end()));
         }
     }
     checkStop(stop);
+    checkRead(db, dialogues, origins);
 
     // 2. Insert everything in one transaction; leaving this scope early rolls it all back.
     const auto total = static_cast<int64_t>(dialogues.size());
@@ -134,6 +195,12 @@ ImportResult importFiles(Database& db, ImportFormat format, const std::vector<st
             ++result.inserted;
             ++result.insertedPerTask[d.task];
         } else {
+            // Already in the project: the same dialogue again, or another one under a taken id.
+            const auto existing = store.get(r.id);
+            if (existing && !sameTurns(*existing, d))
+                throw Error(origins[static_cast<size_t>(i)].where() + ": dialogue id '" + d.uid + "' (task "
+                            + d.task + ") is already in " + db.path() + " (dialogue " + std::to_string(r.id)
+                            + ") with different turns; give it another id");
             ++result.duplicates;
         }
         if (d.reward)

@@ -37,7 +37,9 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ImportResult, read, inserted, du
 
 // Imports files of one format into the project as ONE transaction: everything is read and checked
 // first, then inserted; any error (hw::Error "FILE:LINE: reason") or a stop request
-// (hw::Cancelled) leaves the project exactly as it was. Re-importing the same data inserts nothing.
+// (hw::Cancelled) leaves the project exactly as it was. Re-importing the same data inserts nothing;
+// a dialogue id seen twice with different turns (in the files, or in the files and the project)
+// and a reward far outside its task's range (core/io/reward_range_check.h) are errors.
 //   esconv: HF JSON Lines files or original JSON arrays (detected per file), or a folder of them
 //   p4g:    a folder holding full_dialog.csv and full_info.csv, or those two files
 //   jsonl:  chat-layout JSON Lines files (see core/io/chat_json.h)

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace hw {
 
@@ -13,7 +14,9 @@ struct JsonLine {
 
 // Reads a JSON Lines file one object per line, keeping line numbers for error messages.
 // Blank lines are skipped; a final line without '\n' is fine. Errors are hw::Error
-// "PATH:LINE: invalid JSON ..." or "PATH:LINE: truncated line ...".
+// "PATH:LINE: invalid JSON ...", "PATH:LINE: truncated line ...", or one of the limits of
+// core/io/import_limits.h and json_guard.h (a line over kMaxLineBytes is refused before it is
+// held in memory).
 class JsonLinesReader {
 public:
     explicit JsonLinesReader(const std::string& path);
@@ -23,8 +26,12 @@ public:
     const std::string& path() const { return m_path; }
 
 private:
+    bool readLine(std::string& line);
+
     std::string m_path;
     std::ifstream m_in;
+    std::string m_buffer;
+    size_t m_bufferPos = 0;
     int m_line = 0;
     uint64_t m_bytes = 0;
     uint64_t m_size = 0;

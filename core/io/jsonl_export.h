@@ -26,8 +26,9 @@ struct ExportResult {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ExportResult, dialogues, turns, path)
 
 // Writes the project's dialogues as chat-layout JSON Lines (core/io/chat_json.h), in id order.
-// The file is written next to its final name and renamed at the end, so a failure or a stop
-// request (hw::Cancelled) never leaves a half-written file behind.
+// The file is written to a temporary file created exclusively beside it (core/io/atomic_file.h)
+// and renamed at the end, so a failure or a stop request (hw::Cancelled) never leaves a
+// half-written file behind and a symbolic link planted there is never followed.
 ExportResult exportJsonl(Database& db, const std::string& path, const ExportOptions& options = {},
                          const ProgressFn& progress = {}, const StopToken& stop = {});
 

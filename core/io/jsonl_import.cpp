@@ -6,7 +6,8 @@
 
 namespace hw {
 
-std::vector<Dialogue> readChatJsonl(const std::string& path, const std::string& defaultTask)
+std::vector<Dialogue> readChatJsonl(const std::string& path, const std::string& defaultTask,
+                                    std::vector<int>* lines)
 {
     std::vector<Dialogue> out;
     JsonLinesReader reader(path);
@@ -14,6 +15,8 @@ std::vector<Dialogue> readChatJsonl(const std::string& path, const std::string& 
     while (reader.next(line)) {
         try {
             out.push_back(dialogueFromChatJson(line.value, defaultTask));
+            if (lines)
+                lines->push_back(line.line);
         } catch (const Error& e) {
             throw Error(path + ":" + std::to_string(line.line) + ": " + e.what());
         }

@@ -2,6 +2,7 @@
 
 #include "core/data/task.h"
 #include "core/io/csv_reader.h"
+#include "core/io/reward_range_check.h"
 #include "core/io/text_util.h"
 #include "core/util/error.h"
 
@@ -100,7 +101,7 @@ P4gFiles resolveP4gFiles(const std::vector<std::string>& paths)
     return files;
 }
 
-std::vector<Dialogue> readP4g(const P4gFiles& files)
+std::vector<Dialogue> readP4g(const P4gFiles& files, std::vector<int>* lines)
 {
     // ---- full_info.csv: one row per (dialogue, role)
     std::unordered_map<std::string, InfoRow> persuader, persuadee;
@@ -164,6 +165,8 @@ std::vector<Dialogue> readP4g(const P4gFiles& files)
                 d.task = Task::persuasion().name;
                 d.source = source::kP4g;
                 dialogues.push_back(std::move(d));
+                if (lines)
+                    lines->push_back(rec.line);
             }
             Dialogue& d = dialogues[it->second];
             Turn t;
@@ -193,6 +196,11 @@ std::vector<Dialogue> readP4g(const P4gFiles& files)
         const auto raw = text::parseNumber(it->second.b6);
         if (!raw)
             fail(files.info, it->second.line, "donation B6 '" + it->second.b6 + "' is not a number");
+        try {
+            checkRewardNotFarOutside(*raw, task);
+        } catch (const Error& e) {
+            fail(files.info, it->second.line, std::string("donation B6: ") + e.what());
+        }
         d.metadata["donation_raw"] = *raw;
         d.reward = std::clamp(*raw, task.rewardMin, task.rewardMax);
         d.rewardSource = "dataset";

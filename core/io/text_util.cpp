@@ -1,5 +1,6 @@
 #include "core/io/text_util.h"
 
+#include "core/io/import_limits.h"
 #include "core/util/error.h"
 
 #include <cctype>
@@ -7,6 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -114,6 +116,13 @@ int lineAt(std::string_view text, size_t offset)
 
 std::string readFile(const std::string& path)
 {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        throw Error(path + ": is a folder, not a file");
+    if (const auto size = std::filesystem::file_size(path, ec); !ec && size > import_limits::kMaxDocumentBytes)
+        throw Error(path + ": file of " + std::to_string(size >> 20) + " MiB is over the limit of "
+                    + std::to_string(import_limits::kMaxDocumentBytes >> 20)
+                    + " MiB for a file read as one document");
     std::ifstream f(path, std::ios::binary);
     if (!f)
         throw Error(path + ": cannot read (" + std::strerror(errno) + ")");

@@ -21,7 +21,8 @@ std::optional<double> parseNumber(std::string_view s);
 // 1-based line number of a byte offset (counts '\n' before it).
 int lineAt(std::string_view text, size_t offset);
 
-// The whole file, or hw::Error "PATH: cannot read ...".
+// The whole file, or hw::Error "PATH: cannot read ...", "PATH: is a folder ...", or a file larger
+// than import_limits::kMaxDocumentBytes.
 std::string readFile(const std::string& path);
 
 // "dir/train.json" -> "train.json"

@@ -1,9 +1,12 @@
 #include "core/llm/endpoint_profile.h"
 
+#include "core/io/atomic_file.h"
+#include "core/llm/endpoint_secrets.h"
 #include "core/llm/user_config.h"
 #include "core/util/error.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -39,9 +42,17 @@ double EndpointProfile::costOf(int64_t promptTokens, int64_t completionTokens) c
 
 void EndpointProfile::validate() const
 {
-    const std::string who = "endpoint " + (name.empty() ? baseUrl : "'" + name + "'");
+    const std::string url = redactUrlUserinfo(baseUrl);
+    const std::string who = "endpoint " + (name.empty() ? url : "'" + name + "'");
     if (baseUrl.rfind("http://", 0) != 0 && baseUrl.rfind("https://", 0) != 0)
-        throw Error(who + ": base URL must start with http:// or https:// (got '" + baseUrl + "')");
+        throw Error(who + ": base URL must start with http:// or https:// (got '" + url + "')");
+    // The URL is stored in job records and every call-log row and printed by `endpoint test`:
+    // a password in it would be everywhere.
+    if (urlUserinfoEnd(baseUrl) != std::string::npos)
+        throw Error(who + ": the base URL holds a user name or password (" + url
+                    + "); credentials in a URL would be stored in job records and the call log, so "
+                      "they are refused: put the key in an environment variable and name it with "
+                      "--api-key-env (apiKeyEnv in endpoints.json)");
     if (model.empty())
         throw Error(who + ": no model given");
     if (maxInFlight < 1)
@@ -76,8 +87,25 @@ EndpointProfiles EndpointProfiles::load(const std::string& path)
         const auto j = nlohmann::json::parse(ss.str());
         if (!j.is_object() || !j.contains("profiles") || !j["profiles"].is_array())
             throw Error("expected an object with a \"profiles\" array");
-        for (const auto& p : j["profiles"])
+        for (const auto& p : j["profiles"]) {
+            // A key written into the file would be silently ignored (only apiKeyEnv is read) and
+            // left lying in plain text: refuse it and say where the key belongs.
+            if (p.is_object())
+                for (auto it = p.begin(); it != p.end(); ++it) {
+                    std::string k;
+                    for (const char c : it.key())
+                        if (c != '_' && c != '-')
+                            k += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                    if (k == "apikey" || k == "key" || k == "token" || k == "bearertoken" || k == "password")
+                        throw Error("profile '" + p.value("name", std::string("?")) + "' has an inline \""
+                                    + it.key() + "\": keys are never read from endpoints.json; remove it, "
+                                    "put the key in an environment variable and name that variable in "
+                                    "\"apiKeyEnv\"");
+                }
             out.m_profiles.push_back(p.get<EndpointProfile>());
+            if (urlUserinfoEnd(out.m_profiles.back().baseUrl) != std::string::npos)
+                out.m_profiles.back().validate(); // refuses it, with the reason
+        }
     } catch (const nlohmann::json::exception& e) {
         throw Error(path + ": " + e.what());
     } catch (const Error& e) {
@@ -95,18 +123,9 @@ void EndpointProfiles::save(const std::string& path) const
         fs::create_directories(p.parent_path(), ec);
     nlohmann::json j;
     j["profiles"] = m_profiles;
-    const std::string tmp = path + ".tmp" + std::to_string(::getpid());
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        if (!out)
-            throw Error(path + ": cannot write");
-        out << j.dump(2) << "\n";
-        if (!out.flush())
-            throw Error(path + ": cannot write");
-    }
-    fs::rename(tmp, path, ec);
-    if (ec)
-        throw Error(path + ": cannot replace: " + ec.message());
+    AtomicFileWriter out(path);
+    out.write(j.dump(2) + "\n");
+    out.commit();
 }
 
 std::optional<EndpointProfile> EndpointProfiles::find(const std::string& name) const
@@ -145,7 +164,7 @@ EndpointProfile resolveEndpoint(const std::string& nameOrUrl, const std::string&
     EndpointProfile p;
     if (nameOrUrl.rfind("http://", 0) == 0 || nameOrUrl.rfind("https://", 0) == 0) {
         if (model.empty())
-            throw Error("--endpoint " + nameOrUrl + " is a URL: give the model with --model");
+            throw Error("--endpoint " + redactUrlUserinfo(nameOrUrl) + " is a URL: give the model with --model");
         p.baseUrl = nameOrUrl;
         p.model = model;
     } else {

@@ -1,5 +1,6 @@
 #include "core/llm/llm_client.h"
 
+#include "core/llm/endpoint_secrets.h"
 #include "core/llm/sha256.h"
 #include "core/net/http_client.h"
 #include "core/net/redact.h"
@@ -49,6 +50,7 @@ LlmClient::LlmClient(EndpointProfile profile, CallCache* cache, RetryPolicy retr
       m_http(std::make_unique<HttpClient>(m_profile.maxInFlight))
 {
     m_profile.validate();
+    requireApiKey(m_profile);
 }
 
 LlmClient::~LlmClient() = default;
@@ -312,14 +314,9 @@ ConnectionTest testConnection(const EndpointProfile& profile, const StopToken& s
         out.latencyMs = r.latencyMs;
         out.message = "OK: '" + excerpt(r.content, 40) + "' in " + std::to_string(static_cast<int>(r.latencyMs))
                       + " ms (model " + p.model + ")";
-        if (!p.apiKeyEnv.empty() && p.apiKey().empty())
-            out.message += "; note: $" + p.apiKeyEnv + " is not set";
     } catch (const std::exception& e) {
         out.ok = false;
-        std::string msg = maskSecrets(e.what(), {profile.apiKey()});
-        if (!profile.apiKeyEnv.empty() && profile.apiKey().empty())
-            msg += " ($" + profile.apiKeyEnv + " is not set)";
-        out.message = msg;
+        out.message = maskSecrets(e.what(), {profile.apiKey()});
     }
     return out;
 }

@@ -1,5 +1,6 @@
 #include "core/store/database.h"
 
+#include "core/store/integrity_check.h"
 #include "core/store/schema.h"
 #include "core/util/error.h"
 
@@ -11,6 +12,9 @@
 
 namespace hw {
 namespace {
+
+// How long a writer waits for another one to finish before giving up (the README says 10 s).
+constexpr int kBusyTimeoutMs = 10000;
 
 std::string errorText(sqlite3* db) { return db ? sqlite3_errmsg(db) : "out of memory"; }
 
@@ -151,7 +155,7 @@ Database::~Database()
 void Database::configure()
 {
     sqlite3_extended_result_codes(m_db, 1);
-    sqlite3_busy_timeout(m_db, 10000);
+    sqlite3_busy_timeout(m_db, kBusyTimeoutMs);
     exec("PRAGMA foreign_keys = ON");
 }
 
@@ -177,6 +181,9 @@ Database Database::open(const std::string& path, Mode mode)
         // Reading the schema is the first thing that touches the file's contents: a file that is
         // not SQLite, or is damaged, fails here.
         const int version = db.schemaVersion();
+        if (version < 0)
+            fail(path, "damaged or not a Hindsight Workbench project: schema version (PRAGMA user_version) is "
+                           + std::to_string(version) + ", which no build writes");
         const auto hasInfo = db.queryInt64(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'project_info'");
         if (version == 0 || !hasInfo || *hasInfo == 0)
@@ -192,6 +199,13 @@ Database Database::open(const std::string& path, Mode mode)
                            + std::to_string(currentSchemaVersion())
                            + "; open it read-write once to upgrade");
         if (mode == Mode::ReadWrite) {
+            // Before the first write (even the WAL switch writes the header): a damaged file is
+            // never written into, it is refused with the damage named.
+            if (const auto damage = runIntegrityCheck(db.m_db, path, IntegrityLevel::Quick); !damage.empty())
+                fail(path, "the project file is damaged, refusing to write into it (PRAGMA quick_check: "
+                               + damage.front() + (damage.size() > 1 ? "; ..." : "")
+                               + "). Run `hindsight check " + path
+                               + "` for the full report and restore a backup copy");
             db.exec("PRAGMA journal_mode = WAL");
             db.exec("PRAGMA synchronous = NORMAL");
             migrateSchema(db);
@@ -280,15 +294,36 @@ Transaction::Transaction(Database& db) : m_db(db)
 {
     static std::atomic<uint64_t> counter{0};
     m_name = "hw_sp_" + std::to_string(++counter);
-    m_db.exec("SAVEPOINT " + m_name);
+    // The outermost transaction of a writable connection takes the write lock at once
+    // (BEGIN IMMEDIATE), waiting up to the busy timeout for another writer. A deferred one would
+    // read first and then fail at once when it tries to write after another process committed
+    // (SQLITE_BUSY_SNAPSHOT: the busy handler cannot help a stale read snapshot).
+    // The outermost one is marked by an empty savepoint name.
+    if (sqlite3_get_autocommit(db.handle()) == 0 || sqlite3_db_readonly(db.handle(), "main") != 0) {
+        m_db.exec("SAVEPOINT " + m_name);
+        return;
+    }
+    m_name.clear();
+    try {
+        m_db.exec("BEGIN IMMEDIATE");
+    } catch (const Error& e) {
+        if ((sqlite3_errcode(db.handle()) & 0xff) == SQLITE_BUSY)
+            throw Error(db.path() + ": another program kept the project locked for writing longer than "
+                        + std::to_string(kBusyTimeoutMs / 1000) + " s; try again when it has finished");
+        throw;
+    }
 }
 
 Transaction::~Transaction()
 {
     if (!m_done) {
         try {
-            m_db.exec("ROLLBACK TO " + m_name);
-            m_db.exec("RELEASE " + m_name);
+            if (m_name.empty()) {
+                m_db.exec("ROLLBACK");
+            } else {
+                m_db.exec("ROLLBACK TO " + m_name);
+                m_db.exec("RELEASE " + m_name);
+            }
         } catch (...) {
             // Destructors must not throw; the connection reports the failure on its next use.
         }
@@ -297,7 +332,7 @@ Transaction::~Transaction()
 
 void Transaction::commit()
 {
-    m_db.exec("RELEASE " + m_name);
+    m_db.exec(m_name.empty() ? std::string("COMMIT") : "RELEASE " + m_name);
     m_done = true;
 }
 

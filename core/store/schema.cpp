@@ -271,6 +271,9 @@ void migrateSchema(Database& db)
 {
     const int from = db.schemaVersion();
     const int to = currentSchemaVersion();
+    if (from < 0)
+        throw Error(db.path() + ": damaged or not a Hindsight Workbench project: schema version "
+                    "(PRAGMA user_version) is " + std::to_string(from) + ", which no build writes");
     if (from > to)
         throw Error(db.path() + ": project was written by a newer Hindsight Workbench (schema version "
                     + std::to_string(from) + ", this build reads up to " + std::to_string(to) + ")");
@@ -286,6 +289,8 @@ void migrateSchema(Database& db)
         nested.emplace(db);
     try {
         const int now = db.schemaVersion();
+        if (now < 0 || now > to)
+            throw Error(db.path() + ": schema version changed to " + std::to_string(now) + " while opening");
         for (int v = now; v < to; ++v)
             db.exec(kMigrations[static_cast<size_t>(v)]);
         if (now != to)

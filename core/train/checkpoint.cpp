@@ -1,6 +1,7 @@
 #include "core/train/checkpoint.h"
 
 #include "core/model/safetensors.h"
+#include "core/train/checkpoint_staging.h"
 #include "core/train/rng_state.h"
 #include "core/util/error.h"
 
@@ -65,6 +66,9 @@ CheckpointWriter::CheckpointWriter(std::string dir) : m_dir(std::move(dir))
     if (m_dir.empty())
         throw Error("checkpoint directory name is empty");
     m_staging = m_dir + ".tmp-" + std::to_string(::getpid());
+    // A run killed while saving leaves its staging folder (as large as a checkpoint): the next
+    // save into the same output folder removes those of processes that are gone.
+    removeStaleCheckpointStaging(fs::path(m_dir).parent_path().empty() ? "." : fs::path(m_dir).parent_path().string());
     std::error_code ec;
     fs::remove_all(m_staging, ec);
     fs::create_directories(m_staging, ec);
