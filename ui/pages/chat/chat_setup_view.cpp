@@ -82,8 +82,12 @@ void ChatSetupView::refresh()
     if (project == m_rowsProject)
         for (auto* r : m_rows)
             specs.push_back(r->spec());
+    // Another project: its own tasks, and no situation typed for the previous one.
+    const bool sameProject = project == m_rowsProject;
     m_rowsProject = project;
-    const QString task = m_task->currentText();
+    const QString task = sameProject ? m_task->currentText() : QString();
+    if (!sameProject)
+        m_context->clear();
     m_task->clear();
     if (m_session->isOpen()) {
         try {
