@@ -27,6 +27,9 @@ QColor progressPausedFill() { return QColor(0xf5, 0x9e, 0x0b); }
 QColor progressFailedFill() { return QColor(0xef, 0x44, 0x44); }
 QColor progressTrack() { return QColor(0xe5, 0xe7, 0xeb); }
 
+QColor regenerationColour() { return QColor(0x93, 0x33, 0xea); }
+QColor regenerationBackground() { return QColor(0xf5, 0xf3, 0xff); }
+
 QColor seriesColour(int i)
 {
     const int n = static_cast<int>(std::size(kSeries));

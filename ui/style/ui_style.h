@@ -20,6 +20,9 @@ QColor progressPausedFill(); // paused, cancelled or stalled
 QColor progressFailedFill(); // failed items
 QColor progressTrack();
 
+QColor regenerationColour();  // hindsight regenerations (histogram bars, marked turns)
+QColor regenerationBackground();
+
 // The i-th series colour of a chart (cycles; distinct on white and for common colour blindness
 // in the first four).
 QColor seriesColour(int i);

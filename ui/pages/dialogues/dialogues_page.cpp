@@ -46,7 +46,7 @@ DialoguesPage::DialoguesPage(ProjectSession* session, QWidget* parent)
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->horizontalHeader()->setHighlightSections(false);
-    const QList<int> widths = {56, 86, 48, 60, 76, 64};
+    const QList<int> widths = {56, 86, 48, 60, 76, 112}; // Source: "regeneration" whole
     for (int c = 0; c < widths.size(); ++c)
         m_table->setColumnWidth(c, widths[c]);
 
