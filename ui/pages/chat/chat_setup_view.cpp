@@ -36,6 +36,10 @@ ChatSetupView::ChatSetupView(ProjectSession* session, QWidget* parent) : QWidget
     m_context = new QLineEdit;
     m_context->setPlaceholderText(tr("optional situation or persona given to every agent, e.g. \"lost my job last week\""));
     m_blind = new QCheckBox(tr("Blind: hide names, shuffle the columns"));
+    m_task->setToolTip(tr("The task sets the roles and the prompt of prompting baselines"));
+    m_context->setToolTip(tr("A situation or persona every agent is given at the start of the session"));
+    m_blind->setToolTip(tr("Rate without knowing which agent is which: names are hidden and columns shuffled "
+                           "until you have rated"));
     auto* form = new QFormLayout;
     form->addRow(tr("Task"), m_task);
     form->addRow(tr("Context"), m_context);

@@ -108,7 +108,8 @@ void DialoguesPage::onOpened()
     if (m_model->rowCount() > 0)
         m_table->selectRow(0);
     else
-        m_view->clear(tr("No dialogues yet"));
+        m_view->clear(tr("No dialogues yet: File ▸ Import Dialogues… adds ESConv, PersuasionForGood or chat JSONL "
+                         "files (Help ▸ User Guide)"));
 }
 
 void DialoguesPage::onClosed()
