@@ -9,6 +9,7 @@
 #include <QDateTimeAxis>
 #include <QFile>
 #include <QFileDialog>
+#include <QGraphicsLayout>
 #include <QGraphicsLineItem>
 #include <QGraphicsRectItem>
 #include <QGraphicsSimpleTextItem>
@@ -164,19 +165,17 @@ MetricChart::MetricChart(const QString& title, QWidget* parent)
     m_view = new ChartView(m_chart, this);
     m_view->setMinimumSize(260, 170);
 
-    auto* line = new QGraphicsLineItem;
-    line->setPen(QPen(style::crosshair(), 1, Qt::DashLine));
-    line->setZValue(100);
-    line->hide();
-    line->setData(0, QStringLiteral("crosshair"));
-    m_chart->scene()->addItem(line);
+    m_crosshair = new QGraphicsLineItem;
+    m_crosshair->setPen(QPen(style::crosshair(), 1, Qt::DashLine));
+    m_crosshair->setZValue(100);
+    m_crosshair->hide();
+    m_chart->scene()->addItem(m_crosshair);
     m_hoverBox = new QGraphicsRectItem;
     m_hoverBox->setBrush(style::hoverBackground());
     m_hoverBox->setPen(QPen(style::hoverBorder()));
     m_hoverBox->setZValue(101);
     m_hoverBox->hide();
     m_hoverTextItem = new QGraphicsTextItem(m_hoverBox);
-    m_hoverBox->setData(0, QVariant::fromValue(static_cast<void*>(line)));
     m_chart->scene()->addItem(m_hoverBox);
     m_emptyItem = new QGraphicsSimpleTextItem;
     m_emptyItem->setBrush(style::mutedText());
@@ -919,7 +918,6 @@ void MetricChart::hoverAt(const QPointF& viewportPos)
 {
     const QPointF scenePos = m_view->mapToScene(viewportPos.toPoint());
     const QRectF area = m_chart->plotArea();
-    auto* crosshair = static_cast<QGraphicsLineItem*>(m_hoverBox->data(0).value<void*>());
     if (!area.contains(scenePos) || visibleSeriesCount() == 0) {
         hideHover();
         return;
@@ -957,8 +955,8 @@ void MetricChart::hoverAt(const QPointF& viewportPos)
     left = std::max(left, area.left());
     m_hoverBox->setPos(left, area.top() + 4);
     m_hoverBox->show();
-    crosshair->setLine(QLineF(lineX, area.top(), lineX, area.bottom()));
-    crosshair->show();
+    m_crosshair->setLine(QLineF(lineX, area.top(), lineX, area.bottom()));
+    m_crosshair->show();
 }
 
 void MetricChart::hideHover()
@@ -966,7 +964,7 @@ void MetricChart::hideHover()
     if (!m_hoverBox)
         return;
     m_hoverBox->hide();
-    static_cast<QGraphicsLineItem*>(m_hoverBox->data(0).value<void*>())->hide();
+    m_crosshair->hide();
 }
 
 QString MetricChart::hoverText() const

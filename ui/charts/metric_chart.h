@@ -28,6 +28,7 @@ class QChartView;
 class QLabel;
 class QLineSeries;
 class QAbstractAxis;
+class QGraphicsLineItem;
 class QGraphicsRectItem;
 class QGraphicsSimpleTextItem;
 class QGraphicsTextItem;
@@ -172,6 +173,7 @@ private:
     QToolButton* m_resetButton;
     QToolButton* m_exportButton;
     QGraphicsSimpleTextItem* m_emptyItem = nullptr;
+    QGraphicsLineItem* m_crosshair = nullptr;
     QGraphicsRectItem* m_hoverBox = nullptr;
     QGraphicsTextItem* m_hoverTextItem = nullptr;
     QAbstractAxis* m_x = nullptr;
