@@ -283,16 +283,6 @@ std::vector<std::pair<int64_t, std::string>> RunStore::trainingSets()
     return out;
 }
 
-std::vector<RunStore::TrainingSetEntry> RunStore::trainingSetEntries()
-{
-    Statement st(m_db, "SELECT s.id, s.name, COALESCE(t.name, '') FROM training_sets s "
-                       "LEFT JOIN tasks t ON t.id = s.task_id ORDER BY s.name");
-    std::vector<TrainingSetEntry> out;
-    while (st.step())
-        out.push_back({st.int64(0), st.text(1), st.text(2)});
-    return out;
-}
-
 bool RunStore::requestStop(int64_t id)
 {
     Statement st(m_db, "UPDATE runs SET stop_requested = 1 WHERE id = ? AND status = 'running'");

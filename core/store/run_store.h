@@ -112,13 +112,6 @@ public:
 
     // Saved training sets (id, name), by name: the start-run dialog's choices.
     std::vector<std::pair<int64_t, std::string>> trainingSets();
-    // The same with the name of the task each set was built from ("" when it has none).
-    struct TrainingSetEntry {
-        int64_t id = 0;
-        std::string name;
-        std::string task;
-    };
-    std::vector<TrainingSetEntry> trainingSetEntries();
 
     // Asks the process training a running run to stop after its current step (it writes a
     // checkpoint and marks the run stopped): the trainer polls runs.stop_requested through its

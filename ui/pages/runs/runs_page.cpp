@@ -1,5 +1,6 @@
 #include "ui/pages/runs/runs_page.h"
 
+#include "core/pipeline/training_set_store.h"
 #include "core/store/dialogue_store.h"
 #include "core/store/run_store.h"
 #include "core/train/run_launcher.h"
@@ -471,9 +472,8 @@ void RunsPage::startDialog()
         hw::DialogueStore ds(session()->db());
         for (const auto& t : ds.tasks())
             tasks << QString::fromStdString(t.name);
-        hw::RunStore rs(session()->db());
-        for (const auto& e : rs.trainingSetEntries())
-            sets.append({QString::fromStdString(e.name), QString::fromStdString(e.task)});
+        for (const auto& set : hw::TrainingSetStore(session()->db()).list())
+            sets.append({QString::fromStdString(set.name), QString::fromStdString(set.task)});
     } catch (const std::exception& e) {
         QMessageBox::warning(this, tr("Start a run"), QString::fromUtf8(e.what()));
         return;
