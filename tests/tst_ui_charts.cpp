@@ -1,30 +1,21 @@
 // The training charts as a researcher uses them every day (TensorBoard's scalars dashboard is the
 // bar): nice tick numbers, an empty chart that says what to do, the learning rate on its own axis,
 // hover values, full legends, zoom and reset, choosing metrics, time x axes, CSV and PNG export.
-// Also the start-run dialog's task and set choices, and the readable job display pieces.
-#include "core/pipeline/job_store.h"
 #include "ui/charts/metric_chart.h"
 #include "ui/charts/metric_groups.h"
 #include "ui/charts/nice_scale.h"
-#include "ui/models/job_table_model.h"
 #include "ui/models/run_metric_history.h"
-#include "ui/pages/runs/start_run_dialog.h"
 #include "ui/settings/settings.h"
-#include "ui/widgets/json_tree_widget.h"
 
 #include <QApplication>
 #include <QChart>
 #include <QChartView>
-#include <QComboBox>
-#include <QCheckBox>
 #include <QDateTimeAxis>
-#include <QDialogButtonBox>
 #include <QFile>
 #include <QImage>
 #include <QLabel>
 #include <QLineSeries>
 #include <QMouseEvent>
-#include <QPushButton>
 #include <QTemporaryDir>
 #include <QValueAxis>
 #include <QtTest>
@@ -336,77 +327,6 @@ private Q_SLOTS:
         const QImage png(pngPath);
         QVERIFY(!png.isNull());
         QVERIFY(png.width() >= 200 && png.height() >= chart.view()->height());
-    }
-
-    // Two tasks: the dialog names one (the run cannot guess), lists only that task's sets, and
-    // remembers the task, the agent and the Tiny choice for next time.
-    void startDialogChoosesTaskAndSets()
-    {
-        const QList<StartRunDialog::SetChoice> sets{{QStringLiteral("c-top"), QStringLiteral("counseling")},
-                                                    {QStringLiteral("p-agg"), QStringLiteral("persuasion")},
-                                                    {QStringLiteral("old"), QString()}};
-        const QStringList tasks{QStringLiteral("counseling"), QStringLiteral("persuasion")};
-        {
-            StartRunDialog dialog(QStringLiteral("/nowhere/p.hwb"), tasks, sets);
-            auto* task = dialog.findChild<QComboBox*>(QStringLiteral("task"));
-            auto* set = dialog.findChild<QComboBox*>(QStringLiteral("trainingSet"));
-            auto* tiny = dialog.findChild<QCheckBox*>(QStringLiteral("tiny"));
-            QVERIFY(task && set && tiny);
-            QCOMPARE(task->count(), 2);
-            QVERIFY(!dialog.request().task.empty());
-            task->setCurrentIndex(task->findData(QStringLiteral("persuasion")));
-            QCOMPARE(dialog.request().task, std::string("persuasion"));
-            QVERIFY(set->findData(QStringLiteral("p-agg")) >= 0);
-            QVERIFY(set->findData(QStringLiteral("c-top")) < 0);
-            QVERIFY(set->findData(QStringLiteral("old")) >= 0); // no task recorded: offered
-            tiny->setChecked(true);
-            dialog.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->click();
-            QCOMPARE(dialog.result(), int(QDialog::Accepted));
-        }
-        StartRunDialog again(QStringLiteral("/nowhere/p.hwb"), tasks, sets);
-        QCOMPARE(again.request().task, std::string("persuasion"));
-        QVERIFY(again.request().tiny);
-        auto* set = again.findChild<QComboBox*>(QStringLiteral("trainingSet"));
-        QVERIFY(set->findData(QStringLiteral("c-top")) < 0);
-
-        StartRunDialog none(QStringLiteral("/nowhere/p.hwb"), {}, {});
-        QVERIFY(!none.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->isEnabled());
-    }
-
-    void jobProgressCountsDoneItems()
-    {
-        hw::JobRecord j;
-        j.total = 3;
-        j.done = 0;
-        j.failed = 2;
-        j.status = "failed";
-        QCOMPARE(JobTableModel::progressText(j), QStringLiteral("0% · 2 failed"));
-        j.done = 3;
-        j.failed = 0;
-        QCOMPARE(JobTableModel::progressText(j), QStringLiteral("100%"));
-    }
-
-    void configurationIsReadable()
-    {
-        QCOMPARE(JsonTreeWidget::settingName(QStringLiteral("max_attempts")), QStringLiteral("Max attempts"));
-        QCOMPARE(JsonTreeWidget::settingName(QStringLiteral("hardShare")), QStringLiteral("Hard share"));
-        JsonTreeWidget tree;
-        tree.setJson({{"task", "counseling"}, {"k", 5.0}, {"includeImagined", false},
-                      {"stage", {{"endpoint", "local"}, {"models", {"a", "b"}}}}});
-        QCOMPARE(tree.topLevelItemCount(), 4);
-        QTreeWidgetItem* stage = nullptr;
-        for (int i = 0; i < tree.topLevelItemCount(); ++i) {
-            QTreeWidgetItem* item = tree.topLevelItem(i);
-            if (item->text(0) == QStringLiteral("Include imagined"))
-                QCOMPARE(item->text(1), QStringLiteral("no"));
-            if (item->text(0) == QStringLiteral("K"))
-                QCOMPARE(item->text(1), QStringLiteral("5"));
-            if (item->text(0) == QStringLiteral("Stage"))
-                stage = item;
-        }
-        QVERIFY(stage);
-        QCOMPARE(stage->childCount(), 2);
-        QCOMPARE(stage->child(1)->text(1), QStringLiteral("a, b"));
     }
 };
 
