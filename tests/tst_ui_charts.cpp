@@ -154,7 +154,7 @@ private Q_SLOTS:
         auto* left = qobject_cast<QValueAxis*>(chart.yAxisObject(false));
         auto* right = qobject_cast<QValueAxis*>(chart.yAxisObject(true));
         QVERIFY(right->isVisible());
-        QVERIFY2(right->max() >= 1e-4 && right->max() <= 2e-4, qPrintable(QString::number(right->max())));
+        QVERIFY2(right->max() >= 0.99e-4 && right->max() <= 2e-4, qPrintable(QString::number(right->max())));
         QVERIFY(left->max() >= 4.0 && left->min() <= 2.0 && left->min() >= 0);
         QVERIFY(chart.legendText().contains(QStringLiteral("lr (right axis)")));
         QVERIFY(lineOf(&chart, QStringLiteral("lr"))->attachedAxes().contains(right));

@@ -228,7 +228,11 @@ MetricChart::MetricChart(const QString& title, QWidget* parent)
     updateLegend();
 }
 
-MetricChart::~MetricChart() = default;
+MetricChart::~MetricChart()
+{
+    // The chart view (a child) dies after our members: no plotAreaChanged into a half-destroyed this.
+    disconnect(m_chart, nullptr, this, nullptr);
+}
 
 void MetricChart::installXAxis()
 {
