@@ -790,6 +790,8 @@ void MetricChart::resetZoom()
 
 void MetricChart::setEmptyHint(const QString& text)
 {
+    if (text == m_emptyHint)
+        return; // the runs page sets it on every poll
     m_emptyHint = text;
     updateEmpty();
 }
