@@ -91,7 +91,7 @@ void MainWindow::createWorkspace()
     m_sidebar = new QListWidget(m_workspace);
     m_sidebar->setObjectName(QStringLiteral("pageSidebar"));
     m_sidebar->setIconSize(QSize(28, 28));
-    m_sidebar->setFixedWidth(132);
+    m_sidebar->setFixedWidth(150); // "Regenerations" whole, not "Regenerat…"
     m_sidebar->setSpacing(2);
     m_sidebar->setFrameShape(QFrame::NoFrame);
     m_sidebar->setStyleSheet(QStringLiteral(
@@ -104,7 +104,7 @@ void MainWindow::createWorkspace()
     for (Page* p : m_pages) {
         m_pageStack->addWidget(p);
         auto* item = new QListWidgetItem(p->icon(), p->title(), m_sidebar);
-        item->setSizeHint(QSize(120, 44));
+        item->setSizeHint(QSize(140, 44));
         connect(p, &Page::showDialogueRequested, this, &MainWindow::onPageRequested);
     }
     connect(m_sidebar, &QListWidget::currentRowChanged, this, [this](int row) {
