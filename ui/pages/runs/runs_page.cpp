@@ -382,16 +382,9 @@ void RunsPage::onRunReplaced(qint64 runId, const MetricBatch& all)
 
 QString RunsPage::seriesLabel(qint64 runId, const QString& metric) const
 {
-    if (m_shown.size() <= 1)
-        return metric;
-    // Overlaid runs: the run's name too (the line style tells runs apart, the colour metrics).
-    QString name;
-    if (const auto run = m_model->run(runId))
-        name = QString::fromStdString(run->name);
-    if (name.size() > 28)
-        name = name.left(27) + QChar(0x2026);
-    return name.isEmpty() ? QStringLiteral("#%1 %2").arg(runId).arg(metric)
-                          : QStringLiteral("#%1 %2 · %3").arg(runId).arg(name, metric);
+    // Overlaid runs: "#12 loss" (the line style tells runs apart, the colour metrics; the legend
+    // wraps, so the label is never cut).
+    return m_shown.size() > 1 ? QStringLiteral("#%1 %2").arg(runId).arg(metric) : metric;
 }
 
 void RunsPage::addRunToCharts(qint64 runId, int runIndex)
