@@ -84,8 +84,8 @@ AgentSetupRow::AgentSetupRow(const std::vector<CheckpointChoice>& checkpoints, c
                           "LLM endpoint with a prompting baseline"));
     m_checkpoint->setToolTip(tr("The checkpoint to chat with (the project's runs, newest first)"));
     m_model->setToolTip(tr("The model name to request; empty = the endpoint profile's"));
-    m_prompting->setToolTip(tr("How the endpoint agent is prompted (the baselines of the paper)"));
     m_prompting = new QComboBox;
+    m_prompting->setToolTip(tr("How the endpoint agent is prompted (the baselines of the paper)"));
     m_prompting->addItem(tr("Proactive CoT"), QString::fromLatin1(hw::prompting::kProactiveCot));
     m_prompting->addItem(tr("Chain of thought"), QString::fromLatin1(hw::prompting::kCot));
     m_prompting->addItem(tr("Plain"), QString::fromLatin1(hw::prompting::kPlain));
