@@ -5,6 +5,7 @@
 #include "ui/dialogs/export_dialog.h"
 #include "ui/dialogs/import_dialog.h"
 #include "ui/dialogs/project_file_dialogs.h"
+#include "ui/dialogs/user_guide_dialog.h"
 #include "ui/pages/page.h"
 #include "ui/pages/page_registry.h"
 #include "ui/project_session.h"
@@ -48,6 +49,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_session(new Pro
 
     connect(m_session, &ProjectSession::opened, this, [this](const QString& path) {
         addRecentProject(path);
+        statusBar()->clearMessage(); // messages about the previous project
         m_central->setCurrentWidget(m_workspace);
         updateTitle();
         updateStatus();
@@ -56,6 +58,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_session(new Pro
             p->activated();
     });
     connect(m_session, &ProjectSession::closed, this, [this] {
+        statusBar()->clearMessage();
         m_welcome->setRecentProjects(recentProjects());
         m_central->setCurrentWidget(m_welcome);
         updateTitle();
@@ -90,7 +93,7 @@ void MainWindow::createWorkspace()
     m_sidebar = new QListWidget(m_workspace);
     m_sidebar->setObjectName(QStringLiteral("pageSidebar"));
     m_sidebar->setIconSize(QSize(28, 28));
-    m_sidebar->setFixedWidth(132);
+    m_sidebar->setFixedWidth(150); // "Regenerations" whole, not "Regenerat…"
     m_sidebar->setSpacing(2);
     m_sidebar->setFrameShape(QFrame::NoFrame);
     m_sidebar->setStyleSheet(QStringLiteral(
@@ -103,7 +106,7 @@ void MainWindow::createWorkspace()
     for (Page* p : m_pages) {
         m_pageStack->addWidget(p);
         auto* item = new QListWidgetItem(p->icon(), p->title(), m_sidebar);
-        item->setSizeHint(QSize(120, 44));
+        item->setSizeHint(QSize(140, 44));
         connect(p, &Page::showDialogueRequested, this, &MainWindow::onPageRequested);
     }
     connect(m_sidebar, &QListWidget::currentRowChanged, this, [this](int row) {
@@ -177,12 +180,30 @@ void MainWindow::createMenus()
     }
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    QAction* guide = help->addAction(tr("&User Guide"), this, [this] { showUserGuide(); });
+    guide->setShortcut(QKeySequence::HelpContents);
+    guide->setObjectName(QStringLiteral("userGuideAction"));
+    help->addAction(tr("Help on This &Page"), this, [this] {
+        showUserGuide(currentPage() && m_session->isOpen() ? currentPage()->title() : QStringLiteral("first-steps"));
+    });
+    help->addSeparator();
     help->addAction(tr("&About Hindsight Workbench"), this, [this] {
         QMessageBox::about(this, tr("About Hindsight Workbench"),
                            tr("<h3>Hindsight Workbench %1</h3><p>Offline RL on hindsight regenerations "
                               "for goal-directed dialogue agents.</p>")
                                .arg(QApplication::applicationVersion()));
     });
+}
+
+UserGuideDialog* MainWindow::showUserGuide(const QString& section)
+{
+    if (!m_guide)
+        m_guide = new UserGuideDialog(this);
+    m_guide->show();
+    m_guide->raise();
+    if (!section.isEmpty())
+        m_guide->showSection(section);
+    return m_guide;
 }
 
 void MainWindow::rebuildRecentMenu()

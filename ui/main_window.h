@@ -15,6 +15,7 @@ namespace hw::ui {
 
 class Page;
 class ProjectSession;
+class UserGuideDialog;
 class WelcomeWidget;
 
 class MainWindow : public QMainWindow {
@@ -27,6 +28,8 @@ public:
     const std::vector<Page*>& pages() const { return m_pages; }
     Page* page(const QString& title) const;
     Page* currentPage() const;
+    // Help ▸ User Guide, scrolled to a section (a page title, "method", "cli"; "" = where it was).
+    UserGuideDialog* showUserGuide(const QString& section = {});
 
     // Interactive mode reports failures in message boxes; otherwise on stderr (screenshots, tests).
     void setInteractive(bool interactive) { m_interactive = interactive; }
@@ -68,6 +71,7 @@ private:
     QStackedWidget* m_pageStack = nullptr;
     QMenu* m_recentMenu = nullptr;
     QLabel* m_statusProject = nullptr;
+    UserGuideDialog* m_guide = nullptr;
     QList<QAction*> m_projectActions;      // enabled only while a project is open
     bool m_interactive = true;
     bool m_persistGeometry = true;

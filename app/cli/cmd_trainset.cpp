@@ -52,8 +52,14 @@ std::vector<std::string> withOutputAlias(std::vector<std::string> a)
 
 void printSet(const TrainingSet& s)
 {
+    // Sets built by the aggregate stage have no preset: say how they were made instead of "?".
+    std::string preset = s.spec.value("preset", std::string());
+    if (preset.empty() && s.spec.contains("k"))
+        preset = "aggregate x" + s.spec["k"].dump();
+    if (preset.empty())
+        preset = "-";
     std::printf("%-28s %6lld dialogues  task %-12s preset %-15s %s\n", s.name.c_str(), static_cast<long long>(s.size),
-                s.task.c_str(), s.spec.value("preset", std::string("?")).c_str(), s.createdAt.c_str());
+                s.task.c_str(), preset.c_str(), s.createdAt.c_str());
 }
 
 int runTrainset(const std::vector<std::string>& argvIn)

@@ -302,6 +302,11 @@ std::vector<TaskSummary> summarizeTasks(Database& db)
     return out;
 }
 
+namespace {
+// Of a group of dialogues, how many are hindsight regenerations (source kind "regeneration").
+constexpr const char* kRegenerationCount = "coalesce(sum(source = 'regeneration'), 0)";
+} // namespace
+
 std::vector<HistogramBin> rewardHistogram(Database& db, const std::string& task, double rangeMin,
                                           double rangeMax, int bins)
 {
@@ -327,13 +332,14 @@ std::vector<HistogramBin> rewardHistogram(Database& db, const std::string& task,
     if (integral) {
         for (double v = lo; v <= hi; v += 1.0)
             out.push_back({v - 0.5, v + 0.5, 0});
-        Statement st(db, std::string("SELECT CAST(round(reward) AS INTEGER), count(*)") + kTaskWhere
-                             + " GROUP BY 1");
+        Statement st(db, std::string("SELECT CAST(round(reward) AS INTEGER), count(*), ") + kRegenerationCount
+                             + kTaskWhere + " GROUP BY 1");
         st.bind(1, task);
         while (st.step()) {
             const auto i = static_cast<size_t>(std::clamp<int64_t>(
                 st.int64(0) - static_cast<int64_t>(lo), 0, static_cast<int64_t>(out.size()) - 1));
             out[i].count += st.int64(1);
+            out[i].regenerations += st.int64(2);
         }
         return out;
     }
@@ -341,12 +347,14 @@ std::vector<HistogramBin> rewardHistogram(Database& db, const std::string& task,
     const double width = (hi - lo) / bins;
     for (int b = 0; b < bins; ++b)
         out.push_back({lo + b * width, b + 1 == bins ? hi : lo + (b + 1) * width, 0});
-    Statement st(db, std::string("SELECT max(0, min(?, CAST((reward - ?) / ? AS INTEGER))), count(*)")
-                         + " FROM dialogues WHERE task_id = (SELECT id FROM tasks WHERE name = ?)"
+    Statement st(db, std::string("SELECT max(0, min(?, CAST((reward - ?) / ? AS INTEGER))), count(*), ")
+                         + kRegenerationCount + " FROM dialogues WHERE task_id = (SELECT id FROM tasks WHERE name = ?)"
                            " AND reward IS NOT NULL GROUP BY 1");
     st.bind(1, static_cast<int64_t>(bins - 1)).bind(2, lo).bind(3, width).bind(4, task);
-    while (st.step())
+    while (st.step()) {
         out[static_cast<size_t>(st.int64(0))].count += st.int64(1);
+        out[static_cast<size_t>(st.int64(0))].regenerations += st.int64(2);
+    }
     return out;
 }
 

@@ -108,6 +108,7 @@ struct HistogramBin {
     double lo = 0.0;   // inclusive
     double hi = 0.0;   // exclusive, except the last bin, which includes hi
     int64_t count = 0;
+    int64_t regenerations = 0; // of count, hindsight regenerations (the rest: originals, imagined)
 };
 
 // Histogram of the current (labeled) rewards of a task. Integer-valued rewards over a small span

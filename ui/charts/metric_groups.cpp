@@ -24,6 +24,12 @@ MetricGroup metricGroupOf(const QString& name)
     return MetricGroup::Other;
 }
 
+bool isLearningRateMetric(const QString& name)
+{
+    static const QRegularExpression lr(QStringLiteral("(^lr$|^lr_|_lr$|learning_rate)"));
+    return lr.match(name.toLower()).hasMatch();
+}
+
 QString metricGroupTitle(MetricGroup group)
 {
     switch (group) {

@@ -12,5 +12,7 @@ inline constexpr int kMetricGroupCount = 5;
 
 MetricGroup metricGroupOf(const QString& name);
 QString metricGroupTitle(MetricGroup group);   // "Losses", "Q / V / advantage", ...
+// lr, learning_rate, ...: drawn on their own axis beside the gradient norm.
+bool isLearningRateMetric(const QString& name);
 
 } // namespace hw::ui

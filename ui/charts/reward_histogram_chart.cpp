@@ -1,5 +1,7 @@
 #include "ui/charts/reward_histogram_chart.h"
 
+#include "ui/style/ui_style.h"
+
 #include <QBarCategoryAxis>
 #include <QBarSeries>
 #include <QBarSet>
@@ -21,16 +23,29 @@ RewardHistogramChart::RewardHistogramChart(QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_view);
-    setHistogram({}, QString(), QColor(0x25, 0x63, 0xeb));
+    setHistogram({}, QString(), style::seriesColour(0));
 }
 
 RewardHistogramChart::~RewardHistogramChart() = default;
 
+namespace {
+
+// A typographic minus, so "-4 to -3" never reads as "-4--3".
+QString signedNumber(double v)
+{
+    QString t = QString::number(v, 'g', 3);
+    if (t.startsWith(QLatin1Char('-')))
+        t.replace(0, 1, QChar(0x2212));
+    return t;
+}
+
+} // namespace
+
 QString RewardHistogramChart::binLabel(const hw::HistogramBin& bin, bool integral)
 {
     if (integral)
-        return QString::number(std::lround((bin.lo + bin.hi) / 2));
-    return QStringLiteral("%1–%2").arg(QString::number(bin.lo, 'g', 3), QString::number(bin.hi, 'g', 3));
+        return signedNumber(static_cast<double>(std::lround((bin.lo + bin.hi) / 2)));
+    return tr("%1 to %2").arg(signedNumber(bin.lo), signedNumber(bin.hi));
 }
 
 void RewardHistogramChart::setHistogram(const std::vector<hw::HistogramBin>& bins,
@@ -44,24 +59,37 @@ void RewardHistogramChart::setHistogram(const std::vector<hw::HistogramBin>& bin
         return std::abs(b.hi - b.lo - 1.0) < 1e-9 && std::abs(c - std::round(c)) < 1e-9;
     });
 
-    auto* set = new QBarSet(tr("dialogues"));
-    set->setColor(colour);
-    set->setBorderColor(colour.darker(120));
+    // Originals beside hindsight regenerations: what the pipeline added, bin by bin.
+    auto* originals = new QBarSet(tr("originals"));
+    originals->setColor(colour);
+    originals->setBorderColor(colour.darker(120));
+    auto* regenerated = new QBarSet(tr("regenerations"));
+    const QColor regenColour = style::regenerationColour();
+    regenerated->setColor(regenColour);
+    regenerated->setBorderColor(regenColour.darker(120));
     QStringList categories;
     qint64 maxCount = 0;
+    m_regenerations = 0;
     for (const auto& b : bins) {
-        *set << static_cast<qreal>(b.count);
+        *originals << static_cast<qreal>(b.count - b.regenerations);
+        *regenerated << static_cast<qreal>(b.regenerations);
         categories << binLabel(b, integral);
         m_total += b.count;
-        maxCount = std::max<qint64>(maxCount, b.count);
+        m_regenerations += b.regenerations;
+        maxCount = std::max<qint64>(maxCount, std::max(b.count - b.regenerations, b.regenerations));
     }
     auto* series = new QBarSeries;
-    series->append(set);
+    series->append(originals);
+    if (m_regenerations > 0)
+        series->append(regenerated);
+    else
+        delete regenerated;
     series->setBarWidth(0.9);
 
     auto* chart = new QChart;
     chart->addSeries(series);
-    chart->legend()->hide();
+    chart->legend()->setVisible(m_regenerations > 0);
+    chart->legend()->setAlignment(Qt::AlignTop);
     chart->setMargins(QMargins(4, 4, 4, 4));
     chart->setBackgroundRoundness(0);
     chart->setAnimationOptions(QChart::NoAnimation);

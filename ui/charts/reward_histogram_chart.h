@@ -25,6 +25,7 @@ public:
                       const QColor& colour);
     int binCount() const { return m_bins; }
     qint64 totalCount() const { return m_total; }
+    qint64 regenerationCount() const { return m_regenerations; }
 
     static QString binLabel(const hw::HistogramBin& bin, bool integral);
 
@@ -32,6 +33,7 @@ private:
     QChartView* m_view;
     int m_bins = 0;
     qint64 m_total = 0;
+    qint64 m_regenerations = 0;
 };
 
 } // namespace hw::ui

@@ -60,6 +60,18 @@ EndpointSettingsDialog::EndpointSettingsDialog(const QString& path, QWidget* par
 
     auto* form = new QFormLayout(m_form);
     form->addRow(tr("Name"), m_name);
+    m_name->setToolTip(tr("How jobs and the CLI (--endpoint NAME) refer to this profile"));
+    m_url->setToolTip(tr("An OpenAI-compatible base URL, e.g. https://api.openai.com/v1 or http://127.0.0.1:8000/v1"));
+    m_model->setToolTip(tr("The model name sent with each request"));
+    m_keyEnv->setToolTip(tr("The name of the environment variable holding the API key (the key itself is never "
+                            "stored)"));
+    m_temperature->setToolTip(tr("Sampling temperature of every call"));
+    m_maxTokens->setToolTip(tr("The most tokens a reply may have"));
+    m_timeout->setToolTip(tr("Seconds to wait for one reply before the call counts as failed (and is retried)"));
+    m_maxInFlight->setToolTip(tr("How many requests may be open at once"));
+    m_pricePrompt->setToolTip(tr("For the cost figures of jobs: price per 1000 prompt tokens"));
+    m_priceCompletion->setToolTip(tr("For the cost figures of jobs: price per 1000 completion tokens"));
+    m_default->setToolTip(tr("Preselect this profile when starting a job"));
     form->addRow(tr("Base URL"), m_url);
     form->addRow(tr("Model"), m_model);
     auto* keyRow = new QHBoxLayout;

@@ -64,6 +64,11 @@ ExportDialog::ExportDialog(ProjectSession* session, QWidget* parent)
     pathRow->addWidget(m_browse);
     auto* form = new QFormLayout;
     form->addRow(tr("Task:"), m_task);
+    m_task->setToolTip(tr("Export the dialogues of one task, or of every task"));
+    m_labeledOnly->setToolTip(tr("Leave out dialogues that have no reward label yet"));
+    m_plain->setToolTip(tr("Write only role and content per message, without rewards or metadata, for trainers "
+                           "that reject extra fields"));
+    m_path->setToolTip(tr("The JSON Lines file to write (one dialogue per line)"));
     form->addRow(QString(), m_labeledOnly);
     form->addRow(QString(), m_plain);
     form->addRow(tr("JSONL file:"), pathRow);

@@ -73,6 +73,10 @@ ImportDialog::ImportDialog(ProjectSession* session, QWidget* parent)
 
     auto* form = new QFormLayout;
     form->addRow(tr("Format:"), m_format);
+    m_format->setToolTip(tr("The file layout: ESConv JSON, PersuasionForGood CSV, or chat JSON Lines (one dialogue "
+                            "per line); Auto-detect reads the first bytes"));
+    m_defaultTask->setToolTip(tr("The task given to JSONL lines that do not name one with a \"task\" field"));
+    m_paths->setToolTip(tr("The files to import; a folder imports every file in it that the format reads"));
     form->addRow(QString(), m_hint);
     form->addRow(m_defaultTaskLabel, m_defaultTask);
 

@@ -102,6 +102,17 @@ void JobTableModel::setRunningHere(qint64 jobId)
             Q_EMIT dataChanged(index(row, 0), index(row, COLUMN_COUNT - 1));
 }
 
+QString JobTableModel::progressText(const hw::JobRecord& j)
+{
+    // Done items only: failed ones are counted apart, so "67%" never means "two thirds failed".
+    if (j.total <= 0)
+        return j.status == "running" ? QStringLiteral("…") : QString();
+    QString text = QStringLiteral("%1%").arg(qRound(100.0 * static_cast<double>(j.done) / static_cast<double>(j.total)));
+    if (j.failed > 0)
+        text += tr(" · %n failed", nullptr, static_cast<int>(j.failed));
+    return text;
+}
+
 int JobTableModel::rowOf(qint64 jobId) const
 {
     if (jobId <= 0)
@@ -196,8 +207,7 @@ QVariant JobTableModel::data(const QModelIndex& index, int role) const
             s += tr(" (here)");
         return s;
     }
-    case Progress:
-        return j.total > 0 ? QStringLiteral("%1%").arg(qRound(fraction * 100)) : QString();
+    case Progress: return progressText(j);
     case Done: return loc.toString(j.done);
     case Failed: return loc.toString(j.failed);
     case Total: return loc.toString(j.total);

@@ -41,6 +41,8 @@ public:
     void setStaleAfter(int seconds) { m_staleAfterS = seconds; }
 
     int rowOf(qint64 jobId) const;       // -1 when absent
+    // The Progress column: share of items done, then the failed count ("0% · 2 failed").
+    static QString progressText(const hw::JobRecord& job);
     const hw::JobRecord* job(int row) const;
 
     int rowCount(const QModelIndex& parent = {}) const override;

@@ -19,6 +19,7 @@ public:
         qint64 runId = 0;
         QString metric;
         QVector<QPointF> points; // new points of this series, in step order
+        QVector<double> wallTimes; // seconds since the epoch, one per point
     };
 
     // Adds rows (any runs, id order). A point at or before a series' last step drops the tail
@@ -30,12 +31,17 @@ public:
     void clear() { m_data.clear(); }
 
     QVector<QPointF> points(qint64 runId, const QString& metric) const;
+    QVector<double> wallTimes(qint64 runId, const QString& metric) const; // parallel to points()
     QStringList metrics(qint64 runId) const;   // sorted
     qsizetype pointCount() const;
 
 private:
-    static void push(QVector<QPointF>& series, const QPointF& p);
-    std::map<qint64, std::map<QString, QVector<QPointF>>> m_data;
+    struct Series {
+        QVector<QPointF> points;
+        QVector<double> walls;
+    };
+    static void push(QVector<QPointF>& points, QVector<double>& walls, const QPointF& p, double wall);
+    std::map<qint64, std::map<QString, Series>> m_data;
 };
 
 } // namespace hw::ui

@@ -50,7 +50,7 @@ QString TurnListModel::tooltipOf(const nlohmann::json& annotations)
 }
 
 void TurnListModel::setTurns(std::vector<hw::Turn> turns, const QString& agentName,
-                             const QString& userName)
+                             const QString& userName, int generatedFrom)
 {
     beginResetModel();
     m_agentName = agentName.isEmpty() ? tr("Agent") : capitalized(agentName);
@@ -59,8 +59,16 @@ void TurnListModel::setTurns(std::vector<hw::Turn> turns, const QString& agentNa
     m_rows.reserve(turns.size());
     for (size_t i = 0; i < turns.size(); ++i) {
         const hw::Turn& t = turns[i];
-        m_rows.push_back({QString::fromStdString(t.text), t.role == hw::Role::Agent,
-                          static_cast<int>(i), tagsOf(t.annotations), tooltipOf(t.annotations)});
+        QStringList tags = tagsOf(t.annotations);
+        QString tooltip = tooltipOf(t.annotations);
+        if (generatedFrom >= 0 && static_cast<int>(i) >= generatedFrom) {
+            const bool replacement = static_cast<int>(i) == generatedFrom;
+            tags.prepend(replacement ? tr("hindsight replacement") : tr("regenerated"));
+            const QString why = replacement ? tr("The hindsight controller's better utterance, in place of the original turn")
+                                            : tr("Written by the forward model after the replaced turn");
+            tooltip = tooltip.isEmpty() ? why : why + QLatin1Char('\n') + tooltip;
+        }
+        m_rows.push_back({QString::fromStdString(t.text), t.role == hw::Role::Agent, static_cast<int>(i), tags, tooltip});
     }
     endResetModel();
 }

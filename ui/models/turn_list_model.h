@@ -23,8 +23,10 @@ public:
     explicit TurnListModel(QObject* parent = nullptr);
 
     // agentName/userName label the two sides (the task's roles); empty = "Agent"/"User".
+    // generatedFrom: index of the first turn a hindsight regeneration wrote (the replacement
+    // utterance; later turns are the forward model's continuation), tagged as such; -1 = none.
     void setTurns(std::vector<hw::Turn> turns, const QString& agentName = {},
-                  const QString& userName = {});
+                  const QString& userName = {}, int generatedFrom = -1);
     void clear();
 
     static QStringList tagsOf(const nlohmann::json& annotations);

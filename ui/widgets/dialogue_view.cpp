@@ -130,8 +130,18 @@ void DialogueView::setDialogue(const hw::Dialogue& d, const std::optional<hw::Ta
     if (d.flags)
         m_reward->setText(m_reward->text() + tr(" · <span style=\"color:#b45309\">flags: %1</span>")
                                                  .arg(DialogueTableModel::flagsText(d.flags).toHtmlEscaped()));
+    // A regeneration keeps its parent's first prefix_len turns; the rest are generated: mark them.
+    int generatedFrom = -1;
+    if (d.source == hw::source::kRegeneration && d.metadata.is_object()) {
+        const auto regen = d.metadata.find("regeneration");
+        if (regen != d.metadata.end() && regen->is_object() && regen->contains("prefix_len")
+            && (*regen)["prefix_len"].is_number_integer())
+            generatedFrom = (*regen)["prefix_len"].get<int>();
+    }
+    if (generatedFrom >= 0 && generatedFrom < static_cast<int>(d.turns.size()))
+        m_subtitle->setText(m_subtitle->text() + tr(" · turns from #%1 on are regenerated").arg(generatedFrom + 1));
     m_model->setTurns(d.turns, task ? QString::fromStdString(task->agentRole) : QString(),
-                      task ? QString::fromStdString(task->userRole) : QString());
+                      task ? QString::fromStdString(task->userRole) : QString(), generatedFrom);
     m_turns->scrollToTop();
     fillMetadata(d.metadata);
     m_turns->setEnabled(true);

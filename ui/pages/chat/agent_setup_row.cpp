@@ -80,7 +80,12 @@ AgentSetupRow::AgentSetupRow(const std::vector<CheckpointChoice>& checkpoints, c
     m_endpoint->setMinimumContentsLength(18);
     m_model = new QLineEdit;
     m_model->setPlaceholderText(tr("model (profile's)"));
+    m_kind->setToolTip(tr("A checkpoint's behaviour policy π_β, an ILQL checkpoint (π_β steered by Q̂ − V), or an "
+                          "LLM endpoint with a prompting baseline"));
+    m_checkpoint->setToolTip(tr("The checkpoint to chat with (the project's runs, newest first)"));
+    m_model->setToolTip(tr("The model name to request; empty = the endpoint profile's"));
     m_prompting = new QComboBox;
+    m_prompting->setToolTip(tr("How the endpoint agent is prompted (the baselines of the paper)"));
     m_prompting->addItem(tr("Proactive CoT"), QString::fromLatin1(hw::prompting::kProactiveCot));
     m_prompting->addItem(tr("Chain of thought"), QString::fromLatin1(hw::prompting::kCot));
     m_prompting->addItem(tr("Plain"), QString::fromLatin1(hw::prompting::kPlain));

@@ -502,6 +502,8 @@ bool ChatPage::sendMessage(const QString& rawText)
         return false;
     }
     m_input->clear();
+    ++m_info->userMessages;
+    updateSessionItem(*m_info); // the list counts this message now, not when the session ends
     for (size_t col = 0; col < m_columns.size(); ++col) {
         Column& c = m_columns[col];
         c.widget->model()->addUserMessage(text);
@@ -737,6 +739,23 @@ bool ChatPage::saveRatings()
     return true;
 }
 
+QString ChatPage::sessionText(const hw::ChatSessionInfo& s) const
+{
+    QString text = tr("#%1 · %2 · %n agent(s)", nullptr, int(s.agents.size())).arg(s.id).arg(QString::fromStdString(s.taskName));
+    if (s.blind)
+        text += tr(" · blind");
+    text += QStringLiteral("\n") + tr("%n message(s)", nullptr, int(s.userMessages))
+        + (s.status == "finished" ? tr(" · rated") : QString());
+    return text;
+}
+
+void ChatPage::updateSessionItem(const hw::ChatSessionInfo& s)
+{
+    for (int i = 0; i < m_sessions->count(); ++i)
+        if (QListWidgetItem* item = m_sessions->item(i); item->data(Qt::UserRole).toLongLong() == s.id)
+            item->setText(sessionText(s));
+}
+
 void ChatPage::refreshSessions()
 {
     m_sessions->clear();
@@ -745,14 +764,7 @@ void ChatPage::refreshSessions()
     try {
         hw::ChatStore store(session()->db());
         for (const auto& s : store.sessions()) {
-            QString text = tr("#%1 · %2 · %n agent(s)", nullptr, int(s.agents.size()))
-                               .arg(s.id)
-                               .arg(QString::fromStdString(s.taskName));
-            if (s.blind)
-                text += tr(" · blind");
-            text += QStringLiteral("\n") + tr("%n message(s)", nullptr, int(s.userMessages))
-                + (s.status == "finished" ? tr(" · rated") : QString());
-            auto* item = new QListWidgetItem(text, m_sessions);
+            auto* item = new QListWidgetItem(sessionText(s), m_sessions);
             item->setData(Qt::UserRole, QVariant::fromValue<qint64>(s.id));
             if (m_info && s.id == m_info->id)
                 m_sessions->setCurrentItem(item);

@@ -100,6 +100,8 @@ private:
 
     QWidget* buildConversation();
     void refreshSessions();
+    QString sessionText(const hw::ChatSessionInfo& s) const;
+    void updateSessionItem(const hw::ChatSessionInfo& s); // one line of the list, in place
     void buildColumns();
     void startWorker(int column);
     void stopWorkers();

@@ -36,6 +36,10 @@ ChatSetupView::ChatSetupView(ProjectSession* session, QWidget* parent) : QWidget
     m_context = new QLineEdit;
     m_context->setPlaceholderText(tr("optional situation or persona given to every agent, e.g. \"lost my job last week\""));
     m_blind = new QCheckBox(tr("Blind: hide names, shuffle the columns"));
+    m_task->setToolTip(tr("The task sets the roles and the prompt of prompting baselines"));
+    m_context->setToolTip(tr("A situation or persona every agent is given at the start of the session"));
+    m_blind->setToolTip(tr("Rate without knowing which agent is which: names are hidden and columns shuffled "
+                           "until you have rated"));
     auto* form = new QFormLayout;
     form->addRow(tr("Task"), m_task);
     form->addRow(tr("Context"), m_context);
@@ -82,8 +86,12 @@ void ChatSetupView::refresh()
     if (project == m_rowsProject)
         for (auto* r : m_rows)
             specs.push_back(r->spec());
+    // Another project: its own tasks, and no situation typed for the previous one.
+    const bool sameProject = project == m_rowsProject;
     m_rowsProject = project;
-    const QString task = m_task->currentText();
+    const QString task = sameProject ? m_task->currentText() : QString();
+    if (!sameProject)
+        m_context->clear();
     m_task->clear();
     if (m_session->isOpen()) {
         try {

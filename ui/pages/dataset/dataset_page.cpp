@@ -75,8 +75,11 @@ void DatasetPage::refresh()
         int64_t dialogues = 0, turns = 0, labeled = 0;
         for (const auto& s : summaries) {
             const auto task = store.task(s.task);
-            const auto bins = hw::rewardHistogram(db, s.task, task ? task->rewardMin : 0.0,
-                                                  task ? task->rewardMax : 1.0, 8);
+            // The rewards the data has, not every reward the task allows (ESConv's -4..4 with all
+            // dialogues between -1 and 3 is mostly empty bars).
+            const double lo = s.rewardMinSeen.value_or(task ? task->rewardMin : 0.0);
+            const double hi = s.rewardMaxSeen.value_or(task ? task->rewardMax : 1.0);
+            const auto bins = hw::rewardHistogram(db, s.task, lo, hi, 8);
             auto* card = new TaskSummaryCard(this);
             card->setSummary(s, task, bins);
             m_cardsLayout->addWidget(card);

@@ -77,8 +77,11 @@ void TaskSummaryCard::setSummary(const hw::TaskSummary& s, const std::optional<h
     html += row(tr("Unlabeled"), n(s.unlabeled));
     html += row(tr("Flagged"), n(s.flagged));
     html += row(tr("Reward mean"), s.rewardMean ? loc.toString(*s.rewardMean, 'f', 3) : QStringLiteral("—"));
+    if (s.rewardMinSeen && s.rewardMaxSeen)
+        html += row(tr("Rewards seen"), QStringLiteral("%1 … %2").arg(loc.toString(*s.rewardMinSeen, 'g', 4),
+                                                                       loc.toString(*s.rewardMaxSeen, 'g', 4)));
     if (task)
-        html += row(tr("Reward range"), QStringLiteral("%1 … %2").arg(task->rewardMin).arg(task->rewardMax));
+        html += row(tr("Task allows"), QStringLiteral("%1 … %2").arg(task->rewardMin).arg(task->rewardMax), true);
     html += QStringLiteral("<tr><td colspan=\"2\" style=\"padding-top:6px\"><i>%1</i></td></tr>").arg(tr("By source"));
     for (const auto& [src, count] : s.bySource)
         html += row(QString::fromStdString(src), n(count), true);

@@ -56,6 +56,10 @@ DialogueFilterBar::DialogueFilterBar(QWidget* parent)
     m_min->setValue(-4.0);
     m_max->setValue(4.0);
     m_min->setToolTip(tr("Lowest reward shown (inclusive)"));
+    m_search->setToolTip(tr("Dialogues whose turns contain these words (full-text search)"));
+    m_task->setToolTip(tr("Only the dialogues of one task"));
+    m_source->setToolTip(tr("Only originals of one dataset, hindsight regenerations, or imagined dialogues"));
+    m_labeled->setToolTip(tr("Only dialogues with (or without) a reward label"));
     m_max->setToolTip(tr("Highest reward shown (inclusive)"));
     m_rangeOn->setToolTip(tr("Only dialogues whose reward lies in this range (hides unlabeled ones)"));
     connect(m_rangeOn, &QCheckBox::toggled, this, [this](bool on) {

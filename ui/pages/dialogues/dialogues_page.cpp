@@ -48,7 +48,7 @@ DialoguesPage::DialoguesPage(ProjectSession* session, QWidget* parent)
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->horizontalHeader()->setHighlightSections(false);
-    const QList<int> widths = {56, 86, 48, 60, 76, 64};
+    const QList<int> widths = {56, 86, 48, 60, 76, 112}; // Source: "regeneration" whole
     for (int c = 0; c < widths.size(); ++c)
         m_table->setColumnWidth(c, widths[c]);
 
@@ -68,6 +68,8 @@ DialoguesPage::DialoguesPage(ProjectSession* session, QWidget* parent)
     layout->addWidget(m_splitter, 1);
 
     connect(m_filters, &DialogueFilterBar::filterChanged, m_model, &DialogueTableModel::setFilter);
+    // After the model applied the filter: a dialogue the filter removed must not stay on show.
+    connect(m_filters, &DialogueFilterBar::filterChanged, this, &DialoguesPage::followFilter);
     connect(m_model, &DialogueTableModel::countChanged, this, &DialoguesPage::onCountChanged);
     connect(m_model, &DialogueTableModel::queryFailed, this, [this](const QString& msg) {
         this->session()->showStatus(tr("Query failed: %1").arg(msg), 0);
@@ -115,7 +117,8 @@ void DialoguesPage::onOpened()
     if (m_model->rowCount() > 0)
         m_table->selectRow(0);
     else
-        m_view->clear(tr("No dialogues yet"));
+        m_view->clear(tr("No dialogues yet: File ▸ Import Dialogues… adds ESConv, PersuasionForGood or chat JSONL "
+                         "files (Help ▸ User Guide)"));
 }
 
 void DialoguesPage::onClosed()
@@ -216,6 +219,19 @@ void DialoguesPage::selectRowOf(qint64 id)
         return;
     m_table->selectionModel()->setCurrentIndex(m_model->index(row, 0),
                                                QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+}
+
+void DialoguesPage::followFilter()
+{
+    if (!session()->isOpen() || (m_shownId >= 0 && m_model->rowOfDialogue(m_shownId) >= 0))
+        return;
+    if (m_model->rowCount() > 0) {
+        m_table->selectRow(0);
+        return;
+    }
+    m_shownId = -1;
+    m_view->clear(tr("No dialogue matches the filter"));
+    m_rewardBar->setNoDialogue();
 }
 
 void DialoguesPage::showDialogue(qint64 dialogueId)

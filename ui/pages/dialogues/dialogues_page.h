@@ -47,6 +47,7 @@ private:
     void loadDialogue(qint64 id);
     void requestReward(std::optional<double> value);
     void selectRowOf(qint64 id);
+    void followFilter();
 
     DialogueFilterBar* m_filters;
     DialogueTableModel* m_model;

@@ -6,6 +6,7 @@
 #include "core/llm/call_cache.h"
 #include "ui/models/job_item_model.h"
 #include "ui/project_session.h"
+#include "ui/widgets/json_tree_widget.h"
 
 #include <QHeaderView>
 #include <QLabel>
@@ -51,7 +52,7 @@ JobDetailsView::JobDetailsView(ProjectSession* session, QWidget* parent)
       m_tabs(new QTabWidget), m_items(new JobItemModel(this)), m_itemsView(new QTableView), m_itemError(new QLabel),
       m_request(readOnlyText(tr("The request of the selected item"))),
       m_reply(readOnlyText(tr("The reply of the selected item"))),
-      m_config(readOnlyText(tr("The job's configuration")))
+      m_config(new JsonTreeWidget)
 {
     QFont big = m_title->font();
     big.setPointSizeF(big.pointSizeF() * 1.15);
@@ -60,6 +61,10 @@ JobDetailsView::JobDetailsView(ProjectSession* session, QWidget* parent)
     m_figures->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_figures->setWordWrap(true);
     m_error->setWordWrap(true);
+    // A long error wraps inside the pane instead of widening the window.
+    m_error->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_error->setMinimumWidth(1);
+    m_config->setObjectName(QStringLiteral("jobConfiguration"));
     m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_error->setStyleSheet(QStringLiteral("QLabel { background: #fef2f2; color: #991b1b; border: 1px solid #fecaca;"
                                           " border-radius: 4px; padding: 6px; }"));
@@ -116,7 +121,7 @@ void JobDetailsView::clear()
     m_figures->setText(tr("Select a job to see its figures, its failed items and the exchanges behind them."));
     m_error->hide();
     m_items->clear();
-    m_config->clear();
+    m_config->setJson(nlohmann::json());
     m_tabs->setTabText(0, tr("Failed items"));
 }
 
@@ -176,8 +181,8 @@ void JobDetailsView::showJob(const hw::JobRecord& job)
 
     m_error->setVisible(!job.error.empty());
     m_error->setText(QString::fromStdString(job.error));
-    if (other || m_config->toPlainText().isEmpty())
-        m_config->setPlainText(QString::fromStdString(job.config.dump(2)));
+    if (other || m_config->json() != job.config)
+        m_config->setJson(job.config);
 
     std::vector<hw::JobItemRecord> items;
     if (m_session && m_session->isOpen()) {

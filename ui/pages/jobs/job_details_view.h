@@ -15,6 +15,7 @@ class QTabWidget;
 namespace hw::ui {
 
 class JobItemModel;
+class JsonTreeWidget;
 class ProjectSession;
 
 class JobDetailsView : public QWidget {
@@ -52,7 +53,7 @@ private:
     QLabel* m_itemError;
     QPlainTextEdit* m_request;
     QPlainTextEdit* m_reply;
-    QPlainTextEdit* m_config;
+    JsonTreeWidget* m_config;
 };
 
 } // namespace hw::ui

@@ -1,6 +1,7 @@
 #include "ui/pages/jobs/job_progress_delegate.h"
 
 #include "ui/models/job_table_model.h"
+#include "ui/style/ui_style.h"
 
 #include <QApplication>
 #include <QPainter>
@@ -18,42 +19,43 @@ void JobProgressDelegate::paint(QPainter* painter, const QStyleOptionViewItem& o
     QStyle* style = widget ? widget->style() : QApplication::style();
     style->drawControl(QStyle::CE_ItemViewItem, &base, painter, widget); // selection background
 
+    // The bar: done items in the status colour, then failed items in red; the text counts done
+    // items only (a job with 0 done and 2 of 3 failed reads "0% · 2 failed", not a red "67%").
     const double fraction = index.data(JobTableModel::FractionRole).toDouble();
-    const double failedFraction = index.data(JobTableModel::FailedFractionRole).toDouble();
+    const double failedFraction = std::max(0.0, index.data(JobTableModel::FailedFractionRole).toDouble());
+    const double doneFraction = std::max(0.0, fraction - failedFraction);
     const QString status = index.data(JobTableModel::StatusRole).toString();
     const QRectF bar = QRectF(option.rect).adjusted(4, 5, -4, -5);
 
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing);
-    painter->setPen(QPen(QColor(0xcb, 0xd5, 0xe1), 1));
-    painter->setBrush(QColor(0xf1, 0xf5, 0xf9));
+    painter->setPen(QPen(style::progressTrack().darker(110), 1));
+    painter->setBrush(style::progressTrack());
     painter->drawRoundedRect(bar, 3, 3);
-    if (fraction > 0) {
-        QColor fill = QColor(0x3b, 0x82, 0xf6);
+    const QRectF inner = bar.adjusted(1, 1, -1, -1);
+    if (doneFraction > 0) {
+        QColor fill = style::progressFill();
         if (status == QLatin1String("done"))
-            fill = QColor(0x22, 0xc5, 0x5e);
-        else if (status == QLatin1String("failed"))
-            fill = QColor(0xef, 0x44, 0x44);
+            fill = style::progressDoneFill();
         else if (status == QLatin1String("cancelled") || status == QLatin1String("paused")
                  || index.data(JobTableModel::StaleRole).toBool())
-            fill = QColor(0xf5, 0x9e, 0x0b);
-        QRectF done = bar.adjusted(1, 1, -1, -1);
-        done.setWidth(done.width() * std::min(1.0, fraction));
+            fill = style::progressPausedFill();
+        QRectF done = inner;
+        done.setWidth(inner.width() * std::min(1.0, doneFraction));
         painter->setPen(Qt::NoPen);
         painter->setBrush(fill);
         painter->drawRoundedRect(done, 2, 2);
-        if (failedFraction > 0) {
-            // Failed items as a red tail at the end of the bar.
-            QRectF bad = done;
-            const qreal w = (bar.width() - 2) * std::min(1.0, failedFraction);
-            bad.setLeft(done.right() - w);
-            painter->setBrush(QColor(0xef, 0x44, 0x44));
-            painter->drawRect(bad);
-        }
     }
-    painter->setPen(QColor(0x1f, 0x29, 0x37));
-    const QString text = fraction >= 0 ? QStringLiteral("%1%").arg(qRound(fraction * 100)) : QStringLiteral("…");
-    painter->drawText(bar, Qt::AlignCenter, text);
+    if (failedFraction > 0) {
+        QRectF bad = inner;
+        bad.setLeft(inner.left() + inner.width() * std::min(1.0, doneFraction));
+        bad.setWidth(inner.width() * std::min(1.0, failedFraction));
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(style::progressFailedFill());
+        painter->drawRect(bad);
+    }
+    painter->setPen(option.palette.color(QPalette::Text));
+    painter->drawText(bar, Qt::AlignCenter, index.data(Qt::DisplayRole).toString());
     painter->restore();
 }
 

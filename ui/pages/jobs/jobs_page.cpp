@@ -9,6 +9,7 @@
 #include "ui/pages/dialogues/dialogue_selection.h"
 #include "ui/pages/jobs/start_job_dialog.h"
 #include "ui/project_session.h"
+#include "ui/style/ui_style.h"
 #include "ui/workers/pipeline_worker_host.h"
 
 #include <QHBoxLayout>
@@ -54,6 +55,10 @@ JobsPage::JobsPage(ProjectSession* session, QWidget* parent)
     m_banner->setStyleSheet(QStringLiteral("QLabel { background: #eff6ff; border: 1px solid #bfdbfe; border-radius: 4px;"
                                            " padding: 5px 8px; color: #1e3a8a; }"));
     m_banner->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // A long error wraps (and is cut, the details pane has it whole) instead of widening the window.
+    m_banner->setWordWrap(true);
+    m_banner->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_banner->setMinimumWidth(1);
     m_banner->hide();
     m_empty->setAlignment(Qt::AlignCenter);
     m_empty->setWordWrap(true);
@@ -85,6 +90,8 @@ JobsPage::JobsPage(ProjectSession* session, QWidget* parent)
     m_splitter->addWidget(m_details);
     m_splitter->setStretchFactor(0, 2);
     m_splitter->setStretchFactor(1, 3);
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 10);
+    m_splitter->setSizes({400, 460}); // about ten jobs above the details
     if (!prefs::jobsSplitterState.get().isEmpty())
         m_splitter->restoreState(prefs::jobsSplitterState);
     connect(m_splitter, &QSplitter::splitterMoved, this, [this] { prefs::jobsSplitterState = m_splitter->saveState(); });
@@ -249,7 +256,10 @@ void JobsPage::updateBanner()
     }
     if (!m_lastError.isEmpty())
         text += (text.isEmpty() ? QString() : QStringLiteral("<br>"))
-                + QStringLiteral("<span style='color:#b91c1c'>%1</span>").arg(m_lastError.toHtmlEscaped());
+                + QStringLiteral("<span style='color:%1'>%2</span>")
+                      .arg(style::errorText().name(),
+                           (m_lastError.size() > 300 ? m_lastError.left(300) + QChar(0x2026) : m_lastError).toHtmlEscaped());
+    m_banner->setToolTip(m_lastError);
     m_banner->setText(text);
     m_banner->setVisible(!text.isEmpty());
 }

@@ -42,6 +42,8 @@ RegenerationsPage::RegenerationsPage(ProjectSession* session, QWidget* parent)
     m_prev->setArrowType(Qt::LeftArrow);
     m_next->setArrowType(Qt::RightArrow);
     m_prev->setToolTip(tr("Previous original with regenerations"));
+    m_task->setToolTip(tr("Only originals of one task"));
+    m_originals->setToolTip(tr("An original dialogue that has regenerations: its tree is shown below"));
     m_next->setToolTip(tr("Next original with regenerations"));
     m_summary->setStyleSheet(QStringLiteral("color: #6b7280;"));
 
@@ -214,7 +216,8 @@ void RegenerationsPage::reloadOriginals()
         m_tree->clear();
         m_compare->clear();
         m_selected = -1;
-        m_summary->setText(tr("No regenerations yet: accept suggestions, then run a regenerate job (Jobs → Start job…)."));
+        m_summary->setText(tr("No regenerations yet: after a relabel job, run a regenerate job (Jobs → Start job…); in accepted mode it "
+                              "regenerates the suggestions you accepted on the Suggestions page."));
         m_header->setText(QString());
         m_critique->clear();
         m_rewardBar->setNoDialogue();

@@ -53,6 +53,7 @@ RunDetailsDialog::RunDetailsDialog(QWidget* parent) : QDialog(parent)
     m_filter = new QLineEdit;
     m_filter->setPlaceholderText(tr("Filter keys and values (e.g. lr, prompt, regeneration)"));
     m_filter->setClearButtonEnabled(true);
+    m_filter->setToolTip(tr("Show only the settings whose key or value contains this text"));
     m_tree = new QTreeWidget;
     m_tree->setColumnCount(2);
     m_tree->setHeaderLabels({tr("Key"), tr("Value")});

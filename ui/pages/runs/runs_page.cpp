@@ -1,5 +1,6 @@
 #include "ui/pages/runs/runs_page.h"
 
+#include "core/pipeline/training_set_store.h"
 #include "core/store/dialogue_store.h"
 #include "core/store/run_store.h"
 #include "core/train/run_launcher.h"
@@ -10,9 +11,11 @@
 #include "ui/pages/runs/start_run_dialog.h"
 #include "ui/project_session.h"
 #include "ui/settings/settings.h"
+#include "ui/style/ui_style.h"
 #include "ui/workers/training_worker.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -34,6 +37,7 @@ namespace {
 
 Preference<int> runsSmoothing{"runs/smoothing", 60};   // slider position, weight = value / 100
 Preference<bool> runsLogScale{"runs/logScale", false};
+Preference<int> runsXAxis{"runs/xAxis", 0}; // MetricChart::XAxis
 Preference<QByteArray> runsSplitter{"runs/splitter", {}};
 
 } // namespace
@@ -52,7 +56,8 @@ RunsPage::RunsPage(ProjectSession* session, QWidget* parent)
     m_detailsButton = new QPushButton(tr("Details…"));
     m_detailsButton->setToolTip(tr("Configuration and lineage of the selected run (or double-click a run)"));
     m_status = new QLabel;
-    m_status->setStyleSheet(QStringLiteral("color: #6b7280"));
+    m_status->setStyleSheet(style::mutedTextCss());
+    m_status->setWordWrap(true);
     auto* actions = new QHBoxLayout;
     for (auto* b : {m_start, m_resume, m_stop, m_detailsButton})
         actions->addWidget(b);
@@ -90,14 +95,25 @@ RunsPage::RunsPage(ProjectSession* session, QWidget* parent)
     m_smoothingLabel = new QLabel;
     m_smoothingLabel->setMinimumWidth(36);
     m_log = new QCheckBox(tr("Log scale"));
-    auto* hint = new QLabel(tr("Select several runs to overlay them · hover a chart for values"));
-    hint->setStyleSheet(QStringLiteral("color: #6b7280"));
+    m_log->setToolTip(tr("Logarithmic y axes (values at or below zero are left out)"));
+    m_xAxis = new QComboBox;
+    m_xAxis->setObjectName(QStringLiteral("xAxis"));
+    m_xAxis->addItem(tr("Step"), int(MetricChart::XAxis::Step));
+    m_xAxis->addItem(tr("Relative time"), int(MetricChart::XAxis::RelativeTime));
+    m_xAxis->addItem(tr("Wall clock"), int(MetricChart::XAxis::WallClock));
+    m_xAxis->setToolTip(tr("Draw the curves against the optimizer step, the minutes since each run started, or "
+                           "the time of day"));
+    auto* hint = new QLabel(tr("Select several runs to overlay them · hover for values · drag to zoom"));
+    hint->setStyleSheet(style::mutedTextCss());
     auto* controls = new QHBoxLayout;
     controls->addWidget(new QLabel(tr("Smoothing")));
     controls->addWidget(m_smoothing);
     controls->addWidget(m_smoothingLabel);
     controls->addSpacing(16);
     controls->addWidget(m_log);
+    controls->addSpacing(16);
+    controls->addWidget(new QLabel(tr("X axis")));
+    controls->addWidget(m_xAxis);
     controls->addStretch(1);
     controls->addWidget(hint);
 
@@ -105,6 +121,8 @@ RunsPage::RunsPage(ProjectSession* session, QWidget* parent)
     grid->setSpacing(6);
     for (int g = 0; g < kMetricGroupCount; ++g)
         m_charts[size_t(g)] = new MetricChart(metricGroupTitle(static_cast<MetricGroup>(g)));
+    // The learning rate is orders of magnitude below the gradient norm: its own axis.
+    m_charts[size_t(MetricGroup::Optimizer)]->setRightAxisRule(&isLearningRateMetric);
     grid->addWidget(m_charts[0], 0, 0);
     grid->addWidget(m_charts[1], 0, 1);
     grid->addWidget(m_charts[2], 1, 0);
@@ -128,7 +146,7 @@ RunsPage::RunsPage(ProjectSession* session, QWidget* parent)
     if (!runsSplitter.get().isEmpty())
         splitter->restoreState(runsSplitter.get());
     else
-        splitter->setSizes({220, 640});
+        splitter->setSizes({300, 560}); // about ten runs above the charts
     connect(splitter, &QSplitter::splitterMoved, this, [splitter] { runsSplitter = splitter->saveState(); });
 
     auto* layout = new QVBoxLayout(this);
@@ -139,10 +157,17 @@ RunsPage::RunsPage(ProjectSession* session, QWidget* parent)
     m_smoothing->setValue(smooth);
     m_smoothingLabel->setText(QString::number(smooth / 100.0, 'f', 2));
     m_log->setChecked(runsLogScale.get());
+    m_xAxis->setCurrentIndex(std::clamp(runsXAxis.get(), 0, 2));
     for (auto* c : m_charts) {
         c->setSmoothing(smooth / 100.0);
         c->setLogScale(m_log->isChecked());
+        c->setXAxis(static_cast<MetricChart::XAxis>(m_xAxis->currentData().toInt()));
     }
+    connect(m_xAxis, &QComboBox::currentIndexChanged, this, [this] {
+        runsXAxis = m_xAxis->currentIndex();
+        for (auto* c : m_charts)
+            c->setXAxis(static_cast<MetricChart::XAxis>(m_xAxis->currentData().toInt()));
+    });
     connect(m_smoothing, &QSlider::valueChanged, this, [this](int v) {
         m_smoothingLabel->setText(QString::number(v / 100.0, 'f', 2));
         runsSmoothing = v;
@@ -177,6 +202,7 @@ RunsPage::RunsPage(ProjectSession* session, QWidget* parent)
     if (session->isOpen())
         startPolling();
     updateActions();
+    updateEmptyHints();
 }
 
 RunsPage::~RunsPage()
@@ -212,6 +238,23 @@ void RunsPage::setPollInterval(int ms)
 
 void RunsPage::setSmoothing(double weight) { m_smoothing->setValue(static_cast<int>(std::lround(weight * 100))); }
 void RunsPage::setLogScale(bool on) { m_log->setChecked(on); }
+void RunsPage::setXAxis(int mode) { m_xAxis->setCurrentIndex(m_xAxis->findData(mode)); }
+
+void RunsPage::updateEmptyHints()
+{
+    // What to do first, in the chart itself.
+    QString hint;
+    if (!session()->isOpen())
+        hint = tr("Open a project (File ▸ Open)");
+    else if (m_model->runs().empty())
+        hint = tr("No runs yet: Start… trains one here (or run hindsight train)");
+    else if (m_shown.isEmpty())
+        hint = tr("Select a run in the table above");
+    else
+        hint = tr("No metrics of this kind in the selected runs yet");
+    for (auto* c : m_charts)
+        c->setEmptyHint(hint);
+}
 
 void RunsPage::startPolling()
 {
@@ -222,6 +265,8 @@ void RunsPage::startPolling()
     for (auto* c : m_charts)
         c->clearSeries();
     m_model->setRuns({});
+    m_status->clear(); // a message about the previous project's runs
+    updateEmptyHints();
     if (!session()->isOpen())
         return;
     m_pollThread = new QThread(this);
@@ -268,13 +313,21 @@ void RunsPage::onRuns(const RunList& runs)
             m_shown.removeAll(old.id);
         }
     }
+    qint64 newLocalRun = 0;
     if (m_trainThread && m_trainRunId == 0) {
         for (const auto& r : runs)
             if (r.id > m_maxRunIdAtStart && r.status == "running")
-                m_trainRunId = r.id;
+                m_trainRunId = newLocalRun = r.id;
     }
     m_model->setLocalRuns(m_trainThread && m_trainRunId ? QList<qint64>{m_trainRunId} : QList<qint64>{});
     m_model->setRuns(runs);
+    // The run just started here is what the user wants to watch: select it.
+    if (newLocalRun > 0) {
+        if (const int row = m_model->rowOf(newLocalRun); row >= 0) {
+            m_table->selectRow(row);
+            m_table->scrollTo(m_model->index(row, 0));
+        }
+    }
 
     // First look at a project: show the newest run (the running one when there is one).
     if (!m_autoSelected && !runs.empty()) {
@@ -288,6 +341,7 @@ void RunsPage::onRuns(const RunList& runs)
             m_table->selectRow(row);
     }
     updateActions();
+    updateEmptyHints();
 }
 
 void RunsPage::onMetrics(const MetricBatch& batch)
@@ -301,9 +355,10 @@ void RunsPage::onMetrics(const MetricBatch& batch)
         MetricChart* chart = m_charts[size_t(group)];
         const MetricChart::SeriesKey key{a.runId, a.metric};
         if (chart->hasSeries(key)) {
-            chart->appendPoints(key, a.points);
+            chart->appendPoints(key, a.points, a.wallTimes);
         } else {
-            chart->addSeries(key, seriesLabel(a.runId, a.metric), runIndex, m_history.points(a.runId, a.metric));
+            chart->addSeries(key, seriesLabel(a.runId, a.metric), runIndex, m_history.points(a.runId, a.metric),
+                             m_history.wallTimes(a.runId, a.metric));
             if (group == static_cast<int>(MetricGroup::Other))
                 m_otherBox->show();
         }
@@ -327,6 +382,8 @@ void RunsPage::onRunReplaced(qint64 runId, const MetricBatch& all)
 
 QString RunsPage::seriesLabel(qint64 runId, const QString& metric) const
 {
+    // Overlaid runs: "#12 loss" (the line style tells runs apart, the colour metrics; the legend
+    // wraps, so the label is never cut).
     return m_shown.size() > 1 ? QStringLiteral("#%1 %2").arg(runId).arg(metric) : metric;
 }
 
@@ -335,7 +392,7 @@ void RunsPage::addRunToCharts(qint64 runId, int runIndex)
     for (const QString& metric : m_history.metrics(runId)) {
         const auto group = static_cast<int>(metricGroupOf(metric));
         m_charts[size_t(group)]->addSeries({runId, metric}, seriesLabel(runId, metric), runIndex,
-                                           m_history.points(runId, metric));
+                                           m_history.points(runId, metric), m_history.wallTimes(runId, metric));
     }
 }
 
@@ -373,6 +430,7 @@ void RunsPage::showRuns(const QList<qint64>& runIds)
         for (const QString& m : m_history.metrics(m_shown[i]))
             other = other || metricGroupOf(m) == MetricGroup::Other;
     m_otherBox->setVisible(other);
+    updateEmptyHints();
 }
 
 void RunsPage::updateActions()
@@ -401,14 +459,14 @@ void RunsPage::startDialog()
 {
     if (!session()->isOpen())
         return;
-    QStringList tasks, sets;
+    QStringList tasks;
+    QList<StartRunDialog::SetChoice> sets;
     try {
         hw::DialogueStore ds(session()->db());
         for (const auto& t : ds.tasks())
             tasks << QString::fromStdString(t.name);
-        hw::RunStore rs(session()->db());
-        for (const auto& [id, name] : rs.trainingSets())
-            sets << QString::fromStdString(name);
+        for (const auto& set : hw::TrainingSetStore(session()->db()).list())
+            sets.append({QString::fromStdString(set.name), QString::fromStdString(set.task)});
     } catch (const std::exception& e) {
         QMessageBox::warning(this, tr("Start a run"), QString::fromUtf8(e.what()));
         return;
@@ -460,7 +518,7 @@ bool RunsPage::startTraining(const hw::RunLaunchRequest& request)
     });
     connect(m_trainer, &TrainingWorker::failed, this, [this](const QString& msg) {
         m_status->setText(tr("Training failed: %1").arg(msg));
-        session()->showStatus(m_status->text(), 0);
+        session()->showStatus(m_status->text(), 30000); // the page keeps it; the bar must not outlive it
         trainingEnded();
     });
     m_trainThread->start();

@@ -14,6 +14,7 @@
 #include <set>
 
 class QCheckBox;
+class QComboBox;
 class QLabel;
 class QPushButton;
 class QSlider;
@@ -67,6 +68,7 @@ public:
     void setPollInterval(int ms);
     void setSmoothing(double weight);
     void setLogScale(bool on);
+    void setXAxis(int mode); // MetricChart::XAxis
     RunDetailsDialog* detailsDialog() const { return m_details; }
 
 Q_SIGNALS:
@@ -84,6 +86,7 @@ private:
     QString seriesLabel(qint64 runId, const QString& metric) const;
     void relabelSeries();
     void updateActions();
+    void updateEmptyHints();
     void startDialog();
 public:
     // The Resume button: continues the selected stopped, failed or interrupted run here.
@@ -105,6 +108,7 @@ private:
     QSlider* m_smoothing;
     QLabel* m_smoothingLabel;
     QCheckBox* m_log;
+    QComboBox* m_xAxis;
     std::array<MetricChart*, 5> m_charts{};
     QWidget* m_otherBox = nullptr;
     RunDetailsDialog* m_details = nullptr;

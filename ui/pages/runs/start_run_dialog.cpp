@@ -1,6 +1,8 @@
 #include "ui/pages/runs/start_run_dialog.h"
 
 #include "ui/models/run_table_model.h"
+#include "ui/settings/settings.h"
+#include "ui/style/ui_style.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -16,9 +18,17 @@
 
 namespace hw::ui {
 
-StartRunDialog::StartRunDialog(const QString& projectPath, const QStringList& tasks, const QStringList& trainingSets,
-                               QWidget* parent)
-    : QDialog(parent), m_projectPath(projectPath)
+namespace {
+
+Preference<QString> startKind{"runs/startKind", {}};
+Preference<QString> startTask{"runs/startTask", {}};
+Preference<bool> startTiny{"runs/startTiny", false};
+
+} // namespace
+
+StartRunDialog::StartRunDialog(const QString& projectPath, const QStringList& tasks,
+                               const QList<SetChoice>& trainingSets, QWidget* parent)
+    : QDialog(parent), m_projectPath(projectPath), m_sets(trainingSets)
 {
     setWindowTitle(tr("Start a training run"));
     m_kind = new QComboBox;
@@ -35,19 +45,32 @@ StartRunDialog::StartRunDialog(const QString& projectPath, const QStringList& ta
         if (auto* model = qobject_cast<QStandardItemModel*>(m_kind->model()))
             model->item(m_kind->count() - 1)->setEnabled(false);
     }
+    auto* kindModel = qobject_cast<QStandardItemModel*>(m_kind->model());
+    if (const int k = m_kind->findData(startKind.get());
+        k >= 0 && !startKind.get().isEmpty() && kindModel && kindModel->item(k)->isEnabled())
+        m_kind->setCurrentIndex(k);
+    m_kind->setToolTip(tr("What to train: the language models of the offline demo, or an agent (SFT on the best "
+                          "dialogues, RFT, or ILQL on originals plus hindsight regenerations)"));
     m_task = new QComboBox;
-    m_task->addItem(tr("(the project's only task)"), QString());
+    m_task->setObjectName(QStringLiteral("task"));
+    m_task->setToolTip(tr("The task whose dialogues the run trains on"));
+    if (tasks.isEmpty())
+        m_task->addItem(tr("(no tasks yet: import dialogues first)"), QString());
     for (const QString& t : tasks)
         m_task->addItem(t, t);
-    if (tasks.size() == 1)
-        m_task->setCurrentIndex(1);
+    if (const int t = m_task->findData(startTask.get()); t >= 0 && !startTask.get().isEmpty())
+        m_task->setCurrentIndex(t);
     m_set = new QComboBox;
-    m_set->addItem(tr("(default: the agent's preset — SFT/RFT top 25%, ILQL originals + regenerations)"), QString());
-    for (const QString& s : trainingSets)
-        m_set->addItem(s, s);
+    m_set->setObjectName(QStringLiteral("trainingSet"));
+    m_set->setToolTip(tr("A training set built on the Jobs page or with hindsight build-set; the default builds "
+                         "the agent's preset from the task's dialogues"));
+    fillSets();
+    connect(m_task, &QComboBox::currentIndexChanged, this, &StartRunDialog::fillSets);
 
     m_config = new QLineEdit;
     m_config->setPlaceholderText(tr("defaults"));
+    m_config->setToolTip(tr("A JSON file of trainer settings (hindsight config-template writes one); empty = the "
+                            "defaults"));
     auto* browse = new QPushButton(tr("Browse…"));
     connect(browse, &QPushButton::clicked, this, [this] {
         const QString f = QFileDialog::getOpenFileName(this, tr("Training configuration"), QString(),
@@ -60,17 +83,20 @@ StartRunDialog::StartRunDialog(const QString& projectPath, const QStringList& ta
     configRow->addWidget(browse);
 
     m_tiny = new QCheckBox(tr("Tiny CPU configuration (seconds; for trying things out)"));
+    m_tiny->setToolTip(tr("A very small model and few steps, so a run finishes in seconds on a laptop CPU"));
+    m_tiny->setChecked(startTiny.get());
     m_maxSteps = new QSpinBox;
     m_maxSteps->setRange(0, 10000000);
     m_maxSteps->setSpecialValueText(tr("from the configuration"));
     m_maxSteps->setSingleStep(100);
     m_maxSteps->setObjectName(QStringLiteral("maxSteps"));
+    m_maxSteps->setToolTip(tr("Stop after this many optimizer steps (0 = what the configuration says)"));
     m_kind->setObjectName(QStringLiteral("kind"));
     m_tiny->setObjectName(QStringLiteral("tiny"));
     m_stepsNote = new QLabel;
     m_stepsNote->setObjectName(QStringLiteral("stepsNote"));
     m_stepsNote->setWordWrap(true);
-    m_stepsNote->setStyleSheet(QStringLiteral("color: #6b7280"));
+    m_stepsNote->setStyleSheet(style::mutedTextCss());
 
     auto* form = new QFormLayout;
     form->addRow(tr("Agent"), m_kind);
@@ -83,11 +109,17 @@ StartRunDialog::StartRunDialog(const QString& projectPath, const QStringList& ta
     auto* hint = new QLabel(tr("The run is recorded in the project; its curves appear on this page as it trains. "
                                "Stop writes a checkpoint that Resume continues exactly."));
     hint->setWordWrap(true);
-    hint->setStyleSheet(QStringLiteral("color: #6b7280"));
+    hint->setStyleSheet(style::mutedTextCss());
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
     buttons->button(QDialogButtonBox::Ok)->setText(tr("Start"));
-    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    buttons->button(QDialogButtonBox::Ok)->setEnabled(!tasks.isEmpty());
+    connect(buttons, &QDialogButtonBox::accepted, this, [this] {
+        startKind = m_kind->currentData().toString();
+        startTask = m_task->currentData().toString();
+        startTiny = m_tiny->isChecked();
+        accept();
+    });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
@@ -99,6 +131,20 @@ StartRunDialog::StartRunDialog(const QString& projectPath, const QStringList& ta
     connect(m_config, &QLineEdit::editingFinished, this, &StartRunDialog::updateStepsNote);
     connect(m_maxSteps, &QSpinBox::valueChanged, this, &StartRunDialog::updateStepsNote);
     updateStepsNote();
+}
+
+void StartRunDialog::fillSets()
+{
+    // Only the sets built from the chosen task: a set of another task would fail the run.
+    const QString task = m_task->currentData().toString();
+    const QString previous = m_set->currentData().toString();
+    m_set->clear();
+    m_set->addItem(tr("(default: the agent's preset — SFT/RFT top 25%, ILQL originals + regenerations)"), QString());
+    for (const auto& s : m_sets)
+        if (s.task.isEmpty() || task.isEmpty() || s.task == task)
+            m_set->addItem(s.task.isEmpty() || !task.isEmpty() ? s.name : tr("%1 (%2)").arg(s.name, s.task), s.name);
+    if (const int i = m_set->findData(previous); i >= 0)
+        m_set->setCurrentIndex(i);
 }
 
 QString StartRunDialog::stepsNote() const { return m_stepsNote->text(); }

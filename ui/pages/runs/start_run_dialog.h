@@ -20,7 +20,13 @@ namespace hw::ui {
 class StartRunDialog : public QDialog {
     Q_OBJECT
 public:
-    StartRunDialog(const QString& projectPath, const QStringList& tasks, const QStringList& trainingSets,
+    struct SetChoice {
+        QString name;
+        QString task; // the task the set was built from ("" = unknown: offered for every task)
+    };
+    // tasks: the project's task names. The task, agent and Tiny choice of the last start are
+    // remembered; with several tasks one is always chosen (the run cannot guess).
+    StartRunDialog(const QString& projectPath, const QStringList& tasks, const QList<SetChoice>& trainingSets,
                    QWidget* parent = nullptr);
 
     hw::RunLaunchRequest request() const;
@@ -30,8 +36,10 @@ public:
 
 private:
     void updateStepsNote();
+    void fillSets();
 
     QString m_projectPath;
+    QList<SetChoice> m_sets;
     QComboBox* m_kind;
     QComboBox* m_task;
     QComboBox* m_set;

@@ -40,6 +40,14 @@ SuggestionFilterBar::SuggestionFilterBar(QWidget* parent)
     m_dialogue->setValidator(new QIntValidator(1, std::numeric_limits<int>::max(), m_dialogue));
     m_dialogue->setClearButtonEnabled(true);
     m_dialogue->setMaximumWidth(120);
+    // Click focus only: after a page switch the keyboard must land on the list, where A/R curate,
+    // not on a combo box where they would change the filter.
+    for (QWidget* w : std::initializer_list<QWidget*>{m_status, m_task, m_provenance})
+        w->setFocusPolicy(Qt::ClickFocus);
+    m_status->setToolTip(tr("Show suggestions with this status"));
+    m_task->setToolTip(tr("Show suggestions of one task"));
+    m_provenance->setToolTip(tr("Show suggestions by one controller (LLM endpoint, retrieval, edited by hand)"));
+    m_dialogue->setToolTip(tr("Show the suggestions of one dialogue (its id)"));
     m_acceptAll->setToolTip(tr("Accept every suggestion the filter shows, in every listed dialogue (failed ones "
                                "are skipped). One undo step."));
     m_rejectAll->setToolTip(tr("Reject every suggestion the filter shows, in every listed dialogue. One undo step."));

@@ -54,7 +54,10 @@ SuggestionsPage::SuggestionsPage(ProjectSession* session, QWidget* parent)
     m_openDialogue->setToolTip(tr("Show this dialogue in the browser"));
     m_keys->setText(tr("<b>J</b>/<b>K</b> or <b>↓</b>/<b>↑</b> next/previous · <b>A</b> accept · <b>R</b> reject · "
                        "<b>E</b> edit (<b>Enter</b> saves, <b>Esc</b> cancels) · <b>U</b> undecide · "
-                       "<b>Ctrl+Z</b> undo"));
+                       "<b>Ctrl+Z</b> undo<br>Accepted suggestions are what <i>accepted</i>-mode regeneration "
+                       "(Jobs, or hindsight regenerate --mode accepted) regenerates; the default mode picks one "
+                       "per dialogue among proposed and accepted ones; rejected ones are never regenerated."));
+    m_keys->setWordWrap(true);
     m_keys->setStyleSheet(QStringLiteral("color: #6b7280; padding: 4px 8px;"));
 
     auto* headerRow = new QHBoxLayout;
@@ -128,6 +131,8 @@ QIcon SuggestionsPage::icon() const
 void SuggestionsPage::activated()
 {
     reload();
+    // The single-key shortcuts work from the list (and the cards), never from a filter.
+    m_table->setFocus(Qt::OtherFocusReason);
 }
 
 void SuggestionsPage::reportError(const std::exception& e)

@@ -1,0 +1,145 @@
+// The rough edges a new user hits, fixed: the start-run dialog names a task and lists only its
+// sets, remembering the last choices; job progress counts done items apart from failed ones; a
+// job's configuration reads as settings, not JSON; regenerated turns are marked; the user guide
+// opens at a page's section.
+#include "core/data/dialogue.h"
+#include "core/pipeline/job_store.h"
+#include "ui/dialogs/user_guide_dialog.h"
+#include "ui/models/job_table_model.h"
+#include "ui/models/turn_list_model.h"
+#include "ui/pages/runs/start_run_dialog.h"
+#include "ui/settings/settings.h"
+#include "ui/widgets/json_tree_widget.h"
+
+#include <QAbstractItemModelTester>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QListWidget>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QTemporaryDir>
+#include <QTextBrowser>
+#include <QtTest>
+
+using namespace hw::ui;
+
+class TestUiPolish : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+
+private Q_SLOTS:
+    void initTestCase() { Settings::instance().setFile(m_dir.filePath(QStringLiteral("settings.ini"))); }
+
+    // Two tasks: the dialog names one (the run cannot guess), lists only that task's sets, and
+    // remembers the task, the agent and the Tiny choice for next time.
+    void startDialogChoosesTaskAndSets()
+    {
+        const QList<StartRunDialog::SetChoice> sets{{QStringLiteral("c-top"), QStringLiteral("counseling")},
+                                                    {QStringLiteral("p-agg"), QStringLiteral("persuasion")},
+                                                    {QStringLiteral("old"), QString()}};
+        const QStringList tasks{QStringLiteral("counseling"), QStringLiteral("persuasion")};
+        {
+            StartRunDialog dialog(QStringLiteral("/nowhere/p.hwb"), tasks, sets);
+            auto* task = dialog.findChild<QComboBox*>(QStringLiteral("task"));
+            auto* set = dialog.findChild<QComboBox*>(QStringLiteral("trainingSet"));
+            auto* tiny = dialog.findChild<QCheckBox*>(QStringLiteral("tiny"));
+            QVERIFY(task && set && tiny);
+            QCOMPARE(task->count(), 2);
+            QVERIFY(!dialog.request().task.empty());
+            task->setCurrentIndex(task->findData(QStringLiteral("persuasion")));
+            QCOMPARE(dialog.request().task, std::string("persuasion"));
+            QVERIFY(set->findData(QStringLiteral("p-agg")) >= 0);
+            QVERIFY(set->findData(QStringLiteral("c-top")) < 0);
+            QVERIFY(set->findData(QStringLiteral("old")) >= 0); // no task recorded: offered
+            tiny->setChecked(true);
+            dialog.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->click();
+            QCOMPARE(dialog.result(), int(QDialog::Accepted));
+        }
+        StartRunDialog again(QStringLiteral("/nowhere/p.hwb"), tasks, sets);
+        QCOMPARE(again.request().task, std::string("persuasion"));
+        QVERIFY(again.request().tiny);
+        auto* set = again.findChild<QComboBox*>(QStringLiteral("trainingSet"));
+        QVERIFY(set->findData(QStringLiteral("c-top")) < 0);
+
+        StartRunDialog none(QStringLiteral("/nowhere/p.hwb"), {}, {});
+        QVERIFY(!none.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->isEnabled());
+    }
+
+    void jobProgressCountsDoneItems()
+    {
+        hw::JobRecord j;
+        j.total = 3;
+        j.done = 0;
+        j.failed = 2;
+        j.status = "failed";
+        QCOMPARE(JobTableModel::progressText(j), QStringLiteral("0% · 2 failed"));
+        j.done = 3;
+        j.failed = 0;
+        QCOMPARE(JobTableModel::progressText(j), QStringLiteral("100%"));
+    }
+
+    void configurationIsReadable()
+    {
+        QCOMPARE(JsonTreeWidget::settingName(QStringLiteral("max_attempts")), QStringLiteral("Max attempts"));
+        QCOMPARE(JsonTreeWidget::settingName(QStringLiteral("hardShare")), QStringLiteral("Hard share"));
+        JsonTreeWidget tree;
+        tree.setJson({{"task", "counseling"}, {"k", 5.0}, {"includeImagined", false},
+                      {"stage", {{"endpoint", "local"}, {"models", {"a", "b"}}}}});
+        QCOMPARE(tree.topLevelItemCount(), 4);
+        QTreeWidgetItem* stage = nullptr;
+        for (int i = 0; i < tree.topLevelItemCount(); ++i) {
+            QTreeWidgetItem* item = tree.topLevelItem(i);
+            if (item->text(0) == QStringLiteral("Include imagined"))
+                QCOMPARE(item->text(1), QStringLiteral("no"));
+            if (item->text(0) == QStringLiteral("K"))
+                QCOMPARE(item->text(1), QStringLiteral("5"));
+            if (item->text(0) == QStringLiteral("Stage"))
+                stage = item;
+        }
+        QVERIFY(stage);
+        QCOMPARE(stage->childCount(), 2);
+        QCOMPARE(stage->child(1)->text(1), QStringLiteral("a, b"));
+    }
+
+    void regeneratedTurnsAreMarked()
+    {
+        TurnListModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        std::vector<hw::Turn> turns(5);
+        for (size_t i = 0; i < turns.size(); ++i) {
+            turns[i].role = i % 2 ? hw::Role::User : hw::Role::Agent;
+            turns[i].text = "turn " + std::to_string(i);
+        }
+        model.setTurns(turns, QStringLiteral("supporter"), QStringLiteral("seeker"), 2);
+        QCOMPARE(model.rowCount(), 5);
+        for (int i = 0; i < 2; ++i)
+            QVERIFY(model.index(i).data(TurnListModel::TagsRole).toStringList().isEmpty());
+        QCOMPARE(model.index(2).data(TurnListModel::TagsRole).toStringList().value(0), QStringLiteral("hindsight replacement"));
+        QCOMPARE(model.index(3).data(TurnListModel::TagsRole).toStringList().value(0), QStringLiteral("regenerated"));
+        QCOMPARE(model.index(4).data(TurnListModel::TagsRole).toStringList().value(0), QStringLiteral("regenerated"));
+        model.setTurns(turns); // an original: nothing marked
+        for (int i = 0; i < 5; ++i)
+            QVERIFY(model.index(i).data(TurnListModel::TagsRole).toStringList().isEmpty());
+    }
+
+    void userGuideOpensAtASection()
+    {
+        UserGuideDialog guide;
+        const QString text = guide.browser()->toPlainText();
+        for (const char* heading : {"The method", "Dialogues", "Dataset", "Suggestions", "Regenerations", "Jobs", "Runs",
+                                    "Chat", "The command line"})
+            QVERIFY2(text.contains(QString::fromLatin1(heading)), heading);
+        QVERIFY(text.contains(QStringLiteral("hindsight train")));
+        guide.resize(700, 300);
+        guide.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&guide));
+        guide.showSection(QStringLiteral("Runs"));
+        auto* contents = guide.findChild<QListWidget*>();
+        QCOMPARE(contents->currentItem()->text(), QStringLiteral("Runs"));
+        QTRY_VERIFY(guide.browser()->verticalScrollBar()->value() > 0); // scrolled down to it
+    }
+};
+
+QTEST_MAIN(TestUiPolish)
+#include "tst_ui_polish.moc"
