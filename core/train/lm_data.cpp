@@ -82,7 +82,7 @@ std::vector<Dialogue> loadOriginalDialogues(Database& db, const std::string& tas
         throw Error(db.path() + ": no task named '" + task + "'");
     std::vector<Dialogue> out;
     store.forEach(task, [&](const Dialogue& d) {
-        if (d.source == source::kRegeneration || d.source == source::kImagined)
+        if (d.source == source::kRegeneration || d.source == source::kImagined || d.source == source::kSimulated)
             return true;
         if (labeledOnly && !d.reward)
             return true;

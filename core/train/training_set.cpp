@@ -29,9 +29,9 @@ uint64_t fnv1a(const std::string& s)
 
 bool sourceMatches(const std::string& source, const std::vector<std::string>& wanted)
 {
-    if (wanted.empty())
-        return true;
     const std::string kind = sourceKind(source);
+    if (wanted.empty())
+        return kind != source_kind::kSimulated; // evaluation transcripts only when asked for by name
     for (const auto& w : wanted)
         if (w == source || w == kind)
             return true;
@@ -113,6 +113,8 @@ std::string sourceKind(const std::string& source)
         return source_kind::kRegeneration;
     if (source == source::kImagined)
         return source_kind::kImagined;
+    if (source == source::kSimulated)
+        return source_kind::kSimulated;
     return source_kind::kOriginal;
 }
 
