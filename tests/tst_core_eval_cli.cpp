@@ -221,6 +221,55 @@ private Q_SLOTS:
                  int64_t(4));
     }
 
+    void fidelityAgainstRealDialogues()
+    {
+        QTemporaryDir dir;
+        const QString project = dir.filePath("p.hwb");
+        hwtest::makeProject(project.toStdString(), "persuasion", 5);
+        FakeLlmServer server(hwtest::scriptedSimulator(SimulatorScript::Dependent));
+        QStringList args = evaluateArgs(project, server, "caring", 1, 1);
+        args << "--fidelity" << "3";
+        const Result r = run(args);
+        QVERIFY2(r.code == 0, r.err.constData());
+        const auto j = parse(r.out);
+        QVERIFY2(j["fidelity"].is_object(), r.out.constData());
+        QCOMPARE(j["fidelity"]["n"].get<int>(), 3);
+        QCOMPARE(j["fidelity"]["measure"].get<std::string>(), std::string("donation"));
+        QVERIFY(j["fidelity"].contains("spearman") && j["fidelity"].contains("mae"));
+        // Real agent turns kept, the user's replaced: 3 user turns per 6-turn dialogue + the decision.
+        QCOMPARE(count(project, "SELECT count(*) FROM jobs WHERE kind = 'eval-fidelity' AND status = 'done'"), int64_t(1));
+        const Result md = run({"eval-report", project});
+        QVERIFY2(md.out.contains("Simulator fidelity (3 real dialogues, donation): Spearman rho ="), md.out.constData());
+        // Simulated episodes are never picked as real dialogues.
+        const int64_t received = server.received();
+        QVERIFY(run(args).code == 0);
+        QCOMPARE(server.received(), received);
+    }
+
+    void counselingSeekerOpens()
+    {
+        QTemporaryDir dir;
+        const QString project = dir.filePath("p.hwb");
+        hwtest::makeProject(project.toStdString(), "counseling", 2);
+        FakeLlmServer server(hwtest::scriptedSimulator(SimulatorScript::Dependent));
+        const QString url = QString::fromStdString(server.baseUrl());
+        const Result r = run({"evaluate", project, "--task", "counseling", "--personas", "grief",
+                              "--agent", "endpoint:" + url + ",model=good-agent,prompt=cot",
+                              "--simulator", "endpoint:" + url + ",model=sim", "--episodes-per-persona", "1",
+                              "--max-turns", "2", "--json", "--quiet"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const auto j = parse(r.out);
+        // grief starts at intensity 5; two helpful turns: final 2, reward 3.
+        QCOMPARE(j["agents"][0]["mean"].get<double>(), 3.0);
+        auto db = Database::open(project.toStdString(), Database::Mode::ReadOnly);
+        Statement st(db, "SELECT t.idx, t.role FROM turns t JOIN dialogues d ON d.id = t.dialogue_id "
+                         "WHERE d.source = 'simulated' ORDER BY t.idx");
+        QStringList roles;
+        while (st.step())
+            roles << QString::fromStdString(st.text(1));
+        QCOMPARE(roles, QStringList({"user", "agent", "user", "agent", "user"}));
+    }
+
     void badInputIsRefusedBeforeAnythingIsWritten()
     {
         QTemporaryDir dir;

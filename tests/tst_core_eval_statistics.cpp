@@ -104,6 +104,16 @@ private Q_SLOTS:
         QVERIFY(hw::stats::holm({}).empty());
     }
 
+    void fidelityMeasuresMatchNumpy()
+    {
+        const auto sim = vec(m_expected["sim"]);
+        const auto real = vec(m_expected["real"]);
+        QVERIFY(std::fabs(hw::stats::spearman(sim, real) - m_expected["spearman"].get<double>()) < 1e-12);
+        QVERIFY(std::fabs(hw::stats::meanAbsoluteError(sim, real) - m_expected["mae"].get<double>()) < 1e-12);
+        QCOMPARE(hw::stats::spearman({1, 2, 3}, {3, 2, 1}), -1.0);
+        QCOMPARE(hw::stats::spearman({1, 1, 1}, {3, 2, 1}), 0.0);
+    }
+
     void unpairedSamplesAreRefused()
     {
         QVERIFY_THROWS_EXCEPTION(hw::Error, hw::stats::pairedTest({1.0, 2.0}, {1.0}, {}));

@@ -3,9 +3,11 @@
 #include "app/cli/command.h"
 
 #include "core/eval/eval_report.h"
+#include "core/eval/simulator_fidelity.h"
 #include "core/pipeline/job_store.h"
 #include "core/store/database.h"
 #include "core/store/eval_store.h"
+#include "core/util/error.h"
 
 #include <iostream>
 
@@ -62,6 +64,8 @@ int runEvalReportCmd(const std::vector<std::string>& argv)
     ro.baseline = args.value("baseline", "");
     ro.stats.seed = static_cast<uint64_t>(args.intValue("seed", 0));
     EvalReport report = buildEvalReport(run, job->config, store.episodes(run), ro);
+    if (const auto f = latestFidelity(db, report.simulator))
+        report.fidelity = f->toJson();
     report.requests = job->summary.value("requests", int64_t(0));
     report.cacheHits = job->summary.value("cache_hits", int64_t(0));
     const std::string format = args.flag("json") ? "json" : args.value("format", "md");

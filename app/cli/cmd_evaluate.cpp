@@ -7,6 +7,7 @@
 #include "core/eval/eval_persona.h"
 #include "core/eval/eval_report.h"
 #include "core/eval/evaluation_job.h"
+#include "core/eval/simulator_fidelity.h"
 #include "core/pipeline/job_store.h"
 #include "core/store/database.h"
 #include "core/store/dialogue_store.h"
@@ -46,6 +47,9 @@ Simulator SPEC:
   --max-turns T               agent turns per episode (default 10 persuasion, 15 counseling)
   --seed S                    episode seeds (default 0)
   --concurrency K             episodes in flight (default: the simulator endpoint's limit)
+  --fidelity N                first measure the simulator against N held-in real dialogues (the
+                              simulator replaces the real user after the real agent turns; its
+                              decision vs the real outcome: Spearman rho and MAE); shown in the report
   --baseline AGENT            agent name or spec the others are compared with (default: the first)
   --endpoints FILE            endpoint profiles (default: the user's endpoints.json)
   --device DEV                device of local checkpoints
@@ -69,7 +73,7 @@ int runEvaluateCmd(const std::vector<std::string>& argv)
 {
     const Args args(argv,
                     {"agent", "simulator", "task", "personas", "episodes-per-persona", "max-turns", "seed",
-                     "concurrency", "baseline", "endpoints", "device"},
+                     "concurrency", "baseline", "endpoints", "device", "fidelity"},
                     {"json", "quiet"});
     const std::string& path = args.positional(0, "PROJECT.hwb");
     std::vector<EvalAgentSpec> agentSpecs;
@@ -141,6 +145,20 @@ int runEvaluateCmd(const std::vector<std::string>& argv)
     cfg.concurrency = bo.concurrency > 0 ? bo.concurrency : std::max(1, backends.simulator().maxConcurrency());
 
     const bool json = args.flag("json");
+    std::optional<FidelityResult> fidelity;
+    if (const int n = static_cast<int>(args.intValue("fidelity", 0)); n > 0) {
+        FidelityConfig fc;
+        fc.task = taskName;
+        fc.dialogues = n;
+        fc.seed = cfg.seed;
+        fc.concurrency = cfg.concurrency;
+        CliProgress fp(!args.flag("quiet"));
+        JobSummary fs;
+        fidelity = runFidelity(project, fc, backends.simulator(), hooksFor(fp), &fs);
+        fp.finish();
+        if (fs.status != "done")
+            return exitCodeFor(fs.status);
+    }
     CliProgress progress(!args.flag("quiet"));
     const JobSummary s = runEvaluation(project, cfg, personas, agents, backends.simulator(), hooksFor(progress));
     progress.finish();
@@ -157,7 +175,10 @@ int runEvaluateCmd(const std::vector<std::string>& argv)
         const auto job = jobs.get(s.jobId);
         if (!job)
             throw Error("evaluation job " + std::to_string(s.jobId) + " vanished from " + path);
-        return buildEvalReport(s.jobId, job->config, EvalStore(d).episodes(s.jobId), ro);
+        EvalReport r = buildEvalReport(s.jobId, job->config, EvalStore(d).episodes(s.jobId), ro);
+        if (const auto f = latestFidelity(d, r.simulator))
+            r.fidelity = f->toJson();
+        return r;
     });
     report.requests = s.usage.requests;
     report.cacheHits = s.usage.cacheHits;

@@ -236,7 +236,8 @@ nlohmann::json toJson(const EvalReport& r)
             {"comparisons", comparisons},
             {"alpha", r.alpha},
             {"requests", r.requests},
-            {"cache_hits", r.cacheHits}};
+            {"cache_hits", r.cacheHits},
+            {"fidelity", r.fidelity}};
 }
 
 std::string formatEvalReport(const EvalReport& r, const std::string& format)
@@ -271,7 +272,14 @@ std::string formatEvalReport(const EvalReport& r, const std::string& format)
         out << "\n| Simulator faults |";
         for (const auto& a : r.agents)
             out << " " << faultsText(a) << " |";
-        out << "\n\nmean ± std [bootstrap 95% interval]; Δ: paired difference with its interval, sign-flip p "
+        out << "\n\n";
+        if (r.fidelity.is_object())
+            out << "Simulator fidelity (" << r.fidelity.value("n", 0) << " real dialogues, "
+                << r.fidelity.value("measure", std::string()) << "): Spearman rho = "
+                << num(r.fidelity.value("spearman", 0.0)) << ", MAE = " << num(r.fidelity.value("mae", 0.0)) << "\n";
+        else
+            out << "Simulator fidelity: not measured (hindsight evaluate --fidelity N)\n";
+        out << "mean ± std [bootstrap 95% interval]; Δ: paired difference with its interval, sign-flip p "
                "Holm-corrected across agents, * = significant at "
             << num(r.alpha) << ", n.s. = not significant.\n";
         return out.str();

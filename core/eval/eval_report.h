@@ -51,6 +51,8 @@ struct EvalReport {
     int64_t requests = 0;
     int64_t cacheHits = 0;
     double alpha = 0.05;
+    // The simulator's fidelity against real users (simulator_fidelity.h), null when not measured.
+    nlohmann::json fidelity;
 };
 
 // Throws hw::Error when the run's episodes come from different simulators (never pooled) or the

@@ -1,6 +1,7 @@
 #include "core/eval/evaluation_job.h"
 
 #include "core/eval/episode_runner.h"
+#include "core/eval/finished_job.h"
 #include "core/store/database.h"
 #include "core/store/dialogue_store.h"
 #include "core/store/eval_store.h"
@@ -51,6 +52,8 @@ JobSummary runEvaluation(SharedProject& project, EvaluationConfig config, const 
     opts.config = config;
     opts.concurrency = std::max(1, concurrency);
     opts.seed = config.seed;
+    if (auto done = finishedJob(project, opts.kind, opts.config))
+        return *done;
     JobRunner runner(project, opts, hooks);
 
     const int episodes = config.episodesPerPersona * static_cast<int>(personas.size());

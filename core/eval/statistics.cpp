@@ -139,6 +139,60 @@ PairedTest pairedTest(const std::vector<double>& a, const std::vector<double>& b
     return t;
 }
 
+namespace {
+
+std::vector<double> averageRanks(const std::vector<double>& x)
+{
+    std::vector<size_t> order(x.size());
+    std::iota(order.begin(), order.end(), size_t(0));
+    std::stable_sort(order.begin(), order.end(), [&](size_t i, size_t j) { return x[i] < x[j]; });
+    std::vector<double> ranks(x.size());
+    for (size_t i = 0; i < order.size();) {
+        size_t j = i;
+        while (j + 1 < order.size() && x[order[j + 1]] == x[order[i]])
+            ++j;
+        const double r = (static_cast<double>(i) + static_cast<double>(j)) / 2.0 + 1.0;
+        for (size_t k = i; k <= j; ++k)
+            ranks[order[k]] = r;
+        i = j + 1;
+    }
+    return ranks;
+}
+
+} // namespace
+
+double spearman(const std::vector<double>& x, const std::vector<double>& y)
+{
+    if (x.size() != y.size())
+        throw Error("spearman: samples of different sizes");
+    if (x.size() < 2)
+        return 0.0;
+    const auto rx = averageRanks(x);
+    const auto ry = averageRanks(y);
+    const double mx = mean(rx), my = mean(ry);
+    double sxy = 0, sxx = 0, syy = 0;
+    for (size_t i = 0; i < rx.size(); ++i) {
+        sxy += (rx[i] - mx) * (ry[i] - my);
+        sxx += (rx[i] - mx) * (rx[i] - mx);
+        syy += (ry[i] - my) * (ry[i] - my);
+    }
+    if (sxx == 0 || syy == 0)
+        return 0.0;
+    return sxy / std::sqrt(sxx * syy);
+}
+
+double meanAbsoluteError(const std::vector<double>& x, const std::vector<double>& y)
+{
+    if (x.size() != y.size())
+        throw Error("mean absolute error: samples of different sizes");
+    if (x.empty())
+        return 0.0;
+    double s = 0;
+    for (size_t i = 0; i < x.size(); ++i)
+        s += std::fabs(x[i] - y[i]);
+    return s / static_cast<double>(x.size());
+}
+
 std::vector<double> holm(const std::vector<double>& p)
 {
     const size_t m = p.size();

@@ -57,6 +57,10 @@ Summary summarize(const std::vector<double>& x, const Options& options = {});
 double signFlipPValue(const std::vector<double>& diffs, const Options& options, bool* exact = nullptr);
 PairedTest pairedTest(const std::vector<double>& a, const std::vector<double>& b, const Options& options = {});
 
+// Spearman's rank correlation (average ranks for ties); 0 when n < 2 or a side is constant.
+double spearman(const std::vector<double>& x, const std::vector<double>& y);
+double meanAbsoluteError(const std::vector<double>& x, const std::vector<double>& y);
+
 // Holm–Bonferroni adjusted p-values, in the input's order (monotone, capped at 1).
 std::vector<double> holm(const std::vector<double>& p);
 

@@ -69,4 +69,17 @@ std::vector<std::pair<std::string, nlohmann::json>> EvalStore::esconvMetadata(co
     return out;
 }
 
+std::vector<int64_t> EvalStore::fidelityDialogueIds(const std::string& task, int limit)
+{
+    Statement st(m_db,
+                 "SELECT d.id FROM dialogues d JOIN tasks t ON t.id = d.task_id WHERE t.name = ? AND d.reward IS NOT NULL "
+                 "AND d.n_turns > 0 AND d.source NOT IN ('regeneration', 'imagined', 'simulated') "
+                 "ORDER BY CASE d.split WHEN 'test' THEN 0 WHEN 'valid' THEN 1 ELSE 2 END, d.id LIMIT ?");
+    st.bind(1, task).bind(2, static_cast<int64_t>(limit));
+    std::vector<int64_t> out;
+    while (st.step())
+        out.push_back(st.int64(0));
+    return out;
+}
+
 } // namespace hw

@@ -46,6 +46,10 @@ public:
     // (uid, metadata) of imported ESConv dialogues of `task`, oldest first, at most `limit`.
     std::vector<std::pair<std::string, nlohmann::json>> esconvMetadata(const std::string& task, int limit);
 
+    // Held-in real dialogues for simulator fidelity: labelled originals of `task` (never
+    // regenerations, imagined or simulated ones), test split first, then valid, then the rest.
+    std::vector<int64_t> fidelityDialogueIds(const std::string& task, int limit);
+
 private:
     Database& m_db;
 };
