@@ -28,9 +28,6 @@ inline constexpr const char* kJsonl = "jsonl";
 inline constexpr const char* kDemo = "demo";
 inline constexpr const char* kRegeneration = "regeneration";
 inline constexpr const char* kImagined = "imagined";
-// Evaluation episodes (core/eval): an agent against a simulated user; never relabelled, trained
-// on or used as few-shots.
-inline constexpr const char* kSimulated = "simulated";
 } // namespace source
 
 // Bit flags shown in the browser.

@@ -2,6 +2,7 @@
 
 #include "core/eval/episode_runner.h"
 #include "core/eval/finished_job.h"
+#include "core/eval/simulated_source.h"
 #include "core/store/database.h"
 #include "core/store/dialogue_store.h"
 #include "core/store/eval_store.h"

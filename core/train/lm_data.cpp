@@ -1,5 +1,6 @@
 #include "core/train/lm_data.h"
 
+#include "core/eval/simulated_source.h"
 #include "core/store/database.h"
 #include "core/store/dialogue_store.h"
 #include "core/util/error.h"

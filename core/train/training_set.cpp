@@ -1,6 +1,7 @@
 #include "core/train/training_set.h"
 
 #include "core/data/dialogue.h"
+#include "core/eval/simulated_source.h"
 #include "core/pipeline/training_set_store.h"
 #include "core/store/database.h"
 #include "core/store/provenance_key.h"
@@ -31,7 +32,7 @@ bool sourceMatches(const std::string& source, const std::vector<std::string>& wa
 {
     const std::string kind = sourceKind(source);
     if (wanted.empty())
-        return kind != source_kind::kSimulated; // evaluation transcripts only when asked for by name
+        return kind != source::kSimulated; // evaluation transcripts only when asked for by name
     for (const auto& w : wanted)
         if (w == source || w == kind)
             return true;
@@ -114,7 +115,7 @@ std::string sourceKind(const std::string& source)
     if (source == source::kImagined)
         return source_kind::kImagined;
     if (source == source::kSimulated)
-        return source_kind::kSimulated;
+        return source::kSimulated; // its own kind, in no preset
     return source_kind::kOriginal;
 }
 

@@ -27,7 +27,6 @@ namespace source_kind {
 inline constexpr const char* kOriginal = "original";          // any imported corpus (esconv, p4g, ...)
 inline constexpr const char* kRegeneration = "regeneration";  // hindsight regenerations
 inline constexpr const char* kImagined = "imagined";          // zero-shot imagined dialogues
-inline constexpr const char* kSimulated = "simulated";        // evaluation episodes: only when named
 } // namespace source_kind
 
 struct TrainingSetSpec {
