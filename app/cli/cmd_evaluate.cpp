@@ -3,18 +3,15 @@
 #include "app/cli/command.h"
 #include "app/cli/pipeline_options.h"
 
-#include "core/eval/eval_backends.h"
-#include "core/eval/eval_persona.h"
 #include "core/eval/eval_report.h"
-#include "core/eval/evaluation_job.h"
-#include "core/eval/simulator_fidelity.h"
+#include "core/eval/eval_spec.h"
+#include "core/eval/evaluation_request.h"
 #include "core/pipeline/job_store.h"
 #include "core/store/database.h"
-#include "core/store/dialogue_store.h"
 #include "core/store/eval_store.h"
+#include "core/util/error.h"
 
 #include <iostream>
-#include <sstream>
 
 namespace hw::cli {
 namespace {
@@ -58,17 +55,6 @@ Simulator SPEC:
   --quiet                     no progress on stderr
 )");
 
-std::vector<std::string> splitCommas(const std::string& s)
-{
-    std::vector<std::string> out;
-    std::stringstream in(s);
-    std::string part;
-    while (std::getline(in, part, ','))
-        if (!part.empty())
-            out.push_back(part);
-    return out;
-}
-
 int runEvaluateCmd(const std::vector<std::string>& argv)
 {
     const Args args(argv,
@@ -76,103 +62,46 @@ int runEvaluateCmd(const std::vector<std::string>& argv)
                      "concurrency", "baseline", "endpoints", "device", "fidelity"},
                     {"json", "quiet"});
     const std::string& path = args.positional(0, "PROJECT.hwb");
-    std::vector<EvalAgentSpec> agentSpecs;
-    for (const auto& a : args.values("agent"))
-        agentSpecs.push_back(parseAgentSpec(a));
-    if (agentSpecs.empty())
+    EvaluationRequest req;
+    req.agents = args.values("agent");
+    // Specs are checked before the project is opened: a typo costs nothing.
+    for (const auto& a : req.agents)
+        parseAgentSpec(a);
+    if (req.agents.empty())
         throw Error("evaluate: name at least one --agent (" + std::string(kAgentSpecHelp) + ")");
-    const auto simText = args.value("simulator");
-    if (!simText)
+    const auto simulator = args.value("simulator");
+    if (!simulator)
         throw Error("evaluate: --simulator is required (" + std::string(kSimulatorSpecHelp) + ")");
-    const SimulatorSpec simSpec = parseSimulatorSpec(*simText);
-    for (size_t i = 0; i < agentSpecs.size(); ++i)
-        for (size_t j = 0; j < i; ++j)
-            if (agentSpecs[i].name == agentSpecs[j].name)
-                agentSpecs[i].name += " #" + std::to_string(i + 1);
+    req.simulator = *simulator;
+    parseSimulatorSpec(req.simulator);
+    req.personas = args.value("personas", "");
+    req.episodesPerPersona = static_cast<int>(args.intValue("episodes-per-persona", 100));
+    req.maxTurns = static_cast<int>(args.intValue("max-turns", 0));
+    req.seed = static_cast<uint64_t>(args.intValue("seed", 0));
+    req.concurrency = static_cast<int>(args.intValue("concurrency", 0));
+    req.fidelity = static_cast<int>(args.intValue("fidelity", 0));
+    req.endpointsFile = args.value("endpoints", "");
+    req.device = args.value("device", "");
+    if (req.concurrency < 0 || req.maxTurns < 0 || req.fidelity < 0)
+        throw Error("evaluate: --concurrency, --max-turns and --fidelity cannot be negative");
 
     Database db = Database::open(path);
-    const std::string taskName = taskFromArgs(args, db);
-    const auto task = DialogueStore(db).task(taskName);
-    if (!task)
-        throw Error("no task named '" + taskName + "' in " + path);
-
-    // Personas: named ones, ESConv-drawn ones, or the default set.
-    const PromptLibrary prompts;
-    std::vector<EvalPersona> personas;
-    std::string personaSet;
-    std::string personaArg = args.value("personas", "");
-    if (personaArg.empty() && task->kind == TaskKind::Counseling && !EvalStore(db).esconvMetadata(taskName, 1).empty())
-        personaArg = "esconv:4";
-    if (personaArg.rfind("esconv", 0) == 0) {
-        const size_t colon = personaArg.find(':');
-        const int n = colon == std::string::npos ? 4 : std::stoi(personaArg.substr(colon + 1));
-        for (const auto& [uid, meta] : EvalStore(db).esconvMetadata(taskName, 100000)) {
-            EvalPersona p = personaFromEsconvMetadata(uid, meta);
-            if (!p.name.empty())
-                personas.push_back(p);
-            if (static_cast<int>(personas.size()) >= n)
-                break;
-        }
-        if (personas.empty())
-            throw Error("--personas " + personaArg + ": no imported ESConv dialogue of task '" + taskName
-                        + "' has problem type, emotion, situation and initial intensity");
-        personaSet = "esconv:" + std::to_string(personas.size());
-    } else {
-        personas = selectPersonas(loadEvalPersonas(prompts, *task), splitCommas(personaArg));
-        personaSet = "personas.json:";
-        for (size_t i = 0; i < personas.size(); ++i)
-            personaSet += (i ? "," : "") + personas[i].name;
-    }
-
+    req.task = taskFromArgs(args, db);
     SharedProject project(db);
-    EvalBackendOptions bo;
-    bo.endpointsFile = args.value("endpoints", "");
-    bo.concurrency = static_cast<int>(args.intValue("concurrency", 0));
-    bo.device = args.value("device", "");
-    bo.personaSet = personaSet;
-    bo.localParallel = 1;
-    EvalBackends backends(project, *task, agentSpecs, simSpec, bo);
-
-    std::vector<NamedAgent> agents;
-    const auto built = backends.agents();
-    for (size_t i = 0; i < agentSpecs.size(); ++i)
-        agents.push_back({agentSpecs[i].name, agentSpecs[i].text, built[i]});
-    EvaluationConfig cfg;
-    cfg.task = taskName;
-    cfg.episodesPerPersona = static_cast<int>(args.intValue("episodes-per-persona", 100));
-    cfg.maxTurns = static_cast<int>(args.intValue("max-turns", 0));
-    cfg.seed = static_cast<uint64_t>(args.intValue("seed", 0));
-    cfg.concurrency = bo.concurrency > 0 ? bo.concurrency : std::max(1, backends.simulator().maxConcurrency());
-
-    const bool json = args.flag("json");
-    std::optional<FidelityResult> fidelity;
-    if (const int n = static_cast<int>(args.intValue("fidelity", 0)); n > 0) {
-        FidelityConfig fc;
-        fc.task = taskName;
-        fc.dialogues = n;
-        fc.seed = cfg.seed;
-        fc.concurrency = cfg.concurrency;
-        CliProgress fp(!args.flag("quiet"));
-        JobSummary fs;
-        fidelity = runFidelity(project, fc, backends.simulator(), hooksFor(fp), &fs);
-        fp.finish();
-        if (fs.status != "done")
-            return exitCodeFor(fs.status);
-    }
     CliProgress progress(!args.flag("quiet"));
-    const JobSummary s = runEvaluation(project, cfg, personas, agents, backends.simulator(), hooksFor(progress));
+    const EvaluationOutcome outcome = runEvaluationRequest(project, req, hooksFor(progress));
     progress.finish();
+    const JobSummary& s = outcome.summary;
     if (!s.error.empty())
         std::cerr << "hindsight evaluate: error: " << s.error << "\n";
-    if (s.jobId == 0 && s.status != "done")
+    if (s.kind != "evaluate" || (s.jobId == 0 && s.status != "done"))
         return exitCodeFor(s.status);
 
     EvalReportOptions ro;
     ro.baseline = args.value("baseline", "");
-    ro.stats.seed = cfg.seed;
+    ro.stats.seed = req.seed;
     EvalReport report = project.with([&](Database& d) {
-        JobStore jobs(d);
-        const auto job = jobs.get(s.jobId);
+        const auto job = JobStore(d).get(s.jobId);
         if (!job)
             throw Error("evaluation job " + std::to_string(s.jobId) + " vanished from " + path);
         EvalReport r = buildEvalReport(s.jobId, job->config, EvalStore(d).episodes(s.jobId), ro);
@@ -180,9 +109,9 @@ int runEvaluateCmd(const std::vector<std::string>& argv)
             r.fidelity = f->toJson();
         return r;
     });
-    report.requests = s.usage.requests;
-    report.cacheHits = s.usage.cacheHits;
-    if (json) {
+    report.requests = s.usage.requests + (outcome.fidelitySummary ? outcome.fidelitySummary->usage.requests : 0);
+    report.cacheHits = s.usage.cacheHits + (outcome.fidelitySummary ? outcome.fidelitySummary->usage.cacheHits : 0);
+    if (args.flag("json")) {
         nlohmann::json j = toJson(report);
         j["job"] = s.toJson();
         std::cout << j.dump() << std::endl;
