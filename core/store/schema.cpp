@@ -261,6 +261,30 @@ ALTER TABLE runs ADD COLUMN owner_host     TEXT NOT NULL DEFAULT '';
 ALTER TABLE runs ADD COLUMN owner_pid      INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE runs ADD COLUMN heartbeat      REAL NOT NULL DEFAULT 0;     -- unix seconds; 0 = never
 )SQL",
+    // Version 4: evaluation episodes (core/store/eval_store.h). A run is a jobs row of kind
+    // 'evaluate'; each episode's transcript is a dialogues row with source 'simulated'.
+    R"SQL(
+CREATE TABLE eval_episodes (
+    job_id       INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    agent_index  INTEGER NOT NULL,              -- position in the run's agent list
+    episode      INTEGER NOT NULL,              -- same persona and seed for every agent
+    agent_name   TEXT NOT NULL,
+    agent_spec   TEXT NOT NULL,
+    persona      TEXT NOT NULL,
+    seed         INTEGER NOT NULL,
+    dialogue_id  INTEGER REFERENCES dialogues(id) ON DELETE SET NULL,
+    status       TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
+    reward       REAL,                          -- task units; NULL when failed
+    outcome      REAL,                          -- donation or final intensity
+    decision_raw TEXT NOT NULL DEFAULT '',      -- the simulator's decision as written
+    faults       TEXT NOT NULL DEFAULT '{}',    -- {"repeated_turn": 1, ...}
+    error        TEXT NOT NULL DEFAULT '',
+    simulator    TEXT NOT NULL DEFAULT '{}',    -- identity: endpoint, model, prompt hash, persona set
+    n_turns      INTEGER NOT NULL DEFAULT 0,
+    created_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    PRIMARY KEY (job_id, agent_index, episode)
+) WITHOUT ROWID;
+)SQL",
 };
 
 } // namespace

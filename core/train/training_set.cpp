@@ -3,6 +3,7 @@
 #include "core/store/original_dialogue.h"
 
 #include "core/data/dialogue.h"
+#include "core/eval/simulated_source.h"
 #include "core/store/training_set_store.h"
 #include "core/store/database.h"
 #include "core/store/provenance_key.h"
@@ -31,9 +32,9 @@ uint64_t fnv1a(const std::string& s)
 
 bool sourceMatches(const std::string& source, const std::vector<std::string>& wanted)
 {
-    if (wanted.empty())
-        return true;
     const std::string kind = sourceKind(source);
+    if (wanted.empty())
+        return kind != source::kSimulated; // evaluation transcripts only when asked for by name
     for (const auto& w : wanted)
         if (w == source || w == kind)
             return true;
@@ -113,6 +114,8 @@ std::string sourceKind(const std::string& source)
 {
     if (isOriginalSource(source))
         return source_kind::kOriginal;
+    if (source == source::kSimulated)
+        return source::kSimulated; // its own kind, in no preset
     return source == source::kRegeneration ? source_kind::kRegeneration : source_kind::kImagined;
 }
 

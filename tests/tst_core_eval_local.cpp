@@ -1,0 +1,135 @@
+// Evaluation offline: checkpoint agents (π_β and ILQL with β) against the local user simulator
+// (forward-model checkpoint for the turns, reward checkpoint for the outcome), all tiny models
+// trained here on CPU; checkpoints of the wrong kind refused; simulated transcripts kept out of
+// training data.
+#include <torch/torch.h>
+
+#include "core/eval/eval_persona.h"
+#include "core/eval/evaluation_request.h"
+#include "core/eval/eval_report.h"
+#include "core/pipeline/job_store.h"
+#include "core/store/database.h"
+#include "core/store/eval_store.h"
+#include "core/train/lm_data.h"
+#include "core/train/lm_training_job.h"
+#include "core/util/error.h"
+#include "support/lm_corpus.h"
+#include "support/test_paths.h"
+#include "support/tiny_chat_checkpoint.h"
+
+using namespace hw;
+
+class TestEvalLocal : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_tmp;
+    std::string m_project, m_forward, m_reward, m_policy;
+
+    std::string train(LmRole role, int steps)
+    {
+        LmJobOptions o;
+        o.projectPath = m_project;
+        o.role = role;
+        o.config = LmTrainConfig::tiny();
+        o.config.device = "cpu";
+        o.config.maxSteps = steps;
+        o.config.optimizer.lr = 1e-2;
+        o.config.evalEvery = 0;
+        o.outDir = m_tmp.filePath(QString::fromStdString(toString(role))).toStdString();
+        return runLmTrainingJob(o).train.checkpointDir;
+    }
+
+    EvaluationRequest request() const
+    {
+        EvaluationRequest r;
+        r.task = "counseling";
+        r.agents = {"ckpt:" + m_policy + ",name=policy", "ckpt:" + m_policy + ",beta=4,name=ilql"};
+        r.simulator = "local:" + m_forward + ",reward=" + m_reward;
+        r.personas = "grief,breakup";
+        r.episodesPerPersona = 2;
+        r.maxTurns = 2;
+        r.seed = 5;
+        r.device = "cpu";
+        r.promptDirs = {PromptLibrary::builtinDir()};
+        return r;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_project = m_tmp.filePath("p.hwb").toStdString();
+        hwtest::insertDialogues(m_project, hwtest::lmDialogues(48, 11));
+        m_forward = train(LmRole::Forward, 40);
+        m_reward = train(LmRole::Reward, 20);
+        m_policy = train(LmRole::PolicySft, 20);
+        hwtest::writeRandomIlqlHeads(m_policy, 3);
+    }
+
+    void checkpointAgentsAgainstLocalSimulator()
+    {
+        Database db = Database::open(m_project);
+        SharedProject project(db);
+        const EvaluationOutcome out = runEvaluationRequest(project, request(), {});
+        QCOMPARE(out.summary.status, std::string("done"));
+        QCOMPARE(out.summary.done, int64_t(8));
+        const auto episodes = EvalStore(db).episodes(out.summary.jobId);
+        QCOMPARE(episodes.size(), size_t(8));
+        for (const auto& e : episodes) {
+            QVERIFY2(e.status == "ok", e.error.c_str());
+            QVERIFY(e.reward.has_value());
+            QCOMPARE(e.simulator["kind"].get<std::string>(), std::string("local"));
+            QCOMPARE(e.turns, 5); // the seeker opens; two rounds of agent + user
+        }
+        // Per-turn provenance; the ILQL agent's turns carry one advantage per token.
+        Statement st(db, "SELECT t.annotations FROM turns t JOIN eval_episodes e ON e.dialogue_id = t.dialogue_id "
+                         "WHERE e.agent_index = 1 AND t.role = 'agent'");
+        int agentTurns = 0;
+        while (st.step()) {
+            const auto a = nlohmann::json::parse(st.text(0));
+            QCOMPARE(a["provenance"]["kind"].get<std::string>(), std::string("ilql"));
+            QVERIFY(a["provenance"]["advantage"].is_array() && !a["provenance"]["advantage"].empty());
+            ++agentTurns;
+        }
+        QCOMPARE(agentTurns, 8);
+        const auto job = JobStore(db).get(out.summary.jobId);
+        const EvalReport report = buildEvalReport(out.summary.jobId, job->config, episodes, {});
+        QCOMPARE(report.agents.size(), size_t(2));
+        QCOMPARE(report.agents[1].name, std::string("ilql"));
+        QCOMPARE(report.agents[1].perPersona.at("grief").n, int64_t(2));
+
+        // Simulated transcripts never become training data (SFT / forward data, training sets).
+        const auto originals = loadOriginalDialogues(db, "counseling", false);
+        QCOMPARE(originals.size(), size_t(48));
+        // Running it again finds the finished run.
+        const EvaluationOutcome again = runEvaluationRequest(project, request(), {});
+        QCOMPARE(again.summary.jobId, out.summary.jobId);
+        QCOMPARE(again.summary.processed, int64_t(0));
+    }
+
+    void wrongKindsOfCheckpointAreRefused()
+    {
+        Database db = Database::open(m_project);
+        SharedProject project(db);
+        auto errorOf = [&](const EvaluationRequest& r) {
+            try {
+                runEvaluationRequest(project, r, {});
+            } catch (const Error& e) {
+                return QString::fromStdString(e.what());
+            }
+            return QString();
+        };
+        EvaluationRequest r = request();
+        r.agents = {"ckpt:" + m_reward};
+        QVERIFY(errorOf(r).contains("a reward model, not a policy"));
+        r = request();
+        r.agents = {"ckpt:" + m_forward + ",beta=2"};
+        QVERIFY(errorOf(r).contains("no ILQL heads"));
+        r = request();
+        r.simulator = "local:" + m_forward + ",reward=" + m_forward;
+        QVERIFY(errorOf(r).startsWith("simulator 'local:"));
+        const int64_t jobs = db.queryInt64("SELECT count(*) FROM jobs WHERE kind = 'evaluate'").value_or(-1);
+        QVERIFY(jobs <= 1); // only the run of the test before, nothing new
+    }
+};
+
+QTEST_APPLESS_MAIN(TestEvalLocal)
+#include "tst_core_eval_local.moc"
