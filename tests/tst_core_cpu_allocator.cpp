@@ -6,12 +6,112 @@
 
 #include <QtTest>
 
+#include <cstdlib>
+#include <spawn.h>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+extern char** environ;
+
 using namespace hw;
+
+namespace {
+
+// The cap is read from HW_CPU_CACHE_MB once per process, when the allocator is installed: a test
+// of another cap runs this same binary again, with the variable set and only that test function
+// (QTest runs the functions named on its command line). Returns the child's exit status.
+int runSelf(const char* function, const char* capMb)
+{
+    const std::string exe = "/proc/self/exe";
+    std::vector<std::string> env;
+    for (char** e = environ; *e; ++e)
+        if (std::string(*e).rfind("HW_CPU_CACHE_MB=", 0) != 0)
+            env.emplace_back(*e);
+    env.push_back(std::string("HW_CPU_CACHE_MB=") + capMb);
+    std::vector<char*> envp;
+    for (auto& e : env)
+        envp.push_back(e.data());
+    envp.push_back(nullptr);
+    std::string name = function;
+    std::string self = exe;
+    char* argv[] = {self.data(), name.data(), nullptr};
+    pid_t pid = 0;
+    if (posix_spawn(&pid, exe.c_str(), nullptr, nullptr, argv, envp.data()) != 0)
+        return -1;
+    int status = 0;
+    if (waitpid(pid, &status, 0) != pid)
+        return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// The variable's value in this process, or -1 when unset (the default cap of 4 GiB).
+long long capMbHere()
+{
+    const char* v = std::getenv("HW_CPU_CACHE_MB");
+    return v ? std::atoll(v) : -1;
+}
+
+} // namespace
 
 class TestCpuAllocator : public QObject {
     Q_OBJECT
 private Q_SLOTS:
-    void initTestCase() { QVERIFY(installCachingCpuAllocator()); }
+    void initTestCase()
+    {
+        // HW_CPU_CACHE_MB=0 turns the cache off: nothing is installed.
+        QCOMPARE(installCachingCpuAllocator(), capMbHere() != 0);
+        QCOMPARE(cachingCpuAllocatorInstalled(), capMbHere() != 0);
+    }
+
+    // With HW_CPU_CACHE_MB=8, freed blocks are kept up to 8 MiB and the rest go back to the
+    // system: of three freed 4 MiB blocks two are kept, and asking for three again reuses two.
+    void capHoldsFreeMemory()
+    {
+        if (capMbHere() != 8) {
+            QCOMPARE(runSelf("capHoldsFreeMemory", "8"), 0);
+            return;
+        }
+        const size_t mib = size_t(1) << 20;
+        const size_t block = cpuCacheSizeClass(size_t(1000) * 1000 * 4); // a 1000 x 1000 float tensor
+        QCOMPARE(block, 4 * mib);
+        releaseCachedCpuMemory();
+        {
+            auto a = torch::ones({1000, 1000}), b = torch::ones({1000, 1000}), c = torch::ones({1000, 1000});
+            QCOMPARE(cpuCacheStats().liveBytes, 3 * block);
+        }
+        QCOMPARE(cpuCacheStats().cachedBytes, 2 * block);
+        QCOMPARE(cpuCacheStats().liveBytes, size_t(0));
+        const auto before = cpuCacheStats();
+        {
+            auto a = torch::ones({1000, 1000}), b = torch::ones({1000, 1000}), c = torch::ones({1000, 1000});
+            QCOMPARE((a + b + c).sum().item<double>(), 3e6);
+        }
+        const auto after = cpuCacheStats();
+        QCOMPARE(after.hits - before.hits, uint64_t(2));
+        // c's block and the sum's temporary were new; every block freed at the end fits the cap again.
+        QVERIFY(after.misses - before.misses >= 1);
+        QVERIFY(after.cachedBytes <= 8 * mib);
+    }
+
+    // HW_CPU_CACHE_MB=0: libtorch's own allocator serves everything; nothing is counted or kept.
+    void zeroTurnsTheCacheOff()
+    {
+        if (capMbHere() != 0) {
+            QCOMPARE(runSelf("zeroTurnsTheCacheOff", "0"), 0);
+            return;
+        }
+        QVERIFY(!cachingCpuAllocatorInstalled());
+        {
+            auto t = torch::ones({1000, 1000});
+            QCOMPARE(t.sum().item<double>(), 1e6);
+        }
+        const auto s = cpuCacheStats();
+        QCOMPARE(s.hits + s.misses, uint64_t(0));
+        QCOMPARE(s.cachedBytes, size_t(0));
+        releaseCachedCpuMemory(); // harmless without a cache
+    }
 
     void sizeClasses()
     {

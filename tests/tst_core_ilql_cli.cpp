@@ -108,6 +108,7 @@ private Q_SLOTS:
         const QString inputsOnly = writeJson(dir, "inputs.json", golden.at("inputs"));
         const json& d = golden.at("decode");
         bool first = true;
+        size_t runs = 0;
         for (const auto& item : d.at("snell").items()) {
             const QString cfg = writeJson(dir, "decode.json", item.value().at("config"));
             // Whole file: row/position/pad come from the file. Inputs only (first entry, to keep
@@ -122,6 +123,7 @@ private Q_SLOTS:
                          << QString::number(d.at("position").get<int>()) << "--pad-id" << "0";
                 const auto r = runCli(args);
                 QVERIFY2(r.code == 0, r.err.constData());
+                ++runs;
                 const json got = json::parse(r.out.toStdString());
                 const json& want = item.value();
                 QCOMPARE(got.at("probs").size(), want.at("probs").size());
@@ -137,6 +139,9 @@ private Q_SLOTS:
             }
             first = false;
         }
+        // Every golden case ran from the whole file, and the first also from inputs only.
+        QVERIFY(!d.at("snell").empty());
+        QCOMPARE(runs, d.at("snell").size() + 1);
     }
 
     // The golden file's inputs object plus a decoding configuration that names the decoding site

@@ -322,15 +322,40 @@ private Q_SLOTS:
         t.policyModel()->eval();
         const auto b = ilqlNextTokenDistribution(t.decodingModel(), kTurn1, cfg.decode, int64_t(0));
         QVERIFY(torch::allclose(a.probs, b.probs, 1e-5, 1e-7));
-        // ... and with the KV-cache engine's hook (sampling, β changed at run time).
+        // ... and with the KV-cache engine's hook (sampling, β changed at run time): β is read at
+        // every step, β = 8 moves the logits by β (Q̂ − V), and once the run sets β = 0 the hook
+        // leaves them as they are (π_β alone).
         GenerationOptions go;
         go.sampling = ilqlSamplingOptions(cfg.decode, 1);
         go.maxNewTokens = 4;
-        go.stopTokens = {4};
+        go.stopTokens = {};                 // all four steps run
         go.sampling.bannedTokens = {0};
+        go.companions = ilqlCompanionTrunks(dm);
         double beta = 8.0;
-        const auto r = generate(dm.trunk, {kTurn1}, go, ilqlLogitsHook(dm, cfg.decode, [&] { return beta; }));
-        QVERIFY(!r.tokens[0].empty());
+        int betaReads = 0;
+        const LogitsHook ilqlHook = ilqlLogitsHook(dm, cfg.decode, [&] {
+            ++betaReads;
+            return beta;
+        });
+        std::vector<double> moved;          // largest |hooked - given| logit change per step
+        const LogitsHook probe = [&](const torch::Tensor& logits, const LogitsHookContext& ctx) {
+            const torch::Tensor given = logits.clone();
+            torch::Tensor out = ilqlHook(logits, ctx);
+            if (!out.defined())
+                out = logits;
+            const auto finite = torch::isfinite(given);
+            moved.push_back(torch::where(finite, out - given, torch::zeros_like(given)).abs().max().item<double>());
+            if (ctx.step == 1)
+                beta = 0.0;                 // from the next step on
+            return out;
+        };
+        const auto r = generate(dm.trunk, {kTurn1}, go, probe);
+        QCOMPARE(r.tokens[0].size(), size_t(4));
+        QCOMPARE(moved.size(), size_t(4));
+        QCOMPARE(betaReads, 4);
+        QVERIFY2(moved[0] > 0.0 && moved[1] > 0.0, qPrintable(QString::number(moved[0])));
+        QCOMPARE(moved[2], 0.0);
+        QCOMPARE(moved[3], 0.0);
     }
 
     void checkpointIsAModelDirectoryWithHeads()

@@ -286,6 +286,10 @@ private Q_SLOTS:
                                       << "donation B6 'ten dollars' is not a number";
         QTest::newRow("p4g truncated") << "p4g" << "p4g/broken/truncated" << "truncated/full_dialog.csv:22:"
                                        << "expected 5 fields, found 3";
+        // Found by fuzz_p4g_import: a Latin-1 byte in a CSV cell reached the project's JSON
+        // metadata and failed later with a bare "[json.exception.type_error.316]".
+        QTest::newRow("p4g invalid utf-8") << "p4g" << "p4g/broken/invalid_utf8" << "invalid_utf8/full_info.csv:5:"
+                                           << "field 9 (sex.x) is not valid UTF-8";
         QTest::newRow("jsonl bad json") << "jsonl" << "jsonl/broken/bad_json.jsonl" << "bad_json.jsonl:3:"
                                         << "invalid JSON";
         QTest::newRow("jsonl truncated") << "jsonl" << "jsonl/broken/truncated.jsonl"

@@ -461,7 +461,23 @@ private Q_SLOTS:
         for (int i = 0; i < 1000; ++i)
             held += isHeldOut("x" + std::to_string(i), 0.1, 3);
         QVERIFY(held > 70 && held < 130);
-        QCOMPARE(isHeldOut("abc", 0.5, 1), isHeldOut("abc", 0.5, 1));
+        // Asked again in the opposite order (no hidden state), a larger fraction only adds
+        // dialogues (a growing validation set keeps its old members), another seed is another
+        // split, and the bounds hold everything / nothing.
+        int differentSeed = 0;
+        for (int i = 999; i >= 0; --i) {
+            const std::string uid = "x" + std::to_string(i);
+            const bool at10 = isHeldOut(uid, 0.1, 3);
+            if (at10)
+                --held;
+            if (at10)
+                QVERIFY2(isHeldOut(uid, 0.2, 3), uid.c_str());
+            differentSeed += at10 != isHeldOut(uid, 0.1, 4);
+            QVERIFY(!isHeldOut(uid, 0.0, 3));
+            QVERIFY(isHeldOut(uid, 1.0, 3));
+        }
+        QCOMPARE(held, 0);
+        QVERIFY(differentSeed > 50);
     }
 
     void longDialoguesBecomeWindowsOfWholeTurns()

@@ -411,8 +411,9 @@ void TestUiJobs::relabelRunsCancelsAndResumes()
     QSignalSpy finished(host, &PipelineWorkerHost::jobFinished);
     QSignalSpy progress(host, &PipelineWorkerHost::progress);
     QSignalSpy suggestionsChanged(m_session.get(), &hw::ui::ProjectSession::suggestionsChanged);
-    // Slow replies so the job can be stopped midway.
-    server.setLatencyMs(150);
+    // The server holds every request after the second answer, so the job is midway (two
+    // dialogues saved, the third in flight) when Cancel is clicked, whatever the machine's speed.
+    server.holdAfter(2);
     hw::ui::PipelineRequest r;
     hw::StageDescription relabel;
     relabel.kind = "relabel";
@@ -423,7 +424,7 @@ void TestUiJobs::relabelRunsCancelsAndResumes()
     r.stages = {relabel};
     host->start(r);
     QVERIFY(host->isBusy());
-    QTRY_VERIFY_WITH_TIMEOUT(server.answered() >= 2, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(server.held() >= 1, 20000);
     QTRY_VERIFY(host->runningJobId() > 0);
     const qint64 jobId = host->runningJobId();
     QTRY_VERIFY(page.model()->rowOf(jobId) >= 0);
@@ -443,7 +444,7 @@ void TestUiJobs::relabelRunsCancelsAndResumes()
     const int64_t sentBefore = server.answered();
 
     // Resume from the panel: the same job continues; nothing finished is asked again.
-    server.setLatencyMs(0);
+    server.dropHeld(); // the cancelled request, if the server still holds it; no more holding
     QTRY_VERIFY(page.resumeButton()->isEnabled());
     page.resumeButton()->click();
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 30000);

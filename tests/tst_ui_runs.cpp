@@ -428,8 +428,23 @@ private Q_SLOTS:
         const qint64 runId = page.model()->runs().front().id;
         MetricChart* losses = page.chart(int(MetricGroup::Losses));
         const MetricChart::SeriesKey key{runId, QStringLiteral("loss")};
-        // Points arrive while the other process trains.
+        // Points arrive while the other process trains: once its first loss row is in the file,
+        // the trainer is frozen (SIGSTOP), so the page must show that point while the run is
+        // still running and short of its last row, whatever the machine's speed.
+        auto db = hw::Database::open(path.toStdString(), hw::Database::Mode::ReadOnly);
+        auto lossRows = [&] {
+            return *db.queryInt64("SELECT count(*) FROM metrics WHERE name = 'loss' AND run_id = "
+                                  + std::to_string(runId));
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(lossRows() >= 1 || train.state() == QProcess::NotRunning, 120000);
+        QVERIFY2(::kill(static_cast<pid_t>(train.processId()), SIGSTOP) == 0, "the trainer ended before its first row");
+        const int64_t rowsWhenFrozen = lossRows();
+        QVERIFY2(rowsWhenFrozen < 60 / 5, "the trainer wrote every row before it could be frozen");
         QTRY_VERIFY_WITH_TIMEOUT(losses->rawPointCount(key) >= 1, 120000);
+        QCOMPARE(page.model()->run(runId)->status, std::string("running"));
+        QVERIFY(losses->rawPointCount(key) <= rowsWhenFrozen);
+        QCOMPARE(train.state(), QProcess::Running);
+        ::kill(static_cast<pid_t>(train.processId()), SIGCONT);
         QLineSeries* line = lineOf(losses, QStringLiteral("loss"));
         const qsizetype early = losses->rawPointCount(key);
         const int rebuilds = losses->rebuildCount();

@@ -7,6 +7,7 @@
 #include "core/util/error.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <unordered_map>
 
@@ -38,6 +39,49 @@ json cellValue(const std::string& v)
     if (const auto x = text::parseNumber(t))
         return *x;
     return t;
+}
+
+// Offset of the first byte that is not well-formed UTF-8 (RFC 3629: no overlong forms, no
+// surrogates, nothing above U+10FFFF), or npos.
+size_t invalidUtf8At(const std::string& s)
+{
+    static const uint32_t kMinOfLength[] = {0, 0, 0x80, 0x800, 0x10000};
+    size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        const size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+        if (len == 0 || i + len > s.size())
+            return i;
+        uint32_t cp = len == 1 ? c : c & (0x7Fu >> len);
+        for (size_t k = 1; k < len; ++k) {
+            const auto cc = static_cast<unsigned char>(s[i + k]);
+            if ((cc & 0xC0) != 0x80)
+                return i;
+            cp = (cp << 6) | (cc & 0x3F);
+        }
+        if (cp < kMinOfLength[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return i;
+        i += len;
+    }
+    return std::string::npos;
+}
+
+// Text goes into the project as JSON, which must be UTF-8: a file in another encoding (Latin-1
+// exports of the dataset exist) is refused where the bad byte is, not when it is written.
+void requireUtf8(const std::string& file, const CsvRecord& rec, const CsvHeader& header)
+{
+    for (size_t c = 0; c < rec.fields.size(); ++c) {
+        const size_t at = invalidUtf8At(rec.fields[c]);
+        if (at == std::string::npos)
+            continue;
+        const std::string name = c < header.names().size() ? header.names()[c] : std::string();
+        char byte[8];
+        std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned>(static_cast<unsigned char>(rec.fields[c][at])));
+        fail(file, rec.line,
+             "field " + std::to_string(c + 1) + (name.empty() ? "" : " (" + name + ")")
+                 + " is not valid UTF-8 (byte " + byte + " at offset " + std::to_string(at)
+                 + "); save the file as UTF-8");
+    }
 }
 
 std::string headerKind(const std::string& path)
@@ -111,11 +155,13 @@ std::vector<Dialogue> readP4g(const P4gFiles& files, std::vector<int>* lines)
         if (!reader.next(rec))
             throw Error(files.info + ":1: empty file, expected a header row");
         const CsvHeader header(rec, files.info);
+        requireUtf8(files.info, rec, header); // column names become metadata keys
         const int cB2 = header.require("B2");
         const int cB4 = header.require("B4");
         const int cB6 = header.require("B6");
         while (reader.next(rec)) {
             header.checkWidth(rec);
+            requireUtf8(files.info, rec, header);
             InfoRow row;
             row.line = rec.line;
             row.b6 = rec.fields[static_cast<size_t>(cB6)];
@@ -144,12 +190,14 @@ std::vector<Dialogue> readP4g(const P4gFiles& files, std::vector<int>* lines)
         if (!reader.next(rec))
             throw Error(files.dialog + ":1: empty file, expected a header row");
         const CsvHeader header(rec, files.dialog);
+        requireUtf8(files.dialog, rec, header); // column names become metadata keys
         const int cUnit = header.require("Unit");
         const int cTurn = header.require("Turn");
         const int cB4 = header.require("B4");
         const int cB2 = header.require("B2");
         while (reader.next(rec)) {
             header.checkWidth(rec);
+            requireUtf8(files.dialog, rec, header);
             const std::string& id = rec.fields[static_cast<size_t>(cB2)];
             if (id.empty())
                 fail(files.dialog, rec.line, "empty dialogue id B2");
