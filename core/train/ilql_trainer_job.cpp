@@ -1,6 +1,7 @@
 #include "core/train/ilql_trainer_job.h"
 
 #include "core/model/model_io.h"
+#include "core/model/tokenizer_fit.h"
 #include "core/pipeline/training_set_store.h"
 #include "core/store/database.h"
 #include "core/train/checkpoint.h"
@@ -252,18 +253,19 @@ AgentJobResult runAgentTrainingJob(const AgentJobOptions& o)
     std::optional<Tokenizer> tokenizer;
     if (!trainer) {
         if (!config.init.empty()) {
+            const std::string initDir = resolveCheckpointDir(config.init);
             LoadOptions lo;
             lo.device = config.device;
             lo.dtype = torch::kFloat32;
-            lo.loadTokenizer = o.tokenizerPath.empty();
-            auto loaded = loadModelDirectory(resolveCheckpointDir(config.init), lo);
+            lo.loadTokenizer = false;
+            auto loaded = loadModelDirectory(initDir, lo);
             start = loaded.model;
-            if (loaded.tokenizer)
-                tokenizer = std::move(*loaded.tokenizer);
+            // Only the tokenizer the model was trained with fits its embedding (clear error otherwise).
+            tokenizer = tokenizerForFineTuning(initDir, o.tokenizerPath, start->config().vocabSize);
             note(o, "π_β: " + config.init);
-        }
-        if (!o.tokenizerPath.empty())
+        } else if (!o.tokenizerPath.empty()) {
             tokenizer = Tokenizer::load(o.tokenizerPath);
+        }
         if (!tokenizer) {
             TokenizerTrainOptions to;
             to.vocabSize = static_cast<int>(config.tokenizerVocab);
@@ -271,7 +273,7 @@ AgentJobResult runAgentTrainingJob(const AgentJobOptions& o)
             auto texts = tokenizerCorpus(split.train);   // held-out text stays unseen
             texts.push_back("task: " + set->task);
             tokenizer = Tokenizer::train(texts, to);
-            note(o, "trained a tokenizer: " + std::to_string(tokenizer->vocabSize()) + " tokens");
+            note(o, "trained a tokenizer: " + describeTrainedVocabulary(*tokenizer, to.vocabSize));
         }
         if (!start)
             start = freshModel(config, tokenizer->vocabSize());

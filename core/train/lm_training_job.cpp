@@ -1,6 +1,7 @@
 #include "core/train/lm_training_job.h"
 
 #include "core/model/model_io.h"
+#include "core/model/tokenizer_fit.h"
 #include "core/store/database.h"
 #include "core/store/dialogue_store.h"
 #include "core/train/checkpoint.h"
@@ -168,18 +169,20 @@ LmJobResult runLmTrainingJob(const LmJobOptions& o)
         std::optional<Tokenizer> tokenizer;
         Transformer model{nullptr};
         if (!config.init.empty()) {
+            const std::string initDir = resolveCheckpointDir(config.init);
             LoadOptions lo;
             lo.device = config.device;
             lo.dtype = torch::kFloat32;
-            lo.loadTokenizer = o.tokenizerPath.empty();
-            auto loaded = loadModelDirectory(resolveCheckpointDir(config.init), lo);
+            lo.loadTokenizer = false;
+            auto loaded = loadModelDirectory(initDir, lo);
             model = loaded.model;
-            if (loaded.tokenizer)
-                tokenizer = std::move(*loaded.tokenizer);
-            note(o, "starting from " + config.init);
-        }
-        if (!o.tokenizerPath.empty())
+            // Only the tokenizer the model was trained with fits its embedding (clear error otherwise).
+            tokenizer = tokenizerForFineTuning(initDir, o.tokenizerPath, model->config().vocabSize);
+            note(o, "starting from " + config.init + " with its tokenizer (" + std::to_string(tokenizer->vocabSize())
+                        + " tokens)");
+        } else if (!o.tokenizerPath.empty()) {
             tokenizer = Tokenizer::load(o.tokenizerPath);
+        }
         if (!tokenizer) {
             // Trained on every original dialogue of the task (not just the role's selection), so
             // that the roles of one task can share a vocabulary size and coverage.
@@ -201,7 +204,7 @@ LmJobResult runLmTrainingJob(const LmJobOptions& o)
             }
             texts.push_back("task: " + task);
             tokenizer = Tokenizer::train(texts, to);
-            note(o, "trained a tokenizer: " + std::to_string(tokenizer->vocabSize()) + " tokens");
+            note(o, "trained a tokenizer: " + describeTrainedVocabulary(*tokenizer, to.vocabSize));
         }
         if (!model)
             model = makeModelForTraining(config, tokenizer->vocabSize());
