@@ -63,10 +63,10 @@ fi
 budget=()
 [ -n "${HW_PRETRAIN_SECONDS:-}" ] && budget=(--max-seconds "$HW_PRETRAIN_SECONDS")
 if compgen -G "$WORK/run/step-*" >/dev/null; then
-  "$CLI" train-lm "$WORK/corpus.hwb" --role forward --resume "$WORK/run" --no-record "${budget[@]}"
+  "$CLI" train-lm "$WORK/corpus.hwb" --role forward --resume "$WORK/run" "${budget[@]}"
 else
   "$CLI" train-lm "$WORK/corpus.hwb" --role forward --task dialogue --config "$CONFIG" \
-    --out "$WORK/run" --no-record "${budget[@]}"
+    --out "$WORK/run" "${budget[@]}"
 fi
 
 # 3. The model alone, as float16, with its tokenizer (what the demo fine-tunes).
