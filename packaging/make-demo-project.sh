@@ -12,7 +12,7 @@
 # pretrained model (HW_DEMO_PRETRAINED=none) the models are tiny ones trained from scratch.
 # Safe to run again: an existing project is kept, the import adds nothing already there, and a
 # task whose demo training set exists is not trained again. HW_DEMO_IMPORT_ONLY=1 stops after
-# the import.
+# the import; HW_DEMO_QUICK=1 trains a few steps per model (a check of the script).
 #   ./packaging/make-demo-project.sh [PROJECT.hwb]     (default: $HW_BUILD_DIR/demo/demo.hwb)
 # Uses the CLI at $HINDSIGHT, else $HW_BUILD_DIR/app/hindsight (HW_BUILD_DIR defaults to build/release).
 set -euo pipefail
@@ -47,12 +47,17 @@ if [ "$PRETRAINED" != none ] && [ -f "$PRETRAINED/model.safetensors" ]; then
   # dialogues per task; 9 in the top or bottom quarter).
   lm=(--tiny --init "$PRETRAINED" --config resources/pretrained/finetune-lm.json)
   agent=(--tiny --config resources/pretrained/finetune-agent.json)
-  steps_forward=60 steps_hard=30 steps_reward=60 bc_steps=30
+  steps_forward=40 steps_hard=20 steps_reward=40 bc_steps=20
 else
   echo "demo: no pretrained model at $PRETRAINED: tiny models from scratch (their text is not readable)"
   PRETRAINED=none
   lm=(--tiny) agent=(--tiny)
   steps_forward=300 steps_hard=100 steps_reward=150 bc_steps=60
+fi
+if [ "${HW_DEMO_QUICK:-0}" = 1 ]; then
+  # A check of the script itself (every step runs, the models learn next to nothing).
+  steps_forward=3 steps_hard=2 steps_reward=3 bc_steps=2
+  agent+=(--iterations 1 --updates 2)
 fi
 for task in counseling persuasion; do
   if "$CLI" trainset list "$PROJECT" | grep -q "demo-hindsight-rl-$task"; then

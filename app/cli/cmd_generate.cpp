@@ -32,7 +32,7 @@ Text is streamed to stdout as it is generated.
   --prompt TEXT           a turn; repeat for a conversation (user first, then alternating)
   --context TEXT          context prefix for --prompt (task, situation, persona)
   --project P.hwb         project holding --dialogue-id
-  --dialogue-id ID        continue a stored dialogue ...
+  --dialogue-id ID        continue a stored dialogue (its row id or its dataset id) ...
   --turns N               ... after its first N turns (default: all but a trailing agent turn)
   --role agent|user       side to generate (default agent)
   --max-new-tokens N      default 128
@@ -85,7 +85,17 @@ int runGenerate(const std::vector<std::string>& argv)
             throw Error("--dialogue-id needs --project P.hwb");
         Database db = Database::open(*project, Database::Mode::ReadOnly);
         DialogueStore store(db);
-        const auto d = store.get(std::stoll(*id));
+        // The project's row id (what the workbench shows), or the dataset's own id ("demo-counseling-001").
+        std::optional<int64_t> rowId;
+        if (!id->empty() && id->find_first_not_of("0123456789") == std::string::npos)
+            rowId = std::stoll(*id);
+        else
+            for (const auto& t : store.tasks())
+                if (!rowId)
+                    rowId = store.findByUid(t.name, *id);
+        decltype(store.get(0)) d;
+        if (rowId)
+            d = store.get(*rowId);
         if (!d)
             throw Error(*project + ": no dialogue with id " + *id);
         size_t turns = d->turns.size();
