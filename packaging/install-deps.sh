@@ -10,7 +10,7 @@ PACKAGES=(
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev libgl-dev
   libtorch-dev libopenblas0-pthread
   nlohmann-json3-dev libsqlite3-dev libcurl4-openssl-dev libsentencepiece-dev libcpp-httplib-dev
-  xvfb xauth fonts-dejavu-core python3 npm
+  xvfb xauth fonts-dejavu-core python3 npm wamerican
   clang libclang-rt-14-dev
 )
 missing=()

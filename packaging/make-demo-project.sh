@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Builds the offline demo project from the corpus in resources/demo (our own dialogues, no
-# dataset download needed), then runs the whole method on it offline with tiny local models
-# (about a minute on 2 CPU cores), so every screen of the workbench has something to show:
-#   forward, hard forward and reward models (train-lm --tiny) -> hindsight pipeline with the
-#   local roles (retrieval controller, local forward models, reward model) -> training sets
-#   (SFT, Hindsight RL) -> SFT and ILQL agents (train --tiny).
+# dataset download needed), then runs the whole method on it offline with small local models, so
+# every screen of the workbench has something to show:
+#   forward, hard forward and reward models (train-lm) -> hindsight pipeline with the local roles
+#   (retrieval controller, local forward models, reward model) -> training sets (SFT, Hindsight
+#   RL) -> SFT and ILQL agents (train).
+# Every model is fine-tuned from the pretrained dialogue model in resources/pretrained/
+# dialogue-small (trained by packaging/pretrain-dialogue-model.sh on PersuasionForGood and this
+# corpus), with its tokenizer, so the models write readable English; at the end the script prints
+# the share of English words (Debian's wamerican list) in the agents' replies. Without the
+# pretrained model (HW_DEMO_PRETRAINED=none) the models are tiny ones trained from scratch.
 # Safe to run again: an existing project is kept, the import adds nothing already there, and a
 # task whose demo training set exists is not trained again. HW_DEMO_IMPORT_ONLY=1 stops after
-# the import.
+# the import; HW_DEMO_QUICK=1 trains a few steps per model (a check of the script).
 #   ./packaging/make-demo-project.sh [PROJECT.hwb]     (default: $HW_BUILD_DIR/demo/demo.hwb)
 # Uses the CLI at $HINDSIGHT, else $HW_BUILD_DIR/app/hindsight (HW_BUILD_DIR defaults to build/release).
 set -euo pipefail
@@ -36,20 +41,67 @@ mkdir -p "$(dirname "$PROJECT")"
 
 [ "${HW_DEMO_IMPORT_ONLY:-0}" = 1 ] && exit 0
 RUNS="$(dirname "$PROJECT")/demo-models"
+PRETRAINED=${HW_DEMO_PRETRAINED:-resources/pretrained/dialogue-small}
+if [ "$PRETRAINED" != none ] && [ -f "$PRETRAINED/model.safetensors" ]; then
+  # Fine-tuning: the pretrained model and its tokenizer, a lower learning rate, few steps (36
+  # dialogues per task; 9 in the top or bottom quarter).
+  lm=(--tiny --init "$PRETRAINED" --config resources/pretrained/finetune-lm.json)
+  agent=(--tiny --config resources/pretrained/finetune-agent.json)
+  steps_forward=40 steps_hard=20 steps_reward=40 bc_steps=20
+else
+  echo "demo: no pretrained model at $PRETRAINED: tiny models from scratch (their text is not readable)"
+  PRETRAINED=none
+  lm=(--tiny) agent=(--tiny)
+  steps_forward=300 steps_hard=100 steps_reward=150 bc_steps=60
+fi
+if [ "${HW_DEMO_QUICK:-0}" = 1 ]; then
+  # A check of the script itself (every step runs, the models learn next to nothing).
+  steps_forward=3 steps_hard=2 steps_reward=3 bc_steps=2
+  agent+=(--iterations 1 --updates 2)
+fi
 for task in counseling persuasion; do
   if "$CLI" trainset list "$PROJECT" | grep -q "demo-hindsight-rl-$task"; then
     continue
   fi
-  echo "demo: the method offline on the $task dialogues (tiny models)"
-  "$CLI" train-lm "$PROJECT" --role forward --task "$task" --tiny --max-steps 300 --quiet --out "$RUNS/$task-forward"
-  "$CLI" train-lm "$PROJECT" --role forward-hard --task "$task" --tiny --max-steps 100 --quiet --out "$RUNS/$task-forward-hard"
-  "$CLI" train-lm "$PROJECT" --role reward --task "$task" --tiny --max-steps 150 --quiet --out "$RUNS/$task-reward"
+  echo "demo: the method offline on the $task dialogues"
+  rm -rf "$RUNS/$task-"*
+  "$CLI" train-lm "$PROJECT" --role forward --task "$task" "${lm[@]}" --max-steps $steps_forward --quiet --out "$RUNS/$task-forward"
+  "$CLI" train-lm "$PROJECT" --role forward-hard --task "$task" "${lm[@]}" --max-steps $steps_hard --quiet --out "$RUNS/$task-forward-hard"
+  "$CLI" train-lm "$PROJECT" --role reward --task "$task" "${lm[@]}" --max-steps $steps_reward --quiet --out "$RUNS/$task-reward"
   "$CLI" pipeline "$PROJECT" --task "$task" --quiet --controller retrieval \
     --forward-checkpoint "$RUNS/$task-forward" --hard-checkpoint "$RUNS/$task-forward-hard" --hard-share 0.25 \
     --reward-checkpoint "$RUNS/$task-reward" --samples 2 --turn-budget 6 --name "demo-aggregate-$task"
   "$CLI" trainset create "$PROJECT" --name "demo-sft-$task" --preset sft --task "$task" >/dev/null
   "$CLI" trainset create "$PROJECT" --name "demo-hindsight-rl-$task" --preset hindsight-rl --task "$task" >/dev/null
-  "$CLI" train "$PROJECT" --set "demo-sft-$task" --agent sft --tiny --quiet
-  "$CLI" train "$PROJECT" --set "demo-hindsight-rl-$task" --agent ilql --tiny --quiet
+  if [ "$PRETRAINED" = none ]; then
+    "$CLI" train "$PROJECT" --set "demo-sft-$task" --agent sft "${agent[@]}" --quiet --out "$RUNS/$task-sft"
+    "$CLI" train "$PROJECT" --set "demo-hindsight-rl-$task" --agent ilql "${agent[@]}" --quiet --out "$RUNS/$task-ilql"
+  else
+    # SFT = behaviour cloning from the pretrained model; ILQL starts from it as π_β (the
+    # authors' recipe: π_β by BC first), so its own behaviour-cloning stage is not run again.
+    "$CLI" train "$PROJECT" --set "demo-sft-$task" --agent sft "${agent[@]}" --init "$PRETRAINED" \
+      --bc-steps $bc_steps --quiet --out "$RUNS/$task-sft"
+    "$CLI" train "$PROJECT" --set "demo-hindsight-rl-$task" --agent ilql "${agent[@]}" --init "$RUNS/$task-sft" \
+      --quiet --out "$RUNS/$task-ilql"
+  fi
 done
 "$CLI" stats "$PROJECT"
+
+# How readable the agents are: the share of English words in their replies to the first few
+# dialogues of each task (sampled at temperature 0.7 from π of the SFT and ILQL checkpoints).
+if command -v python3 >/dev/null 2>&1 && [ -f /usr/share/dict/american-english ]; then
+  replies="$RUNS/agent-replies.jsonl"
+  : >"$replies"
+  for task in counseling persuasion; do
+    for agent_dir in "$RUNS/$task-sft" "$RUNS/$task-ilql"; do
+      [ -d "$agent_dir" ] || continue
+      for n in 01 02 03 04 05 06; do
+        "$CLI" generate --checkpoint "$agent_dir" --project "$PROJECT" --dialogue-id "demo-$task-0$n" \
+          --num 2 --max-new-tokens 48 --seed 1 --json >>"$replies" 2>/dev/null || true
+      done
+    done
+  done
+  python3 packaging/english-share.py --label "demo agents' replies" "$replies" || true
+else
+  echo "demo: install python3 and wamerican to measure the share of English words in the agents' replies"
+fi

@@ -1,6 +1,7 @@
 // Tokenizer: SentencePiece training with the dialogue tokens at fixed ids, encode/decode round trip,
 // save/load, and a Llama-layout model (dialogue tokens become added tokens).
 #include "core/model/tokenizer.h"
+#include "core/model/tokenizer_fit.h"
 #include "core/util/error.h"
 #include "support/test_paths.h"
 
@@ -216,9 +217,30 @@ private Q_SLOTS:
         } catch (const Error& e) {
             QVERIFY2(QString::fromUtf8(e.what()).contains("missing.model"), e.what());
         }
+    }
+
+    // A corpus with fewer distinct pieces than the vocabulary asked for (a few dozen dialogues
+    // and the default 4000): SentencePiece refuses ("Vocabulary size too high"), so the largest
+    // vocabulary the corpus supports is trained instead, and the job log says so.
+    void vocabularyLoweredToWhatTheCorpusSupports()
+    {
         TokenizerTrainOptions o;
         o.vocabSize = 100000; // far more pieces than the text has
-        QVERIFY_THROWS_EXCEPTION(Error, Tokenizer::train(corpus(), o));
+        const auto tok = Tokenizer::train(corpus(), o);
+        QVERIFY2(tok.baseVocabSize() > 300 && tok.baseVocabSize() < 2000, qPrintable(QString::number(tok.baseVocabSize())));
+        QCOMPARE(tok.special().endOfAction, int64_t(4)); // same fixed ids
+        const std::string said = describeTrainedVocabulary(tok, o.vocabSize);
+        QVERIFY2(QString::fromStdString(said).contains("the largest vocabulary this corpus supports; 100000 asked for"),
+                 said.c_str());
+        QVERIFY2(QString::fromStdString(said).startsWith(QString::number(tok.vocabSize()) + " tokens"), said.c_str());
+        // Asking for exactly that size gives the same tokenizer, and nothing is said then.
+        TokenizerTrainOptions exact;
+        exact.vocabSize = int(tok.baseVocabSize());
+        const auto again = Tokenizer::train(corpus(), exact);
+        QCOMPARE(again.serialized(), tok.serialized());
+        QCOMPARE(describeTrainedVocabulary(again, exact.vocabSize), std::to_string(tok.vocabSize()) + " tokens");
+        for (const std::string text : {"i feel sad today.", "would you like to donate?"})
+            QCOMPARE(tok.decode(tok.encode(text)), text);
     }
 };
 

@@ -1,6 +1,8 @@
 // hindsight: the headless command-line front end of Hindsight Workbench.
 #include "app/cli/command.h"
 
+#include "core/model/tokenizer.h"
+#include "core/prompts/prompt_library.h"
 #include "core/util/error.h"
 #include "core/util/runtime_env.h"
 
@@ -54,6 +56,13 @@ int main(int argc, char** argv)
     }
     if (args[0] == "--version") {
         std::cout << "hindsight 0.1.0\n" << hw::runtimeEnvironmentSummary() << "\n";
+        // Where the run-time files are looked up (an installed package or a build tree).
+        std::cout << "prompts: " << hw::PromptLibrary::builtinDir() << "\n";
+        try {
+            std::cout << "sentencepiece module: " << hw::sentencepieceModulePath() << "\n";
+        } catch (const std::exception& e) {
+            std::cout << "sentencepiece module: not found (" << e.what() << ")\n";
+        }
         return 0;
     }
     const auto& cmds = hw::cli::commands();

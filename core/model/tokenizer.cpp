@@ -274,7 +274,10 @@ Tokenizer::Tokenizer(const Tokenizer&) = default;
 Tokenizer& Tokenizer::operator=(const Tokenizer&) = default;
 Tokenizer::~Tokenizer() = default;
 
-Tokenizer Tokenizer::train(const std::vector<std::string>& texts, const TokenizerTrainOptions& o)
+namespace {
+// One SentencePiece training; `lowered`: the vocabulary was already lowered once to what the
+// texts support (retried at most once each way).
+Tokenizer trainOnce(const std::vector<std::string>& texts, const TokenizerTrainOptions& o, bool lowered)
 {
     if (texts.empty())
         throw Error("tokenizer: no text to train on");
@@ -348,14 +351,34 @@ Tokenizer Tokenizer::train(const std::vector<std::string>& texts, const Tokenize
                 TokenizerTrainOptions raised = o;
                 raised.vocabSize = int(needed) + 32;
                 raised.vocabAutoRaised = true;
-                return train(texts, raised);
+                return trainOnce(texts, raised, lowered);
+            }
+        }
+        // A small corpus (a few dozen dialogues) has fewer distinct pieces than the vocabulary
+        // asked for: SentencePiece says "Vocabulary size too high (V). Please set it to a value
+        // <= N." Train with the largest vocabulary it supports; the caller can tell from
+        // baseVocabSize() (describeTrainedVocabulary in tokenizer_fit.h says so).
+        const auto high = message.find("Vocabulary size too high");
+        if (high != std::string::npos && !lowered) {
+            const auto le = message.find("<= ", high);
+            const long long supported = le == std::string::npos ? 0 : std::atoll(message.c_str() + le + 3);
+            if (supported > 0 && supported < o.vocabSize) {
+                TokenizerTrainOptions fewer = o;
+                fewer.vocabSize = int(supported);
+                return trainOnce(texts, fewer, /*lowered=*/true);
             }
         }
         throw Error("tokenizer: SentencePiece training failed: " + message);
     }
     std::string bytes(proto, size_t(protoSize));
     api().free(proto);
-    return fromSerialized(bytes);
+    return Tokenizer::fromSerialized(bytes);
+}
+} // namespace
+
+Tokenizer Tokenizer::train(const std::vector<std::string>& texts, const TokenizerTrainOptions& o)
+{
+    return trainOnce(texts, o, false);
 }
 
 Tokenizer Tokenizer::fromSerialized(const std::string& proto)

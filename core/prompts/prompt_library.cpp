@@ -201,12 +201,18 @@ std::string PromptLibrary::builtinDir()
     if (const char* d = std::getenv("HW_PROMPTS_DIR"); d && *d)
         return d;
     std::error_code ec;
+    // An installed program uses the prompts installed beside it, even where the checkout it was
+    // built from still exists (the package of packaging/make-deb.sh); a build-tree program has
+    // none there and reads the checkout's.
+    const std::string installed = exeDir() + "/../share/hindsight-workbench/prompts";
+    if (fs::is_directory(installed, ec))
+        return installed;
     if (*hw::buildSourceDir()) {
         const std::string src = std::string(hw::buildSourceDir()) + "/prompts";
         if (fs::is_directory(src, ec))
             return src;
     }
-    return exeDir() + "/../share/hindsight-workbench/prompts";
+    return installed;
 }
 
 std::string PromptLibrary::userDir() { return userConfigDir() + "/prompts"; }
