@@ -163,7 +163,7 @@ MetricChart::MetricChart(const QString& title, QWidget* parent)
     installYAxes();
 
     m_view = new ChartView(m_chart, this);
-    m_view->setMinimumSize(260, 170);
+    m_view->setMinimumSize(260, 130);
 
     m_crosshair = new QGraphicsLineItem;
     m_crosshair->setPen(QPen(style::crosshair(), 1, Qt::DashLine));
@@ -187,6 +187,10 @@ MetricChart::MetricChart(const QString& title, QWidget* parent)
     m_legend->setWordWrap(true);
     m_legend->setTextFormat(Qt::RichText);
     m_legend->setObjectName(QStringLiteral("chartLegend"));
+    QFont small = m_legend->font();
+    small.setPointSizeF(small.pointSizeF() * 0.88); // ten losses fit in two lines of a half-width chart
+    m_legend->setFont(small);
+    m_legend->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Minimum);
 
     m_metricsButton = new QToolButton;
     m_metricsButton->setText(tr("Metrics"));
@@ -822,7 +826,7 @@ void MetricChart::updateLegend()
             entry += tr("&nbsp;(right axis)");
         parts << QStringLiteral("<span style=\"white-space:nowrap\">%1</span>").arg(entry);
     }
-    m_legend->setText(parts.join(QStringLiteral(" &nbsp; ")));
+    m_legend->setText(parts.join(QStringLiteral("&nbsp; ")));
     m_legend->setVisible(!parts.isEmpty());
 }
 
