@@ -4,11 +4,16 @@
 // opens at a page's section.
 #include "core/data/dialogue.h"
 #include "core/pipeline/job_store.h"
+#include "core/store/dialogue_store.h"
 #include "ui/dialogs/user_guide_dialog.h"
 #include "ui/models/job_table_model.h"
 #include "ui/models/turn_list_model.h"
+#include "ui/pages/dialogues/dialogue_filter_bar.h"
+#include "ui/pages/dialogues/dialogues_page.h"
 #include "ui/pages/runs/start_run_dialog.h"
+#include "ui/project_session.h"
 #include "ui/settings/settings.h"
+#include "ui/widgets/dialogue_view.h"
 #include "ui/widgets/json_tree_widget.h"
 
 #include <QAbstractItemModelTester>
@@ -121,6 +126,34 @@ private Q_SLOTS:
         model.setTurns(turns); // an original: nothing marked
         for (int i = 0; i < 5; ++i)
             QVERIFY(model.index(i).data(TurnListModel::TagsRole).toStringList().isEmpty());
+    }
+
+    // The detail pane never keeps showing a dialogue the filter removed.
+    void dialoguePaneFollowsTheFilter()
+    {
+        ProjectSession session;
+        QVERIFY2(session.create(m_dir.filePath(QStringLiteral("filter.hwb"))), qPrintable(session.errorString()));
+        {
+            hw::DialogueStore store(session.db());
+            store.ensureTask(hw::Task::counseling());
+            store.ensureTask(hw::Task::persuasion());
+            for (int i = 0; i < 4; ++i) {
+                hw::Dialogue d;
+                d.uid = "d" + std::to_string(i);
+                d.task = i < 2 ? hw::Task::counseling().name : hw::Task::persuasion().name;
+                d.source = "demo";
+                d.turns = {hw::Turn{0, hw::Role::Agent, "hello", {}}, hw::Turn{1, hw::Role::User, "hi", {}}};
+                QVERIFY(store.insert(d).inserted);
+            }
+        }
+        DialoguesPage page(&session);
+        QTRY_VERIFY(page.currentDialogueId() > 0);
+        const qint64 first = page.currentDialogueId();
+        QVERIFY(first <= 2); // a counseling dialogue (id order)
+        QComboBox* task = page.filterBar()->taskCombo();
+        task->setCurrentIndex(task->findData(QString::fromStdString(hw::Task::persuasion().name)));
+        QTRY_VERIFY(page.currentDialogueId() >= 3);
+        QCOMPARE(page.view()->dialogueId(), page.currentDialogueId());
     }
 
     void userGuideOpensAtASection()
