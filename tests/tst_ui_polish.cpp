@@ -4,7 +4,9 @@
 // opens at a page's section.
 #include "core/data/dialogue.h"
 #include "core/pipeline/job_store.h"
+#include "core/store/dialogue_query.h"
 #include "core/store/dialogue_store.h"
+#include "ui/charts/reward_histogram_chart.h"
 #include "ui/dialogs/user_guide_dialog.h"
 #include "ui/models/job_table_model.h"
 #include "ui/models/turn_list_model.h"
@@ -154,6 +156,43 @@ private Q_SLOTS:
         task->setCurrentIndex(task->findData(QString::fromStdString(hw::Task::persuasion().name)));
         QTRY_VERIFY(page.currentDialogueId() >= 3);
         QCOMPARE(page.view()->dialogueId(), page.currentDialogueId());
+    }
+
+    // The Dataset page compares originals with regenerations bin by bin, over the data's range,
+    // and labels negative bins with a real minus sign.
+    void histogramSplitsRegenerations()
+    {
+        ProjectSession session;
+        QVERIFY(session.create(m_dir.filePath(QStringLiteral("hist.hwb"))));
+        hw::DialogueStore store(session.db());
+        store.ensureTask(hw::Task::counseling());
+        std::optional<int64_t> parent;
+        const double rewards[] = {-1.0, 2.0, 2.0, -0.5, 1.5};
+        for (int i = 0; i < 5; ++i) {
+            hw::Dialogue d;
+            d.uid = "h" + std::to_string(i);
+            d.task = hw::Task::counseling().name;
+            d.source = i < 2 ? "demo" : hw::source::kRegeneration;
+            d.parentId = i < 2 ? std::nullopt : parent;
+            d.turns = {hw::Turn{0, hw::Role::Agent, "hello", {}}};
+            d.reward = rewards[i];
+            d.rewardSource = i < 2 ? "dataset" : "model";
+            const auto ins = store.insert(d);
+            QVERIFY(ins.inserted);
+            if (i == 0)
+                parent = ins.id;
+        }
+        const auto bins = hw::rewardHistogram(session.db(), hw::Task::counseling().name, -1.0, 2.0, 3);
+        QCOMPARE(bins.size(), size_t(3)); // -1..0, 0..1, 1..2: the data's range, not -4..4
+        QCOMPARE(bins[0].count, int64_t(2));
+        QCOMPARE(bins[0].regenerations, int64_t(1)); // -0.5
+        QCOMPARE(bins[2].count, int64_t(3));
+        QCOMPARE(bins[2].regenerations, int64_t(2)); // 2.0 and 1.5; the other 2.0 is an original
+        RewardHistogramChart chart;
+        chart.setHistogram(bins, QStringLiteral("drop"), Qt::blue);
+        QCOMPARE(chart.totalCount(), qint64(5));
+        QCOMPARE(chart.regenerationCount(), qint64(3));
+        QCOMPARE(RewardHistogramChart::binLabel(bins[0], false), QStringLiteral("\u22121 to 0"));
     }
 
     void userGuideOpensAtASection()
