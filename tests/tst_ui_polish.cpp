@@ -4,11 +4,18 @@
 // opens at a page's section.
 #include "core/data/dialogue.h"
 #include "core/pipeline/job_store.h"
+#include "core/store/dialogue_query.h"
+#include "core/store/dialogue_store.h"
+#include "ui/charts/reward_histogram_chart.h"
 #include "ui/dialogs/user_guide_dialog.h"
 #include "ui/models/job_table_model.h"
 #include "ui/models/turn_list_model.h"
+#include "ui/pages/dialogues/dialogue_filter_bar.h"
+#include "ui/pages/dialogues/dialogues_page.h"
 #include "ui/pages/runs/start_run_dialog.h"
+#include "ui/project_session.h"
 #include "ui/settings/settings.h"
+#include "ui/widgets/dialogue_view.h"
 #include "ui/widgets/json_tree_widget.h"
 
 #include <QAbstractItemModelTester>
@@ -121,6 +128,71 @@ private Q_SLOTS:
         model.setTurns(turns); // an original: nothing marked
         for (int i = 0; i < 5; ++i)
             QVERIFY(model.index(i).data(TurnListModel::TagsRole).toStringList().isEmpty());
+    }
+
+    // The detail pane never keeps showing a dialogue the filter removed.
+    void dialoguePaneFollowsTheFilter()
+    {
+        ProjectSession session;
+        QVERIFY2(session.create(m_dir.filePath(QStringLiteral("filter.hwb"))), qPrintable(session.errorString()));
+        {
+            hw::DialogueStore store(session.db());
+            store.ensureTask(hw::Task::counseling());
+            store.ensureTask(hw::Task::persuasion());
+            for (int i = 0; i < 4; ++i) {
+                hw::Dialogue d;
+                d.uid = "d" + std::to_string(i);
+                d.task = i < 2 ? hw::Task::counseling().name : hw::Task::persuasion().name;
+                d.source = "demo";
+                d.turns = {hw::Turn{0, hw::Role::Agent, "hello", {}}, hw::Turn{1, hw::Role::User, "hi", {}}};
+                QVERIFY(store.insert(d).inserted);
+            }
+        }
+        DialoguesPage page(&session);
+        QTRY_VERIFY(page.currentDialogueId() > 0);
+        const qint64 first = page.currentDialogueId();
+        QVERIFY(first <= 2); // a counseling dialogue (id order)
+        QComboBox* task = page.filterBar()->taskCombo();
+        task->setCurrentIndex(task->findData(QString::fromStdString(hw::Task::persuasion().name)));
+        QTRY_VERIFY(page.currentDialogueId() >= 3);
+        QCOMPARE(page.view()->dialogueId(), page.currentDialogueId());
+    }
+
+    // The Dataset page compares originals with regenerations bin by bin, over the data's range,
+    // and labels negative bins with a real minus sign.
+    void histogramSplitsRegenerations()
+    {
+        ProjectSession session;
+        QVERIFY(session.create(m_dir.filePath(QStringLiteral("hist.hwb"))));
+        hw::DialogueStore store(session.db());
+        store.ensureTask(hw::Task::counseling());
+        std::optional<int64_t> parent;
+        const double rewards[] = {-1.0, 2.0, 2.0, -0.5, 1.5};
+        for (int i = 0; i < 5; ++i) {
+            hw::Dialogue d;
+            d.uid = "h" + std::to_string(i);
+            d.task = hw::Task::counseling().name;
+            d.source = i < 2 ? "demo" : hw::source::kRegeneration;
+            d.parentId = i < 2 ? std::nullopt : parent;
+            d.turns = {hw::Turn{0, hw::Role::Agent, "hello", {}}};
+            d.reward = rewards[i];
+            d.rewardSource = i < 2 ? "dataset" : "model";
+            const auto ins = store.insert(d);
+            QVERIFY(ins.inserted);
+            if (i == 0)
+                parent = ins.id;
+        }
+        const auto bins = hw::rewardHistogram(session.db(), hw::Task::counseling().name, -1.0, 2.0, 3);
+        QCOMPARE(bins.size(), size_t(3)); // -1..0, 0..1, 1..2: the data's range, not -4..4
+        QCOMPARE(bins[0].count, int64_t(2));
+        QCOMPARE(bins[0].regenerations, int64_t(1)); // -0.5
+        QCOMPARE(bins[2].count, int64_t(3));
+        QCOMPARE(bins[2].regenerations, int64_t(2)); // 2.0 and 1.5; the other 2.0 is an original
+        RewardHistogramChart chart;
+        chart.setHistogram(bins, QStringLiteral("drop"), Qt::blue);
+        QCOMPARE(chart.totalCount(), qint64(5));
+        QCOMPARE(chart.regenerationCount(), qint64(3));
+        QCOMPARE(RewardHistogramChart::binLabel(bins[0], false), QStringLiteral("\u22121 to 0"));
     }
 
     void userGuideOpensAtASection()

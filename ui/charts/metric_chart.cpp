@@ -1,5 +1,7 @@
 #include "ui/charts/metric_chart.h"
 
+#include "ui/charts/chart_hover_box.h"
+#include "ui/charts/metric_chart_view.h"
 #include "ui/charts/nice_scale.h"
 #include "ui/style/ui_style.h"
 
@@ -10,10 +12,7 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QGraphicsLayout>
-#include <QGraphicsLineItem>
-#include <QGraphicsRectItem>
 #include <QGraphicsSimpleTextItem>
-#include <QGraphicsTextItem>
 #include <QHBoxLayout>
 #include <QImage>
 #include <QLabel>
@@ -22,7 +21,6 @@
 #include <QLogValueAxis>
 #include <QMenu>
 #include <QMessageBox>
-#include <QMouseEvent>
 #include <QPainter>
 #include <QRegularExpression>
 #include <QSaveFile>
@@ -40,58 +38,6 @@ namespace {
 
 const Qt::PenStyle kRunStyles[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine, Qt::DashDotDotLine};
 const char* const kRunStyleGlyphs[] = {"——", "– –", "···", "–·–", "–··"};
-
-// A chart view that reports hovering to its MetricChart, zooms to a dragged rectangle and goes
-// back on double-click or right-click.
-class ChartView : public QChartView {
-public:
-    ChartView(QChart* chart, MetricChart* owner) : QChartView(chart), m_owner(owner)
-    {
-        setMouseTracking(true);
-        viewport()->setMouseTracking(true);
-        setRenderHint(QPainter::Antialiasing);
-        setRubberBand(QChartView::RectangleRubberBand);
-    }
-
-protected:
-    void mousePressEvent(QMouseEvent* event) override
-    {
-        m_pressPos = event->position();
-        if (event->button() == Qt::RightButton)
-            return; // QChartView would zoom out one step; right-click resets instead (release)
-        QChartView::mousePressEvent(event);
-    }
-    void mouseMoveEvent(QMouseEvent* event) override
-    {
-        QChartView::mouseMoveEvent(event);
-        m_owner->hoverAt(event->position());
-    }
-    void mouseReleaseEvent(QMouseEvent* event) override
-    {
-        if (event->button() == Qt::RightButton) {
-            m_owner->resetZoom();
-            return;
-        }
-        const bool dragged = (event->position() - m_pressPos).manhattanLength() > 6;
-        QChartView::mouseReleaseEvent(event);
-        if (event->button() == Qt::LeftButton && dragged)
-            m_owner->markZoomed();
-    }
-    void mouseDoubleClickEvent(QMouseEvent* event) override
-    {
-        QChartView::mouseDoubleClickEvent(event);
-        m_owner->resetZoom();
-    }
-    void leaveEvent(QEvent* event) override
-    {
-        QChartView::leaveEvent(event);
-        m_owner->hideHover();
-    }
-
-private:
-    MetricChart* m_owner;
-    QPointF m_pressPos;
-};
 
 // TensorBoard's smoothing: an EMA whose start-up bias is divided out.
 struct Ema {
@@ -162,21 +108,10 @@ MetricChart::MetricChart(const QString& title, QWidget* parent)
     installXAxis();
     installYAxes();
 
-    m_view = new ChartView(m_chart, this);
-    m_view->setMinimumSize(260, 170);
+    m_view = new MetricChartView(m_chart, this);
+    m_view->setMinimumSize(260, 130);
 
-    m_crosshair = new QGraphicsLineItem;
-    m_crosshair->setPen(QPen(style::crosshair(), 1, Qt::DashLine));
-    m_crosshair->setZValue(100);
-    m_crosshair->hide();
-    m_chart->scene()->addItem(m_crosshair);
-    m_hoverBox = new QGraphicsRectItem;
-    m_hoverBox->setBrush(style::hoverBackground());
-    m_hoverBox->setPen(QPen(style::hoverBorder()));
-    m_hoverBox->setZValue(101);
-    m_hoverBox->hide();
-    m_hoverTextItem = new QGraphicsTextItem(m_hoverBox);
-    m_chart->scene()->addItem(m_hoverBox);
+    m_hover = std::make_unique<ChartHoverBox>(m_chart->scene());
     m_emptyItem = new QGraphicsSimpleTextItem;
     m_emptyItem->setBrush(style::mutedText());
     m_emptyItem->setZValue(50);
@@ -187,6 +122,10 @@ MetricChart::MetricChart(const QString& title, QWidget* parent)
     m_legend->setWordWrap(true);
     m_legend->setTextFormat(Qt::RichText);
     m_legend->setObjectName(QStringLiteral("chartLegend"));
+    QFont small = m_legend->font();
+    small.setPointSizeF(small.pointSizeF() * 0.88); // ten losses fit in two lines of a half-width chart
+    m_legend->setFont(small);
+    m_legend->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Minimum);
 
     m_metricsButton = new QToolButton;
     m_metricsButton->setText(tr("Metrics"));
@@ -822,7 +761,7 @@ void MetricChart::updateLegend()
             entry += tr("&nbsp;(right axis)");
         parts << QStringLiteral("<span style=\"white-space:nowrap\">%1</span>").arg(entry);
     }
-    m_legend->setText(parts.join(QStringLiteral(" &nbsp; ")));
+    m_legend->setText(parts.join(QStringLiteral("&nbsp; ")));
     m_legend->setVisible(!parts.isEmpty());
 }
 
@@ -949,34 +888,19 @@ void MetricChart::hoverAt(const QPointF& viewportPos)
         if (!l.elsewhere.isEmpty())
             html += QStringLiteral(" <i>%1</i>").arg(l.elsewhere.toHtmlEscaped());
     }
-    m_hoverTextItem->setHtml(html);
-    const QRectF textRect = m_hoverTextItem->boundingRect();
-    m_hoverBox->setRect(0, 0, textRect.width(), textRect.height());
-    // Beside the cursor, on whichever side has room, at the top of the plot.
+    // Snap the line to the nearest point's x when it is in view.
     const QPointF snapped = m_chart->mapToPosition(QPointF(shownX, 0), ref);
     const double lineX = area.left() <= snapped.x() && snapped.x() <= area.right() ? snapped.x() : scenePos.x();
-    double left = lineX + 12;
-    if (left + textRect.width() > area.right())
-        left = lineX - 12 - textRect.width();
-    left = std::max(left, area.left());
-    m_hoverBox->setPos(left, area.top() + 4);
-    m_hoverBox->show();
-    m_crosshair->setLine(QLineF(lineX, area.top(), lineX, area.bottom()));
-    m_crosshair->show();
+    m_hover->show(html, lineX, area);
 }
 
 void MetricChart::hideHover()
 {
-    if (!m_hoverBox)
-        return;
-    m_hoverBox->hide();
-    m_crosshair->hide();
+    if (m_hover)
+        m_hover->hide();
 }
 
-QString MetricChart::hoverText() const
-{
-    return m_hoverBox->isVisible() ? m_hoverTextItem->toPlainText() : QString();
-}
+QString MetricChart::hoverText() const { return m_hover->text(); }
 
 QString MetricChart::toCsv() const
 {

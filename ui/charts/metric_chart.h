@@ -28,15 +28,14 @@ class QChartView;
 class QLabel;
 class QLineSeries;
 class QAbstractAxis;
-class QGraphicsLineItem;
-class QGraphicsRectItem;
 class QGraphicsSimpleTextItem;
-class QGraphicsTextItem;
 class QImage;
 class QToolButton;
 QT_END_NAMESPACE
 
 namespace hw::ui {
+
+class ChartHoverBox;
 
 class MetricChart : public QWidget {
     Q_OBJECT
@@ -173,9 +172,7 @@ private:
     QToolButton* m_resetButton;
     QToolButton* m_exportButton;
     QGraphicsSimpleTextItem* m_emptyItem = nullptr;
-    QGraphicsLineItem* m_crosshair = nullptr;
-    QGraphicsRectItem* m_hoverBox = nullptr;
-    QGraphicsTextItem* m_hoverTextItem = nullptr;
+    std::unique_ptr<ChartHoverBox> m_hover;
     QAbstractAxis* m_x = nullptr;
     QAbstractAxis* m_y = nullptr;
     QAbstractAxis* m_y2 = nullptr;

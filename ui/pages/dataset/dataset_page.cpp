@@ -2,6 +2,7 @@
 
 #include "core/store/dialogue_query.h"
 #include "core/store/dialogue_store.h"
+#include "ui/charts/nice_scale.h"
 #include "ui/pages/dataset/task_summary_card.h"
 #include "ui/project_session.h"
 
@@ -79,7 +80,9 @@ void DatasetPage::refresh()
             // dialogues between -1 and 3 is mostly empty bars).
             const double lo = s.rewardMinSeen.value_or(task ? task->rewardMin : 0.0);
             const double hi = s.rewardMaxSeen.value_or(task ? task->rewardMax : 1.0);
-            const auto bins = hw::rewardHistogram(db, s.task, lo, hi, 8);
+            // Bin edges at nice numbers (-1, 0, 1, ...), not at eighths of the data's range.
+            const NiceScale edges = niceScale(lo, hi, 10);
+            const auto bins = hw::rewardHistogram(db, s.task, edges.min, edges.max, std::max(1, edges.ticks - 1));
             auto* card = new TaskSummaryCard(this);
             card->setSummary(s, task, bins);
             m_cardsLayout->addWidget(card);

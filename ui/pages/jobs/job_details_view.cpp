@@ -193,6 +193,9 @@ void JobDetailsView::showJob(const hw::JobRecord& job)
         }
     }
     m_tabs->setTabText(0, tr("Failed items (%1)").arg(items.size()));
+    // Another job: open on what it has, its failures, else its configuration (not two empty panes).
+    if (other)
+        m_tabs->setCurrentIndex(items.empty() ? 1 : 0);
     m_items->setItems(job.id, std::move(items));
 }
 

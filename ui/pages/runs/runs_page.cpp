@@ -74,7 +74,7 @@ RunsPage::RunsPage(ProjectSession* session, QWidget* parent)
     m_table->horizontalHeader()->setSectionResizeMode(RunTableModel::NameColumn, QHeaderView::Interactive);
     m_table->setColumnWidth(RunTableModel::NameColumn, 260);
     m_table->setColumnWidth(RunTableModel::KindColumn, 130);
-    m_table->setColumnWidth(RunTableModel::SetColumn, 150);
+    m_table->setColumnWidth(RunTableModel::SetColumn, 210); // "demo-hindsight-rl-counseling" whole
     m_table->setColumnWidth(RunTableModel::StatusColumn, 100);
     m_table->setColumnWidth(RunTableModel::StepColumn, 70);
     m_table->setColumnWidth(RunTableModel::BestEvalColumn, 80);
@@ -146,7 +146,7 @@ RunsPage::RunsPage(ProjectSession* session, QWidget* parent)
     if (!runsSplitter.get().isEmpty())
         splitter->restoreState(runsSplitter.get());
     else
-        splitter->setSizes({300, 560}); // about ten runs above the charts
+        splitter->setSizes({260, 600}); // about eight runs above the charts
     connect(splitter, &QSplitter::splitterMoved, this, [splitter] { runsSplitter = splitter->saveState(); });
 
     auto* layout = new QVBoxLayout(this);
