@@ -246,6 +246,43 @@ private Q_SLOTS:
         QCOMPARE(server.received(), received);
     }
 
+    void gdpZeroSearchesStrategies()
+    {
+        QTemporaryDir dir;
+        const QString project = dir.filePath("p.hwb");
+        hwtest::makeProject(project.toStdString(), "persuasion", 2);
+        FakeLlmServer server(hwtest::scriptedSimulator(SimulatorScript::Dependent));
+        const QString url = QString::fromStdString(server.baseUrl());
+        const Result r = run({"evaluate", project, "--task", "persuasion", "--personas", "caring",
+                              "--agent", "endpoint:" + url + ",model=good-agent,prompt=gdp-zero",
+                              "--simulator", "endpoint:" + url + ",model=sim", "--episodes-per-persona", "1",
+                              "--max-turns", "1", "--json", "--quiet"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QCOMPARE(parse(r.out)["agents"][0]["n"].get<int>(), 1);
+        // 10 simulations, each: the agent's message for a strategy, the imagined user, the score.
+        int replies = 0, users = 0, values = 0;
+        for (const auto& c : server.calls()) {
+            const std::string p = c.prompt();
+            replies += p.find("using the strategy") != std::string::npos;
+            users += p.find("most likely next message") != std::string::npos;
+            values += p.find("Score: N") != std::string::npos;
+        }
+        QCOMPARE(replies, 10);
+        QCOMPARE(users, 10);
+        QCOMPARE(values, 10);
+        auto db = Database::open(project.toStdString(), Database::Mode::ReadOnly);
+        Statement st(db, "SELECT t.annotations FROM turns t JOIN dialogues d ON d.id = t.dialogue_id "
+                         "WHERE d.source = 'simulated' AND t.role = 'agent'");
+        QVERIFY(st.step());
+        const auto prov = nlohmann::json::parse(st.text(0))["provenance"];
+        QCOMPARE(prov["kind"].get<std::string>(), std::string("gdp-zero"));
+        int visits = 0;
+        for (const auto& node : prov["tree"])
+            visits += node["visits"].get<int>();
+        QCOMPARE(visits, 10);
+        QVERIFY(!prov["strategy"].get<std::string>().empty());
+    }
+
     void counselingSeekerOpens()
     {
         QTemporaryDir dir;

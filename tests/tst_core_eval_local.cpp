@@ -8,6 +8,7 @@
 #include "core/eval/evaluation_request.h"
 #include "core/eval/eval_report.h"
 #include "core/pipeline/job_store.h"
+#include "core/prompts/prompt_library.h"
 #include "core/store/database.h"
 #include "core/store/eval_store.h"
 #include "core/train/lm_data.h"

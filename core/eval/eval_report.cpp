@@ -46,7 +46,7 @@ std::string comparisonCell(const EvalReport& r, const std::string& agent)
             if (c.test.n == 0)
                 return "–";
             return (c.test.diff >= 0 ? "+" : "") + num(c.test.diff) + " [" + num(c.test.ciLow) + ", " + num(c.test.ciHigh)
-                + "] p=" + pText(c.pHolm) + (c.significant ? " *" : " n.s.");
+                + "] p" + (c.pHolm < 0.001 ? std::string() : std::string("=")) + pText(c.pHolm) + (c.significant ? " *" : " n.s.");
         }
     return "–";
 }

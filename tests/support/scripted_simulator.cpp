@@ -45,6 +45,8 @@ FakeLlmServer::Responder scriptedSimulator(SimulatorScript script)
                               std::min(2.0, (script == SimulatorScript::Dependent ? 0.2 + 0.15 * helpful : 0.5) + jitter));
             return FakeReply::text(std::string("Thinking it over.\n") + buf);
         }
+        if (prompt.find("Score: N") != std::string::npos) // GDP-Zero's value prompt
+            return FakeReply::text("Score: " + std::to_string(3 + countAgentLinesAbout(prompt, "children") * 4));
         if (prompt.find("Write your next message as the") != std::string::npos)
             return FakeReply::text("Hmm, tell me more (line " + std::to_string(countLines(prompt)) + ").");
         if (call.model == "good-agent")

@@ -6,6 +6,7 @@
 //   decisions:    Dependent: donation 0.2 + 0.15 per agent line mentioning children + a jitter
 //                 from the persona and seed in [0, 0.2]; IgnoresAgent: 0.5 + the same jitter;
 //                 Unparsable: "I would rather not say." (no decision line).
+// GDP-Zero's value prompt gets "Score: 3", plus 4 per agent line about the children.
 // Counseling decisions answer "Final Emotional Intensity: N" the same way (N = 4 - helpful lines).
 #include "support/fake_llm_server.h"
 
