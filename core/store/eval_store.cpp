@@ -1,6 +1,7 @@
 #include "core/store/eval_store.h"
 
 #include "core/store/database.h"
+#include "core/store/original_dialogue.h"
 
 namespace hw {
 
@@ -73,7 +74,7 @@ std::vector<int64_t> EvalStore::fidelityDialogueIds(const std::string& task, int
 {
     Statement st(m_db,
                  "SELECT d.id FROM dialogues d JOIN tasks t ON t.id = d.task_id WHERE t.name = ? AND d.reward IS NOT NULL "
-                 "AND d.n_turns > 0 AND d.source NOT IN ('regeneration', 'imagined', 'simulated') "
+                 "AND d.n_turns > 0 AND " + originalDialogueSql("d") + " "
                  "ORDER BY CASE d.split WHEN 'test' THEN 0 WHEN 'valid' THEN 1 ELSE 2 END, d.id LIMIT ?");
     st.bind(1, task).bind(2, static_cast<int64_t>(limit));
     std::vector<int64_t> out;
