@@ -204,14 +204,15 @@ private Q_SLOTS:
         // Slightly out of range is still accepted (it is a data glitch, not nonsense).
         QCOMPARE(importFiles(db, ImportFormat::Jsonl, {write("near.jsonl", chatLine("n1", "counseling", 5.0) + "\n")}).inserted,
                  int64_t(1));
-        // P4G: a donation of 1e308 is refused at its full_info.csv line.
+        // P4G clips donations to [0, 2] and flags the row, so even 1e308 cannot distort a mean.
         const std::string dir = path("p4g-far");
         QVERIFY(QDir().mkpath(QString::fromStdString(dir)));
         std::ofstream(dir + "/full_info.csv") << "B2,B4,B6\nd1,0,\nd1,1,1e308\n";
         std::ofstream(dir + "/full_dialog.csv") << ",Unit,Turn,B4,B2\n0,Hello,0,0,d1\n1,Hi,0,1,d1\n";
-        const QString m2 = failingImport(project(), ImportFormat::P4g, {dir});
-        QVERIFY2(m2.startsWith(QString::fromStdString(dir + "/full_info.csv:3: donation B6: reward 1e+308 is far outside")),
-                 qPrintable(m2));
+        Database p4g = Database::open(project());
+        const auto r = importFiles(p4g, ImportFormat::P4g, {dir});
+        QCOMPARE(r.flagged, int64_t(1));
+        QCOMPARE(DialogueStore(p4g).get(*DialogueStore(p4g).findByUid("persuasion", "d1"))->reward, std::optional<double>(2.0));
     }
 
     void sameIdDifferentContent()

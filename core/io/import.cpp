@@ -5,6 +5,7 @@
 #include "core/io/jsonl_import.h"
 #include "core/io/p4g_import.h"
 #include "core/io/reward_range_check.h"
+#include "core/io/text_util.h"
 #include "core/store/database.h"
 #include "core/store/dialogue_store.h"
 #include "core/util/error.h"
@@ -52,14 +53,17 @@ struct Origin {
     std::string where() const { return file + ":" + std::to_string(line); }
 };
 
-// Two readings of one (task, uid) are the same dialogue when their turns and dataset reward agree
-// (metadata such as the file name or split may differ between ESConv's release files).
+// Two readings of one (task, uid) are the same dialogue when their turns and dataset reward agree.
+// Whitespace runs count as one space, as in the content-hash uids (ESConv's two releases differ
+// only there), and metadata such as the file name or split may differ.
 bool sameTurns(const Dialogue& a, const Dialogue& b)
 {
     if (a.turns.size() != b.turns.size())
         return false;
     for (size_t i = 0; i < a.turns.size(); ++i)
-        if (a.turns[i].role != b.turns[i].role || a.turns[i].text != b.turns[i].text)
+        if (a.turns[i].role != b.turns[i].role
+            || (a.turns[i].text != b.turns[i].text
+                && text::collapseWhitespace(a.turns[i].text) != text::collapseWhitespace(b.turns[i].text)))
             return false;
     return true;
 }

@@ -2,7 +2,6 @@
 
 #include "core/data/task.h"
 #include "core/io/csv_reader.h"
-#include "core/io/reward_range_check.h"
 #include "core/io/text_util.h"
 #include "core/util/error.h"
 
@@ -244,11 +243,6 @@ std::vector<Dialogue> readP4g(const P4gFiles& files, std::vector<int>* lines)
         const auto raw = text::parseNumber(it->second.b6);
         if (!raw)
             fail(files.info, it->second.line, "donation B6 '" + it->second.b6 + "' is not a number");
-        try {
-            checkRewardNotFarOutside(*raw, task);
-        } catch (const Error& e) {
-            fail(files.info, it->second.line, std::string("donation B6: ") + e.what());
-        }
         d.metadata["donation_raw"] = *raw;
         d.reward = std::clamp(*raw, task.rewardMin, task.rewardMax);
         d.rewardSource = "dataset";

@@ -21,9 +21,9 @@ P4gFiles resolveP4gFiles(const std::vector<std::string>& paths);
 //            ("donation_raw"); kFlagRewardOutOfRange when the raw value is outside [0, 2];
 //            none when there is no persuadee row or its B6 is blank
 //   metadata.persuader / metadata.persuadee = that role's full_info columns
-// Throws hw::Error "FILE:LINE: reason" for malformed input, and for a donation far outside [0, 2]
-// (core/io/reward_range_check.h). `lines`, when given, receives the full_dialog.csv line of each
-// dialogue's first row.
+// Throws hw::Error "FILE:LINE: reason" for malformed input. `lines`, when given, receives the
+// full_dialog.csv line of each dialogue's first row. (A donation far outside [0, 2] is clipped
+// and flagged like any out-of-range one, so it cannot distort a mean.)
 std::vector<Dialogue> readP4g(const P4gFiles& files, std::vector<int>* lines = nullptr);
 
 } // namespace hw
