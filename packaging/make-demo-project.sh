@@ -47,7 +47,7 @@ if [ "$PRETRAINED" != none ] && [ -f "$PRETRAINED/model.safetensors" ]; then
   # dialogues per task; 9 in the top or bottom quarter).
   lm=(--tiny --init "$PRETRAINED" --config resources/pretrained/finetune-lm.json)
   agent=(--tiny --config resources/pretrained/finetune-agent.json)
-  steps_forward=40 steps_hard=20 steps_reward=40 bc_steps=20
+  steps_forward=30 steps_hard=15 steps_reward=30 bc_steps=20
 else
   echo "demo: no pretrained model at $PRETRAINED: tiny models from scratch (their text is not readable)"
   PRETRAINED=none
@@ -95,9 +95,9 @@ if command -v python3 >/dev/null 2>&1 && [ -f /usr/share/dict/american-english ]
   for task in counseling persuasion; do
     for agent_dir in "$RUNS/$task-sft" "$RUNS/$task-ilql"; do
       [ -d "$agent_dir" ] || continue
-      for n in 01 02 03 04 05 06; do
+      for n in 01 02 03 04; do
         "$CLI" generate --checkpoint "$agent_dir" --project "$PROJECT" --dialogue-id "demo-$task-0$n" \
-          --num 2 --max-new-tokens 48 --seed 1 --json >>"$replies" 2>/dev/null || true
+          --num 3 --max-new-tokens 48 --seed 1 --json >>"$replies" 2>/dev/null || true
       done
     done
   done
