@@ -33,7 +33,8 @@ job:
   --concurrency N         requests in flight (default: the endpoint's maxInFlight)
   --json                  print a JSON summary on stdout: {"job_id","kind","status",
                           "items":{"total","done","failed","skipped","processed"},"requests",
-                          "cache_hits","retries","prompt_tokens","completion_tokens","tokens","cost",...}
+                          "cache_hits","retries","prompt_tokens","completion_tokens","tokens","cost",...,
+                          "description":{the stage description the job stores and resumes from}}
   --quiet                 no progress on stderr
 
 Jobs commit every finished item. Running the same command again continues an interrupted job:
