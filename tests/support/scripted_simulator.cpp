@@ -1,4 +1,4 @@
-include "scripted_simulator.h"
+#include "scripted_simulator.h"
 
 #include <algorithm>
 #include <cstdio>

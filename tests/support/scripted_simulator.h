@@ -8,7 +8,7 @@
 //                 Unparsable: "I would rather not say." (no decision line).
 // GDP-Zero's value prompt gets "Score: 3", plus 4 per agent line about the children.
 // Counseling decisions answer "Final Emotional Intensity: N" the same way (N = 4 - helpful lines).
-include "fake_llm_server.h"
+#include "fake_llm_server.h"
 
 namespace hwtest {
 
