@@ -34,11 +34,14 @@ Options:
   --name NAME        model id reported by /v1/models (default: the directory name)
   --max-tokens N     default max_tokens of a request (default 128)
   --temperature T    default temperature (default 1.0)
+  --beta B           serve an ILQL checkpoint (value heads) as pi ~ pi_beta * exp(B (Q - V)), with the
+                     checkpoint's decoding options (exp/sign weighting, adv_clip); a request may
+                     set its own "beta" (extension field). Without it the checkpoint serves pi_beta.
 )";
 
 int runServe(const std::vector<std::string>& argv)
 {
-    const Args args(argv, {"checkpoint", "port", "host", "name", "max-tokens", "temperature", "device"}, {});
+    const Args args(argv, {"checkpoint", "port", "host", "name", "max-tokens", "temperature", "device", "beta"}, {});
     const auto checkpoint = args.value("checkpoint");
     if (!checkpoint)
         throw Error("missing --checkpoint DIR");
@@ -54,6 +57,8 @@ int runServe(const std::vector<std::string>& argv)
     o.modelName = args.value("name", "");
     o.defaultMaxTokens = args.intValue("max-tokens", 128);
     o.defaultTemperature = args.doubleValue("temperature", 1.0);
+    if (args.value("beta"))
+        o.beta = args.doubleValue("beta", 0.0);
 
     CliProgress signals(false); // only for Ctrl+C -> stop token
     LocalChatServer server(o);
