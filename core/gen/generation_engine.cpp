@@ -124,6 +124,8 @@ struct GenerationEngine::Impl {
             retired.push_back(std::move(*it));
             seqs.erase(it);
         }
+        std::lock_guard<std::mutex> lock(mutex); // before the request's future is ready
+        metrics.active = int64_t(seqs.size());
     }
 
     // Ends every sequence of a job (error or cancel) and frees their slots.
@@ -277,6 +279,8 @@ struct GenerationEngine::Impl {
                 }
                 seqs.push_back(std::move(s));
             }
+            std::lock_guard<std::mutex> lock(mutex);
+            metrics.active = int64_t(seqs.size());
         }
     }
 
