@@ -101,7 +101,7 @@ double metric(const std::string& text, const std::string& name)
 // n clients started together (a latch), each posting bodies[i % size].
 std::vector<HttpResponse> concurrently(const std::string& url, const std::vector<nlohmann::json>& bodies, int n)
 {
-    std::vector<HttpResponse> out(size_t(n));
+    std::vector<HttpResponse> out(static_cast<size_t>(n));
     std::mutex mutex;
     std::condition_variable cv;
     bool go = false;
