@@ -671,6 +671,7 @@ private Q_SLOTS:
             std::map<std::pair<int64_t, int64_t>, torch::Tensor> probs;   // (row, step) -> final distribution
             std::map<std::pair<int64_t, int64_t>, torch::Tensor> raw;     // (row, step) -> raw logits
             size_t companionsSeen = 0;
+            int mismatches = 0;
         };
         std::vector<int64_t> stopTokens;
         auto run = [&](bool cache, bool companions) {
@@ -687,6 +688,12 @@ private Q_SLOTS:
                 out.companionsSeen = std::max(out.companionsSeen, ctx.companionHidden.size());
                 const auto replaced = ilql(logits, ctx);
                 const auto probs = torch::softmax(replaced, -1);
+                // The engine's distribution is the golden-tested one: ilqlDecode on π_β's raw
+                // logits and the values at this position.
+                const auto iv = ilqlValuesAt(dm, ctx);
+                const auto golden = ilqlDecode(ctx.rawLogits, iv.v, iv.q, dc, std::nullopt).probs;
+                if (!torch::allclose(probs, golden, 1e-5, 1e-7))
+                    ++out.mismatches;
                 for (int64_t i = 0; i < ctx.rows.size(0); ++i) {
                     const auto key = std::make_pair(ctx.rows[i].item<int64_t>(), ctx.step);
                     out.probs[key] = probs[i].clone();
@@ -705,6 +712,9 @@ private Q_SLOTS:
         const Run full = run(false, true);
         const Run recomputed = run(true, false);
         QCOMPARE(cached.companionsSeen, ilqlCompanionTrunks(dm).size());
+        QCOMPARE(cached.mismatches, 0);
+        QCOMPARE(full.mismatches, 0);
+        QCOMPARE(recomputed.mismatches, 0);
         QCOMPARE(recomputed.companionsSeen, size_t(0));
         QCOMPARE(cached.tokens, full.tokens);
         QCOMPARE(cached.tokens, recomputed.tokens);
@@ -724,8 +734,7 @@ private Q_SLOTS:
             const auto logits = dm.trunk->forward(torch::tensor(seq, torch::kLong).unsqueeze(0)).logits[0][-1];
             QVERIFY(torch::allclose(cached.raw.at(key), logits.to(torch::kFloat), 1e-4, 1e-5));
             // The advantage moved the distribution away from filtered π_β (β = 2 is not a no-op).
-            auto filtered = logits.to(torch::kFloat).unsqueeze(0).clone();
-            filterLogits(filtered, ilqlSamplingOptions(dc, 17));
+            const auto filtered = ilqlFilterLogits(logits.to(torch::kFloat).unsqueeze(0), dc.temp, dc.top_k, dc.top_p);
             largestAdvantageEffect = std::max(largestAdvantageEffect,
                                               (p - torch::softmax(filtered[0], -1)).abs().max().item<double>());
         }

@@ -6,10 +6,13 @@
 #include "core/model/dialogue_codec.h"
 #include "core/model/generation.h"
 #include "core/model/model_io.h"
+#include "core/rl/ilql_policy.h"
+#include "core/rl/ilql_sampling.h"
 #include "core/store/database.h"
 #include "core/store/dialogue_ref.h"
 #include "core/store/dialogue_store.h"
 #include "core/train/checkpoint.h"
+#include "core/train/ilql_trainer.h"
 #include "core/util/error.h"
 
 #include <torch/torch.h>
@@ -46,6 +49,10 @@ Text is streamed to stdout as it is generated.
   --top-p P               default 0.95
   --seed S                default 0
   --num N                 number of samples, decoded as one batch (default 1)
+  --beta B                decode an ILQL checkpoint (value heads; `hindsight train --method ilql`)
+                          as pi ~ pi_beta * exp(B (Q - V)) with the checkpoint's decoding options
+                          (exp/sign weighting, adv_clip) and the sampling options above; without
+                          it an ILQL checkpoint decodes as pi_beta
   --no-cache              recompute the prefix at every step (slow; for checks)
   --json                  print {"samples":[{"text":..,"tokens":N,"finish":..}],"tokens_per_second":..}
 )";
@@ -64,7 +71,7 @@ int runGenerate(const std::vector<std::string>& argv)
 {
     const Args args(argv,
                     {"checkpoint", "prompt", "context", "project", "dialogue-id", "task", "turns", "role", "max-new-tokens",
-                     "temperature", "top-k", "top-p", "seed", "num", "device"},
+                     "temperature", "top-k", "top-p", "seed", "num", "device", "beta"},
                     {"no-cache", "json"});
     const auto checkpoint = args.value("checkpoint");
     if (!checkpoint)
@@ -147,7 +154,21 @@ int runGenerate(const std::vector<std::string>& argv)
                 std::cout.flush();
             }
         };
-    const auto result = generate(lm.model, std::vector<std::vector<int64_t>>(size_t(num), prompt), g, {}, onToken);
+    LogitsHook hook;
+    Transformer model = lm.model;
+    std::optional<double> beta;
+    if (args.value("beta")) {
+        beta = args.doubleValue("beta", 0.0);
+        const std::string dir = resolveCheckpointDir(*checkpoint);
+        const auto dm = loadIlqlDecodingModel(dir, lo.device);
+        if (dm.trunk->config().vocabSize != lm.model->config().vocabSize)
+            throw Error(*checkpoint + ": the ILQL trunk's vocabulary (" + std::to_string(dm.trunk->config().vocabSize)
+                        + ") differs from the tokenizer's model (" + std::to_string(lm.model->config().vocabSize) + ")");
+        model = dm.trunk;
+        useIlqlDecoding(g, hook, dm,
+                        ilqlDecodeConfigFor(loadIlqlDecodeConfig(dir), g.sampling.temperature, g.sampling.topK, g.sampling.topP, *beta));
+    }
+    const auto result = generate(model, std::vector<std::vector<int64_t>>(size_t(num), prompt), g, hook, onToken);
     const double tps = result.seconds > 0 ? double(result.generatedTokens) / result.seconds : 0.0;
     if (args.flag("json")) {
         nlohmann::json samples = nlohmann::json::array();
@@ -159,7 +180,8 @@ int runGenerate(const std::vector<std::string>& argv)
                                     {"prompt_tokens", prompt.size()},
                                     {"tokens_per_second", tps},
                                     {"first_token_ms", result.firstTokenSeconds * 1e3},
-                                    {"device", lm.model->device().str()}}.dump()
+                                    {"device", lm.model->device().str()},
+                                    {"beta", beta ? nlohmann::json(*beta) : nlohmann::json(nullptr)}}.dump()
                   << "\n";
         return 0;
     }

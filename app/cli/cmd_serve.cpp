@@ -40,13 +40,16 @@ Options:
   --temperature T    default temperature (default 1.0)
   --api-key-env VAR  require "Authorization: Bearer $VAR" (the variable must be set and non-empty)
   --allow-host NAME  also accept NAME in the Host header (repeatable; e.g. the machine's DNS name)
+  --beta B           serve an ILQL checkpoint (value heads) as pi ~ pi_beta * exp(B (Q - V)), with the
+                     checkpoint's decoding options (exp/sign weighting, adv_clip); a request may
+                     set its own "beta" (extension field). Without it the checkpoint serves pi_beta.
 )";
 
 int runServe(const std::vector<std::string>& argv)
 {
     const Args args(argv,
                     {"checkpoint", "port", "host", "name", "max-tokens", "temperature", "device", "api-key-env",
-                     "allow-host"},
+                     "allow-host", "beta"},
                     {});
     const auto checkpoint = args.value("checkpoint");
     if (!checkpoint)
@@ -79,6 +82,8 @@ int runServe(const std::vector<std::string>& argv)
     if (!loopback && o.apiKey.empty())
         throw Error("refusing to listen on " + o.host
                     + " without authentication: anyone who can reach it could use the model; set --api-key-env VAR");
+    if (args.value("beta"))
+        o.beta = args.doubleValue("beta", 0.0);
 
     CliProgress signals(false); // only for Ctrl+C -> stop token
     LocalChatServer server(o);

@@ -7,6 +7,7 @@
 #include "core/rl/ilql_config.h"
 #include "core/rl/ilql_heads.h"
 #include "core/rl/ilql_policy.h"
+#include "core/rl/ilql_sampling.h"
 #include "core/train/ilql_trainer.h"
 #include "core/util/error.h"
 
@@ -101,6 +102,7 @@ struct LocalCheckpointAgent::Impl {
     LoadedModel loaded;
     std::unique_ptr<DialogueCodec> codec;
     std::optional<IlqlDecodingModel> decoding;   // set when the checkpoint has ILQL value heads
+    IlqlDecodeConfig decode;                     // the checkpoint's decoding options (train_config.json)
     IlqlConfig ilql;
     std::atomic<double> beta{8.0};
     torch::Device device{torch::kCPU};
@@ -153,6 +155,8 @@ LocalCheckpointAgent::LocalCheckpointAgent(ChatAgentSpec spec) : ChatAgent(std::
         throw Error(dir + ": ILQL decoding needs the value heads (ilql_heads.safetensors), "
                           "which this checkpoint does not have; choose π_β instead");
     }
+    if (m->decoding)
+        m->decode = loadIlqlDecodeConfig(dir);
     m->beta = m_spec.beta;
 }
 
@@ -194,6 +198,16 @@ ChatReply LocalCheckpointAgent::reply(const ChatReplyRequest& request, const Tok
     const bool ilqlDecoding = values && m_spec.kind == agent_kind::kIlql;
     if (values)
         go.companions = ilqlCompanionTrunks(*m->decoding);   // separate value / target trunks, own caches
+    if (ilqlDecoding) {
+        // Temperature, top-k and top-p are applied by the ILQL decoding itself (ilqlDecodeLogits,
+        // the implementation checked against the reference's decoding cases), not by generate().
+        ilqlDecodeConfigFor(m->decode, m_spec.temperature, m_spec.topK, m_spec.topP, m->beta.load()); // validates
+        auto banned = go.sampling.bannedTokens;
+        go.sampling = ilqlSamplingOptions(m->decode, m_spec.seed);
+        if (m_spec.temperature <= 0)
+            go.sampling.temperature = 0.0; // greedy: the argmax of the ILQL logits
+        go.sampling.bannedTokens = banned;
+    }
     // What the hook saw at the current step, read back once the token is known.
     torch::Tensor stepProbs, stepQ, stepV;
     // A reply has at least one token: the end tokens are banned at the first step (when anything
@@ -221,9 +235,10 @@ ChatReply LocalCheckpointAgent::reply(const ChatReplyRequest& request, const Tok
         stepV = v.to(torch::kCPU);
         if (!ilqlDecoding)
             return replaced ? logits : torch::Tensor();
-        auto adv = (q - v.unsqueeze(-1)) * m->beta.load();
-        // Filtered entries stay -inf: -inf + finite.
-        return logits + adv;
+        // β read at every step: the researcher may move the slider while the reply is written.
+        const auto decode
+            = ilqlDecodeConfigFor(m->decode, m_spec.temperature, m_spec.topK, m_spec.topP, m->beta.load());
+        return ilqlDecodeLogits(logits, v.to(logits.device()), q.to(logits.device()), decode, torch::isneginf(logits));
     };
 
     ChatReply out;

@@ -114,7 +114,8 @@ GenerationResult generate(Transformer& model, const std::vector<std::vector<int6
         companionWasTraining.push_back(c->is_training());
         c->eval();
     }
-    torch::NoGradGuard noGrad;
+    // InferenceMode, not just NoGradGuard: no version counters or view tracking per op.
+    c10::InferenceMode inference;
     const auto device = model->device();
     const auto i64 = torch::TensorOptions().dtype(torch::kLong);
 
@@ -185,12 +186,13 @@ GenerationResult generate(Transformer& model, const std::vector<std::vector<int6
                 fo.positionIds = pos;
             }
         } else {
-            auto [tokAll, mask, pos] = padded(L, false);
             auto last = torch::empty({b, 1}, i64);
+            int64_t* lp = last.data_ptr<int64_t>();
             for (int64_t r = 0; r < b; ++r)
-                last[r][0] = seqs[size_t(active[size_t(r)])].back();
+                lp[r] = seqs[size_t(active[size_t(r)])].back();
             input = last;
-            if (anyPad) {
+            if (anyPad) { // only padded batches need the mask and per-row positions
+                auto [tokAll, mask, pos] = padded(L, false);
                 fo.attentionMask = mask;
                 fo.positionIds = pos.narrow(1, L - 1, 1);
             }
@@ -221,8 +223,9 @@ GenerationResult generate(Transformer& model, const std::vector<std::vector<int6
             ctx.rows = torch::tensor(active, i64);
             ctx.hidden = out.hidden.select(1, out.hidden.size(1) - 1);
             auto positions = torch::empty({b}, i64);
+            int64_t* pp = positions.data_ptr<int64_t>();
             for (int64_t r = 0; r < b; ++r)
-                positions[r] = L - 1 - pads[size_t(active[size_t(r)])];
+                pp[r] = L - 1 - pads[size_t(active[size_t(r)])];
             ctx.positions = positions;
             ctx.sequences = &seqs;
             auto replaced = hook(logits, ctx);
@@ -231,9 +234,10 @@ GenerationResult generate(Transformer& model, const std::vector<std::vector<int6
         }
         std::vector<int64_t> next(static_cast<size_t>(b));
         if (options.sampling.temperature <= 0) {
-            auto am = logits.argmax(-1).to(torch::kCPU);
+            const auto am = logits.argmax(-1).to(torch::kCPU).contiguous();
+            const int64_t* ap = am.data_ptr<int64_t>();
             for (int64_t r = 0; r < b; ++r)
-                next[size_t(r)] = am[r].item<int64_t>();
+                next[size_t(r)] = ap[r];
         } else {
             auto probs = torch::softmax(logits.to(torch::kDouble), -1).to(torch::kCPU).contiguous();
             auto pa = probs.accessor<double, 2>();

@@ -1,5 +1,6 @@
 #include "core/model/transformer.h"
 
+#include "core/model/inference_kernels.h"
 #include "core/util/error.h"
 
 #include <cmath>
@@ -50,6 +51,8 @@ RMSNormImpl::RMSNormImpl(int64_t size, double eps) : m_eps(eps)
 
 torch::Tensor RMSNormImpl::forward(const torch::Tensor& x)
 {
+    if (useInferenceKernels(x))
+        return inferenceRmsNorm(x, weight, m_eps);
     // Computed in float32 for half inputs, as transformers does.
     if (x.scalar_type() != torch::kFloat && x.scalar_type() != torch::kDouble) {
         auto xf = x.to(torch::kFloat);
@@ -73,6 +76,10 @@ void RotaryEmbedding::ensure(int64_t positions, const torch::Device& device, tor
         return;
     int64_t n = std::max<int64_t>(positions, m_cos.defined() ? m_cos.size(0) : 0);
     n = std::max<int64_t>(n, 256);
+    // Plain tensors even when first asked for inside InferenceMode (generation): training later
+    // multiplies by them with autograd on, which inference tensors do not allow.
+    c10::InferenceMode notInference(false);
+    torch::NoGradGuard noGrad;
     // inv_freq exactly as transformers: 1 / theta^(arange(0, d, 2) / d), in float32.
     auto opts = torch::TensorOptions().dtype(torch::kFloat);
     auto invFreq = 1.0 / torch::pow(torch::full({}, m_theta, opts),
@@ -104,6 +111,11 @@ std::pair<torch::Tensor, torch::Tensor> RotaryEmbedding::table(int64_t start, in
 
 // -------------------------------------------------------------------------------------- Attention
 
+namespace {
+torch::Tensor attentionInference(AttentionImpl& a, const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
+                                 const torch::Tensor& additiveMask, KVCache* cache, int64_t layerIndex);
+} // namespace
+
 AttentionImpl::AttentionImpl(const ModelConfig& c)
     : m_heads(c.numAttentionHeads), m_kvHeads(c.numKeyValueHeads), m_headDim(c.effectiveHeadDim())
 {
@@ -120,6 +132,8 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
     const int64_t B = x.size(0), T = x.size(1);
     const int64_t qDim = m_heads * m_headDim, kvDim = m_kvHeads * m_headDim;
     const int64_t group = m_heads / m_kvHeads;
+    if (useInferenceKernels(x) && cos.is_cpu() && (!cache || cache->keys[layerIndex].scalar_type() == torch::kFloat))
+        return attentionInference(*this, x, cos, sin, additiveMask, cache, layerIndex);
 
     // One matrix product for q, k and v (fewer, larger GEMMs); the concatenated weight is tiny
     // next to the activations when training. Inference with T == 1 keeps the three products.
@@ -185,6 +199,82 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
     return o_proj(out);
 }
 
+// float32 CPU without autograd: one product for q|k|v, RoPE written straight into the cache, the
+// attention of short query blocks in plain loops (inference_kernels.h).
+namespace {
+
+torch::Tensor attentionInference(AttentionImpl& a, const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
+                                 const torch::Tensor& additiveMask, KVCache* cache, int64_t layerIndex)
+{
+    const int64_t headDim = cos.size(-1);
+    const int64_t heads = a.q_proj->weight.size(0) / headDim, kvHeads = a.k_proj->weight.size(0) / headDim;
+    auto& q_proj = a.q_proj;
+    auto& k_proj = a.k_proj;
+    auto& v_proj = a.v_proj;
+    auto& o_proj = a.o_proj;
+    const int64_t B = x.size(0), T = x.size(1);
+    std::vector<torch::Tensor> weights{q_proj->weight, k_proj->weight, v_proj->weight};
+    torch::Tensor qkv;
+    if (fuseForInference(weights)) {
+        torch::Tensor bias;
+        if (q_proj->bias.defined())
+            bias = fusedWeightFor(&a, 1, {q_proj->bias, k_proj->bias, v_proj->bias});
+        qkv = inferenceLinear(x, fusedWeightFor(&a, 0, weights), bias);
+    } else {
+        qkv = torch::cat({inferenceLinear(x, q_proj->weight, q_proj->bias), inferenceLinear(x, k_proj->weight, k_proj->bias),
+                          inferenceLinear(x, v_proj->weight, v_proj->bias)},
+                         -1);
+    }
+    auto q = torch::empty({B, heads, T, headDim}, x.options());
+    int64_t past = 0;
+    torch::Tensor k, v;
+    if (cache) {
+        past = cache->length;
+        if (past + T > cache->capacity())
+            throw Error("KV cache full: " + std::to_string(past + T) + " positions > capacity "
+                        + std::to_string(cache->capacity()));
+        auto& keys = cache->keys[layerIndex];
+        auto& values = cache->values[layerIndex];
+        if (!keys.is_contiguous())
+            keys = keys.contiguous();
+        if (!values.is_contiguous())
+            values = values.contiguous();
+        k = keys;
+        v = values;
+    } else {
+        k = torch::empty({B, kvHeads, T, headDim}, x.options());
+        v = torch::empty({B, kvHeads, T, headDim}, x.options());
+    }
+    inferenceRopeSplit(qkv, B, T, heads, kvHeads, headDim, cos.to(torch::kFloat), sin.to(torch::kFloat), q, k, v, past);
+    const double scale = 1.0 / std::sqrt(double(headDim));
+    torch::Tensor out;
+    if (T <= kInferenceAttentionMaxQueries) {
+        out = inferenceAttention(q, k, v, past, additiveMask, scale);
+    } else {
+        // Long prompt blocks: batched GEMMs beat the scalar loops (same math as forward()).
+        const int64_t L = past + T, group = heads / kvHeads;
+        auto q3 = q.view({B * kvHeads, group * T, headDim});
+        auto k3 = k.narrow(2, 0, L).reshape({B * kvHeads, L, headDim}).transpose(1, 2);
+        auto v3 = v.narrow(2, 0, L).reshape({B * kvHeads, L, headDim});
+        torch::Tensor scores;
+        if (additiveMask.defined() && additiveMask.dim() == 2) {
+            scores = torch::baddbmm(additiveMask, q3, k3, 1.0, scale);
+        } else {
+            scores = torch::bmm(q3, k3).mul_(scale);
+            if (additiveMask.defined())
+                scores = (scores.view({B, kvHeads, group, T, L}) + additiveMask.unsqueeze(1))
+                             .view({B * kvHeads, group * T, L});
+        }
+        out = torch::bmm(torch::softmax(scores, -1), v3)
+                  .view({B, heads, T, headDim})
+                  .transpose(1, 2)
+                  .reshape({B, T, heads * headDim});
+    }
+    return inferenceLinear(out, o_proj->weight, o_proj->bias);
+}
+
+} // namespace
+
 // -------------------------------------------------------------------------------------------- MLP
 
 MlpImpl::MlpImpl(const ModelConfig& c)
@@ -197,6 +287,21 @@ MlpImpl::MlpImpl(const ModelConfig& c)
 
 torch::Tensor MlpImpl::forward(const torch::Tensor& x)
 {
+    if (useInferenceKernels(x)) {
+        const std::vector<torch::Tensor> weights{gate_proj->weight, up_proj->weight};
+        torch::Tensor act;
+        if (fuseForInference(weights)) {
+            torch::Tensor bias;
+            if (gate_proj->bias.defined())
+                bias = fusedWeightFor(this, 1, {gate_proj->bias, up_proj->bias});
+            act = inferenceSwiGlu(inferenceLinear(x, fusedWeightFor(this, 0, weights), bias));
+        } else {
+            act = inferenceSwiGlu(torch::cat({inferenceLinear(x, gate_proj->weight, gate_proj->bias),
+                                              inferenceLinear(x, up_proj->weight, up_proj->bias)},
+                                             -1));
+        }
+        return inferenceLinear(act, down_proj->weight, down_proj->bias);
+    }
     if (x.size(1) > 1) {
         // gate and up in one product (see AttentionImpl::forward).
         const int64_t f = gate_proj->weight.size(0);
@@ -222,6 +327,11 @@ DecoderLayerImpl::DecoderLayerImpl(const ModelConfig& c, int64_t index) : m_inde
 torch::Tensor DecoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
                                         const torch::Tensor& additiveMask, KVCache* cache)
 {
+    if (useInferenceKernels(x)) {
+        // Residuals added in place into the fresh sublayer outputs: no temporaries per token.
+        auto h = self_attn(input_layernorm(x), cos, sin, additiveMask, cache, m_index).add_(x);
+        return mlp(post_attention_layernorm(h)).add_(h);
+    }
     auto h = x + self_attn(input_layernorm(x), cos, sin, additiveMask, cache, m_index);
     return h + mlp(post_attention_layernorm(h));
 }
@@ -272,6 +382,8 @@ torch::Dtype TransformerImpl::dtype() const { return model->embed_tokens->weight
 
 torch::Tensor TransformerImpl::logits(const torch::Tensor& hidden)
 {
+    if (useInferenceKernels(hidden))
+        return inferenceLinear(hidden, m_config.tieWordEmbeddings ? model->embed_tokens->weight : lm_head->weight);
     return m_config.tieWordEmbeddings ? F::linear(hidden, model->embed_tokens->weight) : lm_head(hidden);
 }
 

@@ -1,16 +1,23 @@
 #include "core/offline/local_chat_server.h"
 
+#include "core/gen/generation_engine.h"
+#include "core/gen/slot_decoder.h"
 #include "core/model/dialogue_codec.h"
 #include "core/model/generation.h"
 #include "core/model/model_io.h"
 #include "core/net/http_server.h"
 #include "core/offline/chat_http_guard.h"
 #include "core/offline/in_flight_budget.h"
+#include "core/rl/ilql_policy.h"
+#include "core/rl/ilql_sampling.h"
+#include "core/train/ilql_trainer.h"
 #include "core/train/checkpoint.h"
 #include "core/util/error.h"
 
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
+#include <deque>
 #include <filesystem>
 #include <mutex>
 #include <random>
@@ -61,6 +68,7 @@ struct Request {
     int n = 1;
     bool stream = false;
     std::vector<std::string> stop;
+    std::optional<double> beta;   // ILQL servers: β of this request
 };
 
 } // namespace
@@ -70,11 +78,14 @@ struct LocalChatServer::Impl {
     std::string dir;
     std::string name;
     Transformer model{nullptr};
+    std::optional<IlqlDecodingModel> ilql;   // ChatServerOptions::beta set
+    IlqlDecodeConfig ilqlDecode;             // the checkpoint's decoding options
     std::unique_ptr<DialogueCodec> codec;
     std::unique_ptr<HttpServer> server;
     std::unique_ptr<ChatHttpGuard> guard;
     std::unique_ptr<InFlightBudget> budget;
     std::mutex modelMutex; // one generation at a time (the model is not shared across threads)
+    std::unique_ptr<GenerationEngine> engine; // continuous batching; null = one request at a time
     int64_t created = unixNow();
 
     Request parse(const nlohmann::json& body)
@@ -151,6 +162,13 @@ struct LocalChatServer::Impl {
                 throw RequestError("'stream' must be a boolean", "stream");
             r.stream = s->get<bool>();
         }
+        if (const auto b = number("beta", 0, 1e6)) {
+            if (!ilql)
+                throw RequestError("'beta' needs a server started with --beta (an ILQL checkpoint)", "beta");
+            r.beta = *b;
+        } else if (ilql) {
+            r.beta = options.beta;
+        }
         if (const auto s = body.find("stop"); s != body.end() && !s->is_null()) {
             if (s->is_string())
                 r.stop.push_back(s->get<std::string>());
@@ -186,8 +204,8 @@ struct LocalChatServer::Impl {
         return reservation;
     }
 
-    // Prompts and generation options for a request.
-    std::pair<std::vector<std::vector<int64_t>>, GenerationOptions> prepare(const Request& r)
+    // Prompts, generation options and (ILQL) logits hook for a request.
+    std::pair<std::vector<std::vector<int64_t>>, GenerationOptions> prepare(const Request& r, LogitsHook* hook = nullptr)
     {
         const auto& sp = codec->tokenizer().special();
         const int64_t maxPos = model->config().maxPositionEmbeddings;
@@ -200,6 +218,11 @@ struct LocalChatServer::Impl {
         co.maxTokens = maxPos - go.maxNewTokens; // room for the reply: older turns are dropped
         const DialogueCodec c(codec->tokenizer(), co);
         const auto prompt = c.encodePrompt(r.context, r.turns);
+        if (ilql && r.beta && hook) {
+            go.sampling.bannedTokens = {sp.pad, sp.bos};
+            useIlqlDecoding(go, *hook, *ilql,
+                            ilqlDecodeConfigFor(ilqlDecode, r.sampling.temperature, r.sampling.topK, r.sampling.topP, *r.beta));
+        }
         return {std::vector<std::vector<int64_t>>(static_cast<size_t>(r.n), prompt), go};
     }
 
@@ -215,11 +238,18 @@ struct LocalChatServer::Impl {
 
     nlohmann::json completeParsed(const Request& r)
     {
-        auto [prompts, go] = prepare(r);
+        LogitsHook hook;
+        auto [prompts, go] = prepare(r, &hook);
         GenerationResult g;
-        {
+        if (useEngine(go)) {
+            EngineRequest er;
+            er.prompts = prompts;
+            er.options = go;
+            er.hook = hook;
+            g = engine->submit(std::move(er)).get();
+        } else {
             std::lock_guard<std::mutex> lock(modelMutex);
-            g = generate(model, prompts, go);
+            g = generate(model, prompts, go, hook);
         }
         nlohmann::json choices = nlohmann::json::array();
         int64_t completion = 0;
@@ -246,8 +276,96 @@ struct LocalChatServer::Impl {
                 {"usage", usage(static_cast<int64_t>(prompts[0].size()) * r.n, completion)}};
     }
 
+    bool useEngine(const GenerationOptions& go) const { return engine && go.companions.empty(); }
+
+    // Tokens of a streamed request, from the engine thread to the connection's thread: the engine
+    // never waits on a slow client, and a client that has gone cancels the request (its slot is
+    // free at the next step).
+    struct StreamChannel {
+        std::mutex mutex;
+        std::condition_variable ready;
+        std::deque<std::pair<size_t, std::string>> deltas;
+    };
+
+    HttpServerResponse streamedByEngine(const Request& r)
+    {
+        LogitsHook hook;
+        auto [prompts, go] = prepare(r, &hook);
+        auto channel = std::make_shared<StreamChannel>();
+        auto streamers = std::make_shared<std::vector<TextStreamer>>(prompts.size(), TextStreamer(codec->tokenizer()));
+        const auto sp = codec->tokenizer().special();
+        EngineRequest er;
+        er.prompts = prompts;
+        er.options = go;
+        er.hook = hook;
+        er.onToken = [channel, streamers, sp](const TokenEvent& e) {
+            if (e.stop || e.token == sp.endOfAction || e.token == sp.endOfState || e.token == sp.endOfDialogue)
+                return;
+            std::string delta = (*streamers)[size_t(e.row)].push(e.token);
+            if (delta.empty())
+                return;
+            std::lock_guard<std::mutex> lock(channel->mutex);
+            channel->deltas.emplace_back(size_t(e.row), std::move(delta));
+            channel->ready.notify_one();
+        };
+        StopToken cancel = er.stop;
+        auto future = std::make_shared<std::future<GenerationResult>>(engine->submit(std::move(er))); // may throw EngineQueueFull
+        HttpServerResponse resp;
+        resp.headers = {{"Content-Type", "text/event-stream"}, {"Cache-Control", "no-cache"}};
+        resp.stream = [this, r, channel, future, cancel](HttpChunkWriter& w) {
+            const std::string id = completionId();
+            const int64_t created = unixNow();
+            auto chunk = [&](size_t index, const nlohmann::json& delta, const nlohmann::json& finish) {
+                nlohmann::json c = {{"id", id},
+                                    {"object", "chat.completion.chunk"},
+                                    {"created", created},
+                                    {"model", name},
+                                    {"choices", {{{"index", index}, {"delta", delta}, {"finish_reason", finish}}}}};
+                return "data: " + c.dump() + "\n\n";
+            };
+            for (int i = 0; i < r.n; ++i)
+                if (!w.write(chunk(static_cast<size_t>(i), {{"role", "assistant"}, {"content", ""}}, nullptr))) {
+                    cancel.requestStop();
+                    return;
+                }
+            for (;;) {
+                std::deque<std::pair<size_t, std::string>> batch;
+                const bool finished = future->wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+                {
+                    std::unique_lock<std::mutex> lock(channel->mutex);
+                    if (channel->deltas.empty() && !finished)
+                        channel->ready.wait_for(lock, std::chrono::milliseconds(20));
+                    batch.swap(channel->deltas);
+                }
+                for (const auto& [row, delta] : batch)
+                    if (!w.write(chunk(row, {{"content", delta}}, nullptr))) {
+                        cancel.requestStop(); // client went away: the engine frees its slot
+                        return;
+                    }
+                if (finished && batch.empty())
+                    break;
+            }
+            GenerationResult g;
+            try {
+                g = future->get();
+            } catch (const std::exception&) {
+                return; // the request failed after the headers went out: end the stream
+            }
+            for (size_t i = 0; i < g.finish.size(); ++i)
+                w.write(chunk(i, nlohmann::json::object(), finishReason(g.finish[i])));
+            w.write("data: [DONE]\n\n");
+        };
+        return resp;
+    }
+
     HttpServerResponse streamed(const Request& r)
     {
+        if (engine) {
+            LogitsHook probe;
+            auto prepared = prepare(r, &probe);
+            if (useEngine(prepared.second))
+                return streamedByEngine(r);
+        }
         HttpServerResponse resp;
         resp.headers = {{"Content-Type", "text/event-stream"}, {"Cache-Control", "no-cache"}};
         resp.stream = [this, r](HttpChunkWriter& w) {
@@ -265,14 +383,15 @@ struct LocalChatServer::Impl {
             for (int i = 0; i < r.n; ++i)
                 if (!w.write(chunk(static_cast<size_t>(i), {{"role", "assistant"}, {"content", ""}}, nullptr)))
                     return;
-            auto [prompts, go] = prepare(r);
+            LogitsHook hook;
+            auto [prompts, go] = prepare(r, &hook);
             std::vector<TextStreamer> streamers(prompts.size(), TextStreamer(codec->tokenizer()));
             const auto& sp = codec->tokenizer().special();
             GenerationResult g;
             {
                 std::lock_guard<std::mutex> lock(modelMutex);
                 g = generate(
-                    model, prompts, go, {},
+                    model, prompts, go, hook,
                     [&](const TokenEvent& e) {
                         if (e.stop || e.token == sp.endOfAction || e.token == sp.endOfState
                             || e.token == sp.endOfDialogue || gone.stopRequested())
@@ -299,6 +418,14 @@ struct LocalChatServer::Impl {
                 return *refused;
             if (req.path == "/health")
                 return HttpServerResponse::text(200, "ok");
+            if (req.path == "/metrics") {
+                EngineMetrics e;
+                if (engine)
+                    e = engine->metrics();
+                auto resp = HttpServerResponse::text(200, GenerationEngine::prometheusText(e, name));
+                resp.headers = {{"Content-Type", "text/plain; version=0.0.4"}};
+                return resp;
+            }
             if (req.path == "/v1/models" || req.path == "/models") {
                 if (req.method != "GET")
                     return errorResponse(405, "use GET for " + req.path, "invalid_request_error");
@@ -337,6 +464,8 @@ struct LocalChatServer::Impl {
         } catch (const RequestError& e) {
             return errorResponse(e.status, e.what(), e.status == 429 ? "rate_limit_error" : "invalid_request_error",
                                  e.param, e.code);
+        } catch (const EngineQueueFull& e) {
+            return errorResponse(429, e.what(), "rate_limit_error");
         } catch (const std::exception& e) {
             return errorResponse(500, e.what(), "server_error");
         }
@@ -353,7 +482,24 @@ LocalChatServer::LocalChatServer(ChatServerOptions options) : m(std::make_unique
     if (!loaded.tokenizer)
         throw Error(m->dir + ": missing tokenizer.model (serving needs the checkpoint's tokenizer)");
     m->model = loaded.model;
+    if (m->options.beta) {
+        if (!(*m->options.beta >= 0))
+            throw Error("--beta must be >= 0");
+        m->ilql = loadIlqlDecodingModel(m->dir, m->options.device); // names the file when heads are missing
+        m->ilqlDecode = loadIlqlDecodeConfig(m->dir);
+        if (m->ilql->trunk->config().vocabSize != m->model->config().vocabSize)
+            throw Error(m->dir + ": the ILQL trunk's vocabulary differs from the tokenizer's model");
+        m->model = m->ilql->trunk;
+    }
     m->model->eval();
+    if (m->options.continuousBatching && SlotDecoder::supports(m->model)) {
+        EngineOptions eo;
+        eo.maxBatch = std::max<int64_t>(m->options.maxBatch, 1);
+        m->options.maxN = int(std::min<int64_t>(m->options.maxN, eo.maxBatch)); // a request's samples share its slots
+        eo.maxQueue = m->options.maxQueue;
+        eo.maxLength = m->model->config().maxPositionEmbeddings;
+        m->engine = std::make_unique<GenerationEngine>(m->model, eo);
+    }
     m->codec = std::make_unique<DialogueCodec>(std::move(*loaded.tokenizer));
     m->name = !m->options.modelName.empty() ? m->options.modelName
                                             : std::filesystem::path(m->dir).lexically_normal().filename().string();

@@ -5,13 +5,14 @@
 //   GET  /v1/models             {"object":"list","data":[{"id":NAME,"object":"model",...}]}
 //   POST /v1/chat/completions   messages -> dialogue -> the next agent turn
 //   GET  /health                "ok"
+//   GET  /metrics               Prometheus text: requests, tokens/s, batch occupancy, queue length
 //
 // Messages map onto the dialogue format (dialogue_codec.h): "system" messages are the context
 // prefix, "user" turns are user turns (states, </s>), "assistant" turns are agent turns
 // (actions, </a>); the reply is the agent turn the model writes next, up to its </a>.
 // Supported request fields: messages, model (any; echoed as our name), temperature (0 = greedy),
 // top_p, top_k (extension), max_tokens / max_completion_tokens, seed, n (batched samples),
-// stop (strings; not applied while streaming), stream (server-sent events, OpenAI chunk format,
+// beta (extension: ILQL servers only), stop (strings; not applied while streaming), stream (server-sent events, OpenAI chunk format,
 // ending with "data: [DONE]"). Unknown fields are ignored, as OpenAI-compatible servers do.
 // Errors are OpenAI-shaped: {"error":{"message","type","param","code"}} with 400/404/405/500.
 //
@@ -25,6 +26,7 @@
 #include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +47,15 @@ struct ChatServerOptions {
     int64_t maxInFlightTokens = 0;   // token positions reserved by requests at once; 0 = 64 x context
     int maxConnectionsPerClient = 32;
     int headerTimeoutMs = 10000;     // whole request head, from its first byte
+    // Set: ILQL decoding (the checkpoint must have value heads) with this β by default; a request
+    // may send "beta" (extension field). Unset: π_β, and a request's "beta" is refused.
+    std::optional<double> beta;
+    // Continuous batching (core/gen/generation_engine.h; float32 CPU models): concurrent requests
+    // decode together in up to maxBatch KV slots; up to maxQueue more wait, beyond that 429.
+    // Other devices/dtypes, and ILQL with a separate value trunk, generate one request at a time.
+    bool continuousBatching = true;
+    int64_t maxBatch = 16;
+    int64_t maxQueue = 64;
 };
 
 class LocalChatServer {

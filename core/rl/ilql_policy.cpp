@@ -1,8 +1,11 @@
 #include "core/rl/ilql_policy.h"
 
+#include "core/rl/ilql_sampling.h"
 #include "core/util/error.h"
 
 #include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
 
 namespace hw {
 
@@ -73,32 +76,66 @@ LogitsHook ilqlLogitsHook(const IlqlDecodingModel& model, const IlqlDecodeConfig
 {
     decode.validate();
     return [model, decode, beta](const torch::Tensor& logits, const LogitsHookContext& ctx) -> torch::Tensor {
-        if (!decode.include_adv)
-            return {};
+        // generate() ran with ilqlSamplingOptions(): `logits` are π_β's raw logits with only the
+        // banned tokens (and any caller's bans, e.g. stop tokens at the first step) at -inf, so
+        // those are exactly the masked tokens of the decoding below.
         const auto values = ilqlValuesAt(model, ctx);
-        const double w = beta ? beta() : decode.adv_weight;
-        const auto diff = values.q.to(logits.device()) - values.v.to(logits.device()).unsqueeze(-1);
-        torch::Tensor adv;
-        if (decode.exp_adv) {
-            adv = diff * w;
-        } else {
-            const auto sign = (diff > 0.0).to(torch::kFloat);
-            adv = torch::log(sign * w + (1.0 - sign) * (1.0 - w));
-        }
-        if (decode.adv_clip)
-            adv = torch::clamp_max(adv, *decode.adv_clip);
-        return logits + adv;   // entries filtered to -inf stay -inf
+        IlqlDecodeConfig c = decode;
+        if (beta)
+            c.adv_weight = beta();
+        const auto masked = torch::isneginf(logits);
+        return ilqlDecodeLogits(logits, values.v.to(logits.device()), values.q.to(logits.device()), c, masked);
     };
 }
 
 SamplingOptions ilqlSamplingOptions(const IlqlDecodeConfig& decode, uint64_t seed)
 {
+    (void)decode; // temperature, top-k and top-p are applied by ilqlDecodeLogits in the hook
     SamplingOptions s;
-    s.temperature = decode.temp;
-    s.topK = decode.top_k.value_or(0);
-    s.topP = decode.top_p.value_or(1.0);
+    s.temperature = 1.0; // 0 for greedy (argmax of the hook's logits)
     s.seed = seed;
     return s;
+}
+
+IlqlDecodeConfig ilqlDecodeConfigFor(const IlqlDecodeConfig& base, double temperature, int64_t topK, double topP,
+                                     double beta)
+{
+    IlqlDecodeConfig c = base;
+    c.temp = temperature > 0 ? temperature : 1.0;
+    c.top_k = topK > 0 ? std::optional<int64_t>(topK) : std::nullopt;
+    c.top_p = topP > 0 && topP < 1.0 ? std::optional<double>(topP) : std::nullopt;
+    c.adv_weight = beta;
+    c.validate();
+    return c;
+}
+
+void useIlqlDecoding(GenerationOptions& go, LogitsHook& hook, const IlqlDecodingModel& model,
+                     const IlqlDecodeConfig& decode, std::function<double()> beta)
+{
+    const bool greedy = go.sampling.temperature <= 0;
+    auto banned = go.sampling.bannedTokens;
+    go.sampling = ilqlSamplingOptions(decode, go.sampling.seed);
+    if (greedy)
+        go.sampling.temperature = 0.0;
+    go.sampling.bannedTokens = std::move(banned);
+    go.companions = ilqlCompanionTrunks(model);
+    hook = ilqlLogitsHook(model, decode, std::move(beta));
+}
+
+IlqlDecodeConfig loadIlqlDecodeConfig(const std::string& dir)
+{
+    const std::string path = dir + "/train_config.json";
+    std::ifstream in(path);
+    if (!in)
+        return {};
+    try {
+        const auto j = nlohmann::json::parse(in);
+        if (j.is_object() && j.contains("decode") && j["decode"].is_object())
+            return j["decode"].get<IlqlDecodeConfig>();
+    } catch (const std::exception& e) {
+        throw Error(path + ": " + e.what());
+    }
+    return {};
 }
 
 IlqlDecodeOutput ilqlNextTokenDistribution(const IlqlDecodingModel& modelIn, const std::vector<int64_t>& prompt,

@@ -44,14 +44,16 @@ struct IlqlValues {
 };
 IlqlValues ilqlValuesAt(const IlqlDecodingModel& model, const LogitsHookContext& context);
 
-// A hook for generate() (with ilqlCompanionTrunks(model) as the companions): logits + adv, adv = β (Q̂ − V) (exp_adv) or the log sign weights,
-// clipped at adv_clip. beta() is called at every step (run-time β); when empty, the config's
-// adv_weight is used. include_logits = false is not supported here (generate() always samples
-// from the policy's logits); use ilqlDecode() for that.
+// A hook for generate() that turns π_β's logits into ILQL's decoding distribution through
+// ilqlDecodeLogits() (core/rl/ilql_sampling.h), the implementation checked against the reference's
+// golden decoding cases. generate() must run with ilqlSamplingOptions() (it filters nothing; its
+// banned tokens are the masked tokens) and ilqlCompanionTrunks(model) as companions; see
+// useIlqlDecoding(). beta() is called at every step (run-time β); when empty, adv_weight is used.
 LogitsHook ilqlLogitsHook(const IlqlDecodingModel& model, const IlqlDecodeConfig& decode,
                           std::function<double()> beta = {});
 
-// Temperature / top-k / top-p of a decoding config as generate()'s sampling options.
+// generate()'s sampling options for ilqlLogitsHook: temperature 1 (set 0 for greedy), no top-k /
+// top-p (the hook applies the decoding config's), the seed.
 SamplingOptions ilqlSamplingOptions(const IlqlDecodeConfig& decode, uint64_t seed);
 
 // The exact perturbed distribution after a prompt (no sampling): policy logits, V and Q̂ at the

@@ -1,0 +1,64 @@
+#pragma once
+// Decoding-step kernels for float32 CPU inference (no autograd): the per-token work of a small
+// transformer is a few microseconds of arithmetic buried under per-op dispatch, temporary tensors
+// and layout copies, so the tiny element-wise parts (RMSNorm, RoPE with the KV-cache write,
+// attention over a short query block, SwiGLU) run here as plain loops over raw float pointers, and
+// the matrix products go to BLAS in the layout it handles best for few rows (gemv for one row; the
+// weight as the left operand for a handful). Used by Transformer::forward only when
+// useInferenceKernels() holds; training and other dtypes/devices keep the ATen path.
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace hw {
+
+// True when x is a float32 CPU tensor and autograd is off (NoGradGuard or InferenceMode).
+bool useInferenceKernels(const torch::Tensor& x);
+
+// Query blocks up to this many tokens use inferenceAttention (scalar loops); longer prompt blocks
+// use batched GEMMs.
+constexpr int64_t kInferenceAttentionMaxQueries = 16;
+
+// Whether weights are small enough to keep a concatenated copy for one matrix product (the copy
+// doubles their memory; for large models separate products cost little next to the weights).
+bool fuseForInference(const std::vector<torch::Tensor>& weights);
+
+// x [..., in] · wᵀ [in, out] (+ b) -> [..., out], contiguous.
+torch::Tensor inferenceLinear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b = {});
+
+// RMSNorm of the last dimension: x * rsqrt(mean(x²) + eps) * weight, contiguous.
+torch::Tensor inferenceRmsNorm(const torch::Tensor& x, const torch::Tensor& weight, double eps);
+
+// Splits fused q|k|v rows [B*T, (heads + 2 kvHeads) * d], applies RoPE (cos/sin [1 or B, 1, T, d],
+// contiguous) to q and k, writes q to q [B, heads, T, d] and k, v to kDst/vDst [B, kvHeads, cap, d]
+// at positions offset .. offset+T-1 (the KV cache, or fresh buffers with offset 0).
+void inferenceRopeSplit(const torch::Tensor& qkv, int64_t B, int64_t T, int64_t heads, int64_t kvHeads, int64_t d,
+                        const torch::Tensor& cos, const torch::Tensor& sin, torch::Tensor& q, torch::Tensor& kDst,
+                        torch::Tensor& vDst, int64_t offset);
+
+// Grouped-query attention of q [B, heads, T, d] over keys/values [B, kvHeads, >= L, d] (first
+// L = past + T positions), causal (query t sees keys <= past + t) unless additiveMask [B,1,T,L] is
+// given (then that mask alone, as the ATen path). Returns [B, T, heads * d]. For short query blocks.
+torch::Tensor inferenceAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, int64_t past,
+                                 const torch::Tensor& additiveMask, double scale);
+
+// gate|up rows [n, 2f] -> silu(gate) * up [n, f].
+torch::Tensor inferenceSwiGlu(const torch::Tensor& gateUp);
+
+// The concatenation of `parts` along dim 0 kept for (owner, which), e.g. (attention module, 0) for
+// its q|k|v weights: FusedWeight instances in one table, so modules need no member for it.
+torch::Tensor fusedWeightFor(const void* owner, int which, const std::vector<torch::Tensor>& parts);
+
+// A concatenation of weights along dim 0, rebuilt only when one of them was replaced or written
+// (data pointer or version counter changed), e.g. q|k|v for one matrix product per layer.
+class FusedWeight {
+public:
+    const torch::Tensor& get(const std::vector<torch::Tensor>& parts);
+
+private:
+    torch::Tensor m_fused;
+    std::vector<std::pair<const void*, uint32_t>> m_key;
+};
+
+} // namespace hw
