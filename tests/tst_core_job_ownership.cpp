@@ -400,6 +400,7 @@ private Q_SLOTS:
                 for (const auto& c : extra)
                     db.exec("ALTER TABLE " + table + " DROP COLUMN " + c);
             }
+            db.exec("DROP TABLE eval_episodes"); // version 4
             db.exec("PRAGMA user_version = 1");
             nlohmann::json cfg = testJob().config;
             cfg["config_hash"] = JobRunner::configHash(cfg);

@@ -142,7 +142,17 @@ private Q_SLOTS:
         QVERIFY(p.waitForFinished(30000));
         QCOMPARE(p.exitCode(), 1);
 
+        // An unset key variable is an error naming it, before anything is sent (issue 13).
+        p.start(QString::fromStdString(hwtest::cliPath()),
+                {"relabel", project, "--endpoint", "local", "--max-attempts", "1", "--json", "--quiet"});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 1);
+        QVERIFY(p.readAllStandardError().contains("MY_KEY"));
+
         // A dead endpoint stops the job after a few connection failures instead of failing every item slowly.
+        QProcessEnvironment keyed = env();
+        keyed.insert("MY_KEY", "sk-test");
+        p.setProcessEnvironment(keyed);
         p.start(QString::fromStdString(hwtest::cliPath()),
                 {"relabel", project, "--endpoint", "local", "--max-attempts", "1", "--json", "--quiet"});
         QVERIFY(p.waitForFinished(60000));

@@ -210,6 +210,7 @@ private Q_SLOTS:
             // Take the file back to version 2: the runs table as version 2 laid it out.
             for (const char* c : {"stop_requested", "owner_host", "owner_pid", "heartbeat"})
                 db.exec(std::string("ALTER TABLE runs DROP COLUMN ") + c);
+            db.exec("DROP TABLE eval_episodes"); // version 4
             db.exec("PRAGMA user_version = 2");
             db.exec("INSERT INTO runs(name, kind, status, step) VALUES ('old', 'ilql', 'running', 7)");
         }
