@@ -139,6 +139,7 @@ private Q_SLOTS:
         o.device = "cpu";
         o.maxBatch = 8;
         o.maxQueue = 64; // room for all: nobody is refused
+        o.maxConnectionsPerClient = 64; // all 50 clients come from 127.0.0.1
         LocalChatServer server(o);
         server.start();
         const std::string url = server.baseUrl() + "/v1/chat/completions";
@@ -173,6 +174,9 @@ private Q_SLOTS:
         o.device = "cpu";
         o.maxBatch = 1;
         o.maxQueue = 2;
+        // Only the engine's queue may refuse here (not the per-client connection limit: all 50
+        // clients come from 127.0.0.1), so every 429 is one the engine counts.
+        o.maxConnectionsPerClient = 64;
         LocalChatServer server(o);
         server.start();
         const std::string url = server.baseUrl() + "/v1/chat/completions";
