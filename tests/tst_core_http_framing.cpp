@@ -117,7 +117,7 @@ private Q_SLOTS:
         size_t input = 0;
         fuzz::httpFailHandler() = [&](const std::string& what) { violations.push_back(what + " on input #" + std::to_string(input)); };
         std::vector<std::string> seeds;
-        const QDir dir(QString::fromStdString(hwtest::testDataDir()) + "/fuzz/http_request");
+        const QDir dir(QString::fromStdString(hwtest::sourceDir()) + "/core/fuzz/corpus/http_request");
         for (const QString& name : dir.entryList(QDir::Files)) {
             QFile f(dir.filePath(name));
             QVERIFY(f.open(QIODevice::ReadOnly));
