@@ -8,20 +8,6 @@
 
 namespace hw {
 
-namespace {
-
-// RoPE of one head row, as inferenceRopeSplit (the same arithmetic, so decode and prefill agree).
-inline void ropeRow(const float* x, const float* c, const float* s, float* out, int64_t d)
-{
-    const int64_t half = d / 2;
-    for (int64_t i = 0; i < half; ++i)
-        out[i] = x[i] * c[i] - x[i + half] * s[i];
-    for (int64_t i = half; i < d; ++i)
-        out[i] = x[i] * c[i] + x[i - half] * s[i];
-}
-
-} // namespace
-
 bool SlotDecoder::supports(const Transformer& model)
 {
     return model && model->device().is_cpu() && model->dtype() == torch::kFloat;
@@ -149,12 +135,12 @@ SlotStepOutput SlotDecoder::decode(const std::vector<int64_t>& slots, const std:
             const float* cs = m_cos.data_ptr<float>() + pos * d;
             const float* sn = m_sin.data_ptr<float>() + pos * d;
             for (int64_t hd = 0; hd < heads; ++hd)
-                ropeRow(row + hd * d, cs, sn, q.data() + hd * d, d);
+                inferenceRopeRow(row + hd * d, cs, sn, q.data() + hd * d, d);
             const float* kr = row + heads * d;
             const float* vr = kr + kvHeads * d;
             for (int64_t hd = 0; hd < kvHeads; ++hd) {
                 const int64_t at = ((slot * kvHeads + hd) * m_capacity + pos) * d;
-                ropeRow(kr + hd * d, cs, sn, kp + at, d);
+                inferenceRopeRow(kr + hd * d, cs, sn, kp + at, d);
                 std::copy(vr + hd * d, vr + (hd + 1) * d, vp + at);
             }
             // Attention over this row's own keys 0..pos (the loop order of inferenceAttention).

@@ -70,19 +70,6 @@ torch::Tensor inferenceRmsNorm(const torch::Tensor& xIn, const torch::Tensor& we
     return y;
 }
 
-namespace {
-
-inline void ropeRow(const float* x, const float* c, const float* s, float* out, int64_t d)
-{
-    const int64_t half = d / 2;
-    for (int64_t i = 0; i < half; ++i)
-        out[i] = x[i] * c[i] - x[i + half] * s[i];
-    for (int64_t i = half; i < d; ++i)
-        out[i] = x[i] * c[i] + x[i - half] * s[i];
-}
-
-} // namespace
-
 void inferenceRopeSplit(const torch::Tensor& qkvIn, int64_t B, int64_t T, int64_t heads, int64_t kvHeads, int64_t d,
                         const torch::Tensor& cosIn, const torch::Tensor& sinIn, torch::Tensor& q, torch::Tensor& kDst,
                         torch::Tensor& vDst, int64_t offset)
@@ -106,12 +93,12 @@ void inferenceRopeSplit(const torch::Tensor& qkvIn, int64_t B, int64_t T, int64_
             const float* c = cp + b * cosRowStride + t * d;
             const float* s = sp + b * cosRowStride + t * d;
             for (int64_t h = 0; h < heads; ++h)
-                ropeRow(row + h * d, c, s, qp + ((b * heads + h) * T + t) * d, d);
+                inferenceRopeRow(row + h * d, c, s, qp + ((b * heads + h) * T + t) * d, d);
             const float* kr = row + heads * d;
             const float* vr = kr + kvHeads * d;
             for (int64_t h = 0; h < kvHeads; ++h) {
                 const int64_t at = ((b * kvHeads + h) * cap + offset + t) * d;
-                ropeRow(kr + h * d, c, s, kp + at, d);
+                inferenceRopeRow(kr + h * d, c, s, kp + at, d);
                 std::copy(vr + h * d, vr + (h + 1) * d, vp + at);
             }
         }

@@ -30,6 +30,17 @@ torch::Tensor inferenceLinear(const torch::Tensor& x, const torch::Tensor& w, co
 // RMSNorm of the last dimension: x * rsqrt(mean(x²) + eps) * weight, contiguous.
 torch::Tensor inferenceRmsNorm(const torch::Tensor& x, const torch::Tensor& weight, double eps);
 
+// RoPE of one head row of `d` floats (rotate-half layout) into `out`: the one definition used by
+// prefill (inferenceRopeSplit) and by the slot decoder, so both give bit-identical keys.
+inline void inferenceRopeRow(const float* x, const float* c, const float* s, float* out, int64_t d)
+{
+    const int64_t half = d / 2;
+    for (int64_t i = 0; i < half; ++i)
+        out[i] = x[i] * c[i] - x[i + half] * s[i];
+    for (int64_t i = half; i < d; ++i)
+        out[i] = x[i] * c[i] + x[i - half] * s[i];
+}
+
 // Splits fused q|k|v rows [B*T, (heads + 2 kvHeads) * d], applies RoPE (cos/sin [1 or B, 1, T, d],
 // contiguous) to q and k, writes q to q [B, heads, T, d] and k, v to kDst/vDst [B, kvHeads, cap, d]
 // at positions offset .. offset+T-1 (the KV cache, or fresh buffers with offset 0).
