@@ -10,13 +10,17 @@ PACKAGES=(
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev libgl-dev
   libtorch-dev libopenblas0-pthread
   nlohmann-json3-dev libsqlite3-dev libcurl4-openssl-dev libsentencepiece-dev libcpp-httplib-dev
-  xvfb xauth fonts-dejavu-core python3 npm wamerican
+  xvfb xauth fonts-dejavu-core python3 wamerican
   clang libclang-rt-14-dev
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# npm (for the test that drives `hindsight serve` with the official openai client) is checked as a
+# command: where Node.js comes from another archive it ships its own npm, and Debian's npm package
+# would conflict with it.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
