@@ -11,7 +11,7 @@ PACKAGES=(
   libtorch-dev libopenblas0-pthread
   nlohmann-json3-dev libsqlite3-dev libcurl4-openssl-dev libsentencepiece-dev libcpp-httplib-dev
   xvfb xauth fonts-dejavu-core python3 wamerican
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev libgloo-dev
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
