@@ -472,7 +472,23 @@ private Q_SLOTS:
         QCOMPARE(same.setId, big.setId);
         QCOMPARE(same.name, std::string("persuasion-hindsight-k5"));
         ac.seed = 1;
-        QCOMPARE(runAggregate(project, ac, {}).name, std::string("persuasion-hindsight-k5-2"));
+        const AggregateResult other = runAggregate(project, ac, {});
+        QCOMPARE(other.name, std::string("persuasion-hindsight-k5-2"));
+        // Killed after the set's commit but before its job was marked done: the next run finishes
+        // that job and names that set; it starts no second job and makes no second set.
+        const int64_t jobsBefore = count(db, "SELECT count(*) FROM jobs WHERE kind = 'aggregate'");
+        const int64_t setsBefore = count(db, "SELECT count(*) FROM training_sets");
+        Statement interrupt(db, "UPDATE jobs SET status = 'running' WHERE id = ?");
+        interrupt.bind(1, other.summary.jobId);
+        interrupt.step();
+        const AggregateResult resumed = runAggregate(project, ac, {});
+        QCOMPARE(resumed.summary.jobId, other.summary.jobId);
+        QCOMPARE(resumed.setId, other.setId);
+        QCOMPARE(resumed.name, other.name);
+        QCOMPARE(resumed.summary.skipped, int64_t(1));
+        QCOMPARE(count(db, "SELECT count(*) FROM jobs WHERE kind = 'aggregate'"), jobsBefore);
+        QCOMPARE(count(db, "SELECT count(*) FROM training_sets"), setsBefore);
+        QCOMPARE(count(db, "SELECT count(*) FROM jobs WHERE kind = 'aggregate' AND status <> 'done'"), int64_t(0));
     }
 
     void counselingLabelUsesInitialIntensity()

@@ -76,6 +76,17 @@ private Q_SLOTS:
             QVERIFY2(k.run != nullptr, k.name.c_str());
             QVERIFY(!k.title.empty() && !k.role.empty());
             QVERIFY(k.fromLegacy != nullptr);
+            // The fields a front end shows are declared options, with choices only for text and a
+            // range that holds the default.
+            for (const auto& f : k.fields) {
+                const std::string where = k.name + "." + f.key;
+                QVERIFY2(k.options.contains(f.key), where.c_str());
+                QVERIFY2(!f.label.empty() && !f.help.empty(), where.c_str());
+                const nlohmann::json& def = k.options.at(f.key);
+                QVERIFY2(f.choices.empty() || def.is_string(), where.c_str());
+                if (def.is_number() && f.max > f.min)
+                    QVERIFY2(def.get<double>() >= f.min && def.get<double>() <= f.max, where.c_str());
+            }
         }
         QCOMPARE(names, (std::vector<std::string>{"relabel", "regenerate", "label", "aggregate", "imagine"}));
         QVERIFY(findStageKind("regenerate"));
@@ -165,6 +176,27 @@ private Q_SLOTS:
         warmer.temperature = 1.0;
         QVERIFY(hashOf(relabelWith(StageBackend::llm(warmer))) != base);
         QVERIFY(hashOf(relabelWith(StageBackend::retrieval())) != base);
+    }
+
+    void resumeUsesTheRecordedCallSettings()
+    {
+        // Saved profile: 5 attempts, 120 s. The run overrode both on its command line.
+        EndpointProfile saved = profile();
+        saved.name = "lab";
+        EndpointProfiles profiles;
+        profiles.upsert(saved);
+        EndpointProfile used = saved;
+        used.maxAttempts = 1;
+        used.timeoutS = 7;
+        used.maxInFlight = 3;
+        const StageDescription d = relabelWith(StageBackend::llm(used));
+        const StageDescription stored = nlohmann::json(d).get<StageDescription>();
+        const EndpointProfile resumed = stored.backend(role::kController).endpointProfile(profiles);
+        QCOMPARE(resumed.name, std::string("lab"));
+        QCOMPARE(resumed.maxAttempts, 1);
+        QCOMPARE(resumed.timeoutS, 7.0);
+        QCOMPARE(resumed.maxInFlight, 3);
+        QCOMPARE(resumed.model, saved.model);
     }
 
     void olderRecordsReadAsTheCliWritesNow()

@@ -299,12 +299,12 @@ private Q_SLOTS:
         QVERIFY2(first.state() == QProcess::Running, first.readAll().constData());
         const qint64 firstId = newest()->id;
         page.table()->selectRow(page.model()->rowOf(firstId));
-        QTRY_VERIFY_WITH_TIMEOUT(page.stopButton()->isEnabled(), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(page.stopButton()->isEnabled(), 60000);
         QVERIFY(!page.resumeButton()->isEnabled());
         page.stopButton()->click();
         QVERIFY(first.waitForFinished(60000));
         QVERIFY2(first.exitCode() == 0, first.readAll().constData());
-        QTRY_COMPARE_WITH_TIMEOUT(page.model()->run(firstId)->status, std::string("stopped"), 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(page.model()->run(firstId)->status, std::string("stopped"), 60000);
         QVERIFY(page.model()->run(firstId)->hasCheckpoint);
         QVERIFY(!page.stopButton()->isEnabled());
 
@@ -318,13 +318,13 @@ private Q_SLOTS:
         const qint64 secondId = newest()->id;
         second.kill();   // SIGKILL
         QVERIFY(second.waitForFinished(30000));
-        QTRY_VERIFY_WITH_TIMEOUT(page.model()->run(secondId)->stale, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(page.model()->run(secondId)->stale, 60000);
         QCOMPARE(page.model()->run(secondId)->status, std::string("running"));   // as the dead process left it
         const int row = page.model()->rowOf(secondId);
         QCOMPARE(page.model()->index(row, RunTableModel::StatusColumn).data().toString(), QStringLiteral("interrupted"));
         page.table()->clearSelection();
         page.table()->selectRow(row);
-        QTRY_VERIFY_WITH_TIMEOUT(page.resumeButton()->isEnabled(), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(page.resumeButton()->isEnabled(), 60000);
         QVERIFY(!page.stopButton()->isEnabled());
         const int64_t stepAtKill = page.model()->run(secondId)->step;
 
@@ -337,7 +337,7 @@ private Q_SLOTS:
         QCOMPARE(page.model()->run(secondId)->ownerPid, int64_t(QCoreApplication::applicationPid()));
         page.stopSelected();   // ours now: the worker's stop token
         QTRY_VERIFY_WITH_TIMEOUT(!page.isTraining(), 60000);
-        QTRY_COMPARE_WITH_TIMEOUT(page.model()->run(secondId)->status, std::string("stopped"), 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(page.model()->run(secondId)->status, std::string("stopped"), 60000);
         QCOMPARE(int(page.model()->runs().size()), 2);   // resumed in place, no new run
     }
 
@@ -361,11 +361,11 @@ private Q_SLOTS:
         auto rec = hw::RunRecorder::start(path.toStdString(), info);
         for (int s = 1; s <= 5; ++s)
             rec.log(s, {{"loss", 2.0 / s}, {"mean_q", 0.1 * s}, {"lr", 1e-4}, {"tokens_per_s", 1000.0 + s}});
-        QTRY_COMPARE_WITH_TIMEOUT(page.model()->rowCount(), 1, 5000);
-        QTRY_COMPARE_WITH_TIMEOUT(page.shownRuns(), QList<qint64>{rec.runId()}, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(page.model()->rowCount(), 1, 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(page.shownRuns(), QList<qint64>{rec.runId()}, 60000);
         MetricChart* losses = page.chart(int(MetricGroup::Losses));
         const MetricChart::SeriesKey key{rec.runId(), QStringLiteral("loss")};
-        QTRY_COMPARE_WITH_TIMEOUT(losses->rawPointCount(key), qsizetype(5), 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(losses->rawPointCount(key), qsizetype(5), 60000);
         QCOMPARE(page.chart(int(MetricGroup::Values))->rawPointCount({rec.runId(), QStringLiteral("mean_q")}), qsizetype(5));
         QCOMPARE(page.chart(int(MetricGroup::Optimizer))->seriesCount(), 1);
         QCOMPARE(page.chart(int(MetricGroup::Throughput))->seriesCount(), 1);
@@ -375,7 +375,7 @@ private Q_SLOTS:
 
         for (int s = 6; s <= 12; ++s)
             rec.log(s, {{"loss", 2.0 / s}});
-        QTRY_COMPARE_WITH_TIMEOUT(losses->rawPointCount(key), qsizetype(12), 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(losses->rawPointCount(key), qsizetype(12), 60000);
         QCOMPARE(lineOf(losses, QStringLiteral("loss")), line);
         QCOMPARE(line->count(), 12);
         QCOMPARE(losses->rebuildCount(), rebuilds);
@@ -385,12 +385,12 @@ private Q_SLOTS:
         info.name = "second";
         auto rec2 = hw::RunRecorder::start(path.toStdString(), info);
         rec2.log(1, {{"loss", 3.0}});
-        QTRY_COMPARE_WITH_TIMEOUT(page.model()->rowCount(), 2, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(page.model()->rowCount(), 2, 60000);
         page.table()->selectAll();
-        QTRY_COMPARE_WITH_TIMEOUT(losses->seriesCount(), 2, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(losses->seriesCount(), 2, 60000);
         QVERIFY(lineOf(losses, QStringLiteral("#%1 loss").arg(rec.runId())));
         rec2.finish("done");
-        QTRY_COMPARE_WITH_TIMEOUT(page.model()->run(rec2.runId())->status, std::string("done"), 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(page.model()->run(rec2.runId())->status, std::string("done"), 60000);
 
         // Details one click away.
         page.openDetails(rec.runId());
@@ -451,8 +451,8 @@ private Q_SLOTS:
         QVERIFY(train.waitForFinished(300000));
         const QByteArray out = train.readAll();
         QVERIFY2(train.exitCode() == 0, out.constData());
-        QTRY_COMPARE_WITH_TIMEOUT(page.model()->run(runId)->status, std::string("done"), 5000);
-        QTRY_COMPARE_WITH_TIMEOUT(losses->rawPointCount(key), qsizetype(60 / 5), 5000); // tiny: a row every 5 steps
+        QTRY_COMPARE_WITH_TIMEOUT(page.model()->run(runId)->status, std::string("done"), 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(losses->rawPointCount(key), qsizetype(60 / 5), 60000); // tiny: a row every 5 steps
         qInfo("loss points seen while training: %lld, after: %lld", static_cast<long long>(early),
               static_cast<long long>(losses->rawPointCount(key)));
         QCOMPARE(lineOf(losses, QStringLiteral("loss")), line);
@@ -480,7 +480,7 @@ private Q_SLOTS:
         r.projectPath = path.toStdString();
         r.kind = "ilql";
         r.tiny = true;
-        r.overrides = {{"bcSteps", 20}, {"iterations", 30}, {"updatesPerIteration", 10}, {"evalSamples", 1},
+        r.overrides = {{"bcSteps", 20}, {"iterations", 100}, {"updatesPerIteration", 10}, {"evalSamples", 1},
                        {"checkpointEvery", 0}};
         QVERIFY(page.startTraining(r));
         QVERIFY(page.isTraining());
@@ -494,9 +494,9 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(ilqlRun() && ilqlRun()->step >= 10, 120000);
         page.stopTraining();
         QTRY_VERIFY_WITH_TIMEOUT(!page.isTraining(), 60000);
-        QTRY_COMPARE_WITH_TIMEOUT(ilqlRun()->status, std::string("stopped"), 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(ilqlRun()->status, std::string("stopped"), 60000);
         const auto stopped = *ilqlRun();
-        QVERIFY(stopped.step < 300);
+        QVERIFY(stopped.step < 1000); // 100 iterations x 10 updates: stopped well before the end
         QVERIFY(!stopped.checkpointDir.empty());
         QCOMPARE(stopped.setName, std::string("hindsight-rl"));
 
@@ -515,9 +515,9 @@ private Q_SLOTS:
         again.resumeDir = stopped.checkpointDir;
         QVERIFY(page.startTraining(again));
         QTRY_VERIFY_WITH_TIMEOUT(!page.isTraining(), 180000);
-        QTRY_COMPARE_WITH_TIMEOUT(ilqlRun()->status, std::string("done"), 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(ilqlRun()->status, std::string("done"), 60000);
         QCOMPARE(ilqlRun()->id, stopped.id);          // resumed in place, not a new run
-        QCOMPARE(ilqlRun()->step, int64_t(300));
+        QCOMPARE(ilqlRun()->step, int64_t(1000));
         QCOMPARE(int(page.model()->runs().size()), 2);
     }
 };

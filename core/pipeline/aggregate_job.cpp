@@ -3,6 +3,7 @@
 #include "core/store/training_set_store.h"
 #include "core/store/database.h"
 #include "core/store/dialogue_store.h"
+#include "core/store/job_store.h"
 #include "core/store/original_dialogue.h"
 
 #include <algorithm>
@@ -22,7 +23,9 @@ AggregateResult runAggregate(SharedProject& project, const AggregateConfig& conf
     opts.config = config.description.is_null() ? nlohmann::json(config) : config.description;
     opts.concurrency = 1;
     opts.seed = config.seed;
-    opts.resume = false;
+    // Resumed like every stage: a run killed after the set's commit but before the job was marked
+    // done finishes that job (its stored item result names the set) instead of starting another.
+    opts.resume = true;
     JobRunner runner(project, opts, hooks);
 
     AggregateResult result;
@@ -97,6 +100,15 @@ AggregateResult runAggregate(SharedProject& project, const AggregateConfig& conf
     });
     if (result.summary.status != "done")
         throw Error("aggregate: " + (result.summary.error.empty() ? result.summary.status : result.summary.error));
+    if (result.setId == 0) {
+        // The set was committed by an earlier, interrupted run of this job: its item result has it.
+        const auto item = project.with([&](Database& db) { return JobStore(db).item(result.summary.jobId, key); });
+        if (!item || !item->result.contains("set_id"))
+            throw Error("aggregate: job " + std::to_string(result.summary.jobId) + " is done but names no training set");
+        result.setId = item->result["set_id"].get<int64_t>();
+        result.name = item->result.value("name", std::string());
+        result.reused = item->result.value("reused", false);
+    }
     if (!config.outputJsonl.empty())
         project.with([&](Database& db) { TrainingSetStore(db).exportJsonl(result.setId, config.outputJsonl, hooks.stop); });
     result.summary.extra = {{"set_id", result.setId},        {"name", result.name},

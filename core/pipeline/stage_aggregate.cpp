@@ -13,6 +13,14 @@ StageKind aggregateStageKind()
     k.role = "The labelled originals plus labelled regenerations, up to k times the originals (stage 4).";
     k.usesItems = false;
     k.options = {{"k", 5.0}, {"name", ""}, {"includeImagined", false}, {"outputJsonl", ""}};
+    k.fields = {{"k", "Target size (× originals)",
+                 "The set holds the labelled originals plus regenerations up to k times their number "
+                 "(the paper: 5). Fewer available regenerations are all used and the shortfall reported.",
+                 1.0, 100.0, {}, ""},
+                {"name", "Training set name", "Empty: <task>-hindsight-k<k>, made unique. Shown in the Runs page's "
+                 "training-set list.", 0, 0, {}, "automatic"},
+                {"includeImagined", "Imagined dialogues count as regenerations",
+                 "Labelled zero-shot imagined dialogues join the pool the regenerations are drawn from.", 0, 0, {}, ""}};
     k.validate = [](const StageDescription& d) {
         if (d.options["k"].get<double>() < 1.0)
             throw Error("stage aggregate: options.k must be at least 1");

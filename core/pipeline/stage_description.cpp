@@ -56,12 +56,14 @@ EndpointProfile StageBackend::endpointProfile(const EndpointProfiles& profiles) 
     } else {
         p.name = profile;
         p.apiKeyEnv = apiKeyEnv;
-        p.timeoutS = timeoutS;
-        p.maxAttempts = maxAttempts;
-        p.maxInFlight = maxInFlight;
-        p.pricePromptPer1k = pricePromptPer1k;
-        p.priceCompletionPer1k = priceCompletionPer1k;
     }
+    // How the run reached the endpoint is the run's too: a job started with `--profile X
+    // --max-attempts 1` resumes with one attempt per call, whatever the saved profile says now.
+    p.timeoutS = timeoutS;
+    p.maxAttempts = maxAttempts;
+    p.maxInFlight = maxInFlight;
+    p.pricePromptPer1k = pricePromptPer1k;
+    p.priceCompletionPer1k = priceCompletionPer1k;
     // What the replies depend on comes from the record, so cached calls replay.
     if (!endpoint.empty())
         p.baseUrl = endpoint;

@@ -18,6 +18,8 @@ StageKind imagineStageKind()
     k.role = "Whole dialogues from the task description and each simulated user persona.";
     k.roles = {{role::kGenerator, {"llm"}}};
     k.options = {{"perPersona", 10}, {"personas", nlohmann::json::array()}};
+    k.fields = {{"perPersona", "Dialogues per persona", "Imagined dialogues written for each simulated user persona.",
+                 1, 10000, {}, ""}};
     k.validate = [](const StageDescription& d) {
         if (d.options["perPersona"].get<int>() < 1)
             throw Error("stage imagine: options.perPersona must be at least 1");

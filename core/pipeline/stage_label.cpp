@@ -13,6 +13,8 @@ StageKind labelStageKind()
     k.role = "Scores every unlabelled regeneration with the reward model (stage 3).";
     k.roles = {{role::kLabeler, {"llm", "checkpoint"}}};
     k.options = {{"includeImagined", false}};
+    k.fields = {{"includeImagined", "Label imagined dialogues too",
+                 "Also score the unlabelled zero-shot imagined dialogues of the task.", 0, 0, {}, ""}};
     k.fromLegacy = [](const nlohmann::json& c) {
         StageDescription d;
         d.kind = "label";

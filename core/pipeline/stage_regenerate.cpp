@@ -21,6 +21,13 @@ StageKind regenerateStageKind()
         return out;
     };
     k.options = {{"mode", "random"}, {"turnBudget", 0}};
+    k.fields = {{"mode", "Suggestions",
+                 "Which hindsight suggestions get regenerated: one drawn at random per dialogue, or every "
+                 "suggestion accepted on the Suggestions page (edited text wins).",
+                 0, 0, {{"random", "one random suggestion per dialogue"}, {"accepted", "every accepted suggestion"}}, ""},
+                {"turnBudget", "Turns after the replaced one",
+                 "Most turns the forward model writes after the better turn; 0 = the original's remaining "
+                 "turns plus 4 (between 4 and 40).", 0, 200, {}, ""}};
     k.validate = [](const StageDescription& d) {
         const std::string mode = d.options["mode"].get<std::string>();
         if (mode != "random" && mode != "accepted")

@@ -31,6 +31,17 @@ struct StageRun {
     const JobHooks& hooks;
 };
 
+// One option a front end asks for (the workbench's start-job dialog shows a field per entry). Its
+// type is that of its default in StageKind::options; options without a field are not asked for.
+struct StageOptionField {
+    std::string key;                 // in StageKind::options
+    std::string label;               // "Training set name"
+    std::string help;                // tooltip: what it changes
+    double min = 0.0, max = 0.0;     // numbers: range (max <= min: none beyond the type)
+    std::vector<std::pair<std::string, std::string>> choices; // strings: (value, label); empty = free text
+    std::string placeholder;         // strings: shown while empty
+};
+
 struct StageKind {
     std::string name;       // the job kind and CLI verb: "relabel"
     std::string title;      // for menus: "Relabel: hindsight suggestions"
@@ -44,6 +55,8 @@ struct StageKind {
     // The stage's own options and their defaults: the type of StageDescription::options. An
     // option the stage does not know, or of another JSON type, is refused.
     nlohmann::json options = nlohmann::json::object();
+    // The options a researcher sets by hand, in the order to show them.
+    std::vector<StageOptionField> fields;
     // Range checks beyond the types (throws hw::Error naming the field). May be empty.
     std::function<void(const StageDescription&)> validate;
     // A job config written before descriptions existed (the stage's old config JSON) as a

@@ -14,6 +14,8 @@ StageKind relabelStageKind()
     k.role = "Asks the hindsight controller for better agent turns in each original dialogue (stage 1).";
     k.roles = {{role::kController, {"llm", "retrieval"}}};
     k.options = {{"suggestions", 3}};
+    k.fields = {{"suggestions", "Suggestions per dialogue",
+                 "Agent turns the controller names as worth improving in each dialogue (the paper: 3).", 1, 20, {}, ""}};
     k.validate = [](const StageDescription& d) {
         if (d.options["suggestions"].get<int>() < 1)
             throw Error("stage relabel: options.suggestions must be at least 1");

@@ -92,6 +92,28 @@ void JobStore::setTotal(int64_t id, int64_t total)
     st.exec();
 }
 
+void JobStore::setPipelineThen(int64_t id, const nlohmann::json& stages)
+{
+    if (!stages.is_array())
+        throw Error("job " + std::to_string(id) + ": the stages after it must be a list");
+    Statement st(m_db, stages.empty() ? "UPDATE jobs SET config = json_remove(config, '$.pipeline_then') WHERE id = ?"
+                                      : "UPDATE jobs SET config = json_set(config, '$.pipeline_then', json(?)) WHERE id = ?");
+    if (stages.empty())
+        st.bind(1, id);
+    else
+        st.bind(1, stages.dump()).bind(2, id);
+    st.exec();
+}
+
+nlohmann::json JobStore::pipelineThen(int64_t id)
+{
+    const auto job = get(id);
+    if (!job)
+        return nlohmann::json::array();
+    const auto it = job->config.find("pipeline_then");
+    return it != job->config.end() && it->is_array() ? *it : nlohmann::json::array();
+}
+
 void JobStore::setProgress(int64_t id, int64_t done, int64_t failed, const nlohmann::json& summary)
 {
     if (!m_setProgress)

@@ -58,6 +58,12 @@ public:
     // Overwrites done/failed counters and the summary (call inside the item's transaction).
     void setProgress(int64_t id, int64_t done, int64_t failed, const nlohmann::json& summary);
 
+    // The stages of a pipeline that come after this job (StageDescription JSON, in order), kept in
+    // its config under "pipeline_then" (outside its identity hash) so that resuming the job in
+    // another session still runs them. An empty array removes them.
+    void setPipelineThen(int64_t id, const nlohmann::json& stages);
+    nlohmann::json pipelineThen(int64_t id);   // [] when none
+
     // Items.
     std::optional<JobItemRecord> item(int64_t jobId, const std::string& key);
     std::set<std::string> doneKeys(int64_t jobId);

@@ -97,21 +97,34 @@ void PipelineWorkerHost::onFinished(qint64 jobId, const QString& status, const Q
 {
     const QString kind = m_current ? m_current->kind() : QString();
     const bool severalStages = m_current && m_current->stages.size() > 1;
-    // A pipeline that stopped at one of its stages: remember the stages after it, so that
-    // resuming that job continues the pipeline.
-    if (m_current && status != QLatin1String("done") && jobId > 0) {
-        std::vector<hw::StageDescription> rest;
+    // A pipeline that stopped at one of its stages: the stages after it are stored with that job,
+    // so that resuming it, in this session or a later one, continues the pipeline.
+    if (m_current && jobId > 0 && m_session->isOpen()) {
+        nlohmann::json rest = nlohmann::json::array();
         bool after = false;
         for (const auto& d : m_current->stages) {
             if (after)
                 rest.push_back(d);
             after = after || d.kind == m_runningKind.toStdString();
         }
-        if (!rest.empty())
-            m_pipelineRest[jobId] = rest;
+        try {
+            hw::JobStore jobs(m_session->db());
+            auto clear = [&](qint64 id) {
+                if (!jobs.pipelineThen(id).empty())
+                    jobs.setPipelineThen(id, nlohmann::json::array());
+            };
+            // The job this run resumed has handed its later stages on (to this job, or done them).
+            if (m_current->resumeJobId > 0 && m_current->resumeJobId != jobId)
+                clear(m_current->resumeJobId);
+            if (status != QLatin1String("done") && !rest.empty())
+                jobs.setPipelineThen(jobId, rest);
+            else
+                clear(jobId);
+        } catch (const std::exception& e) {
+            Q_EMIT jobFailed(jobId, tr("The pipeline stages after job %1 could not be saved (resuming it will run "
+                                       "that job only): %2").arg(jobId).arg(QString::fromUtf8(e.what())));
+        }
     }
-    if (status == QLatin1String("done"))
-        m_pipelineRest.erase(jobId);
     m_runningKind.clear();
     const qint64 id = jobId > 0 ? jobId : m_runningJobId;
     m_current.reset();
@@ -192,9 +205,13 @@ std::optional<PipelineRequest> PipelineWorkerHost::requestForJob(qint64 jobId, Q
     } catch (const std::exception& e) {
         return fail(tr("Job %1 cannot be resumed: %2").arg(jobId).arg(QString::fromUtf8(e.what())));
     }
-    // A pipeline stopped here continues with its later stages.
-    if (const auto rest = m_pipelineRest.find(jobId); rest != m_pipelineRest.end())
-        r.stages.insert(r.stages.end(), rest->second.begin(), rest->second.end());
+    // A pipeline stopped at this job continues with its later stages.
+    try {
+        for (const auto& later : hw::JobStore(m_session->db()).pipelineThen(jobId))
+            r.stages.push_back(hw::normalizeStage(later.get<hw::StageDescription>()));
+    } catch (const std::exception& e) {
+        return fail(tr("Job %1: the pipeline stages after it cannot be read: %2").arg(jobId).arg(QString::fromUtf8(e.what())));
+    }
     r.projectPath = m_session->path();
     r.label = tr("%1 #%2").arg(r.kind()).arg(jobId);
     r.resumeJobId = jobId;

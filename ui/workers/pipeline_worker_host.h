@@ -83,7 +83,6 @@ private:
     QString m_runningLabel;
     QString m_profilesPath;
     QString m_runningKind;             // the stage of the current request running now
-    std::map<qint64, std::vector<hw::StageDescription>> m_pipelineRest; // job id -> stages after it
 };
 
 } // namespace hw::ui

@@ -6,6 +6,7 @@
 #include "core/store/run_store.h"
 #include "ui/dialogs/endpoint_settings_dialog.h"
 #include "ui/pages/jobs/jobs_prefs.h"
+#include "ui/pages/jobs/stage_option_field.h"
 #include "ui/project_session.h"
 
 #include <QCheckBox>
@@ -70,9 +71,8 @@ std::optional<hw::StageBackend> decode(const QVariant& v)
 
 StartJobDialog::StartJobDialog(ProjectSession* session, const QString& profilesPath, QWidget* parent)
     : QDialog(parent), m_session(session), m_profilesPath(profilesPath), m_form(new QFormLayout), m_kind(new QComboBox),
-      m_task(new QComboBox), m_onlySelected(new QCheckBox), m_mode(new QComboBox), m_limit(new QSpinBox),
-      m_seed(new QSpinBox), m_samples(new QSpinBox), m_hardShare(new QDoubleSpinBox), m_k(new QDoubleSpinBox),
-      m_perPersona(new QSpinBox), m_concurrency(new QSpinBox), m_hint(new QLabel)
+      m_task(new QComboBox), m_onlySelected(new QCheckBox), m_limit(new QSpinBox), m_seed(new QSpinBox),
+      m_samples(new QSpinBox), m_hardShare(new QDoubleSpinBox), m_concurrency(new QSpinBox), m_hint(new QLabel)
 {
     setWindowTitle(tr("Start a pipeline job"));
     m_kind->addItem(tr("Offline pipeline: relabel → regenerate → label → aggregate"), pipelineKind());
@@ -85,18 +85,12 @@ StartJobDialog::StartJobDialog(ProjectSession* session, const QString& profilesP
         } catch (const std::exception&) {
         }
     }
-    m_mode->addItem(tr("one random suggestion per dialogue"), QStringLiteral("random"));
-    m_mode->addItem(tr("every accepted suggestion"), QStringLiteral("accepted"));
     m_limit->setRange(0, 10'000'000);
     m_limit->setSpecialValueText(tr("no limit"));
     m_seed->setRange(0, std::numeric_limits<int>::max());
     m_samples->setRange(1, 64);
     m_hardShare->setRange(0, 1);
     m_hardShare->setSingleStep(0.05);
-    m_k->setRange(1, 100);
-    m_k->setValue(5);
-    m_perPersona->setRange(1, 10'000);
-    m_perPersona->setValue(10);
     m_concurrency->setRange(0, 256);
     m_concurrency->setSpecialValueText(tr("endpoint's limit"));
     m_onlySelected->setText(tr("Only the dialogues selected on the Dialogues page"));
@@ -129,11 +123,16 @@ StartJobDialog::StartJobDialog(ProjectSession* session, const QString& profilesP
         m_form->addRow(tr(f.label), row);
     }
     m_form->addRow(QString(), m_onlySelected);
-    m_form->addRow(tr("Suggestions"), m_mode);
     m_form->addRow(tr("Samples per prefix"), m_samples);
     m_form->addRow(tr("Hard forward model share"), m_hardShare);
-    m_form->addRow(tr("Target size (× originals)"), m_k);
-    m_form->addRow(tr("Dialogues per persona"), m_perPersona);
+    // Each stage's own options, as its registry entry declares them.
+    for (const auto& k : hw::stageKinds())
+        for (const auto& f : k.fields)
+            if (QWidget* w = makeStageOptionWidget(f, k.options.at(f.key))) {
+                m_options[{k.name, f.key}] = w;
+                const bool checkBox = k.options.at(f.key).is_boolean(); // labelled by its own text
+                m_form->addRow(checkBox ? QString() : QString::fromStdString(f.label), w);
+            }
     m_form->addRow(tr("Limit"), m_limit);
     m_form->addRow(tr("Seed"), m_seed);
     m_form->addRow(tr("Requests in flight"), m_concurrency);
@@ -163,6 +162,12 @@ QComboBox* StartJobDialog::backendBox(const std::string& role) const
 {
     const auto it = m_backends.find(role);
     return it == m_backends.end() ? nullptr : it->second;
+}
+
+QWidget* StartJobDialog::optionField(const std::string& kind, const std::string& key) const
+{
+    const auto it = m_options.find({kind, key});
+    return it == m_options.end() ? nullptr : it->second;
 }
 
 void StartJobDialog::setKind(const QString& kind)
@@ -297,11 +302,10 @@ void StartJobDialog::updateFields()
     }
     auto show = [&](QWidget* field, bool on) { m_form->setRowVisible(field, on); };
     show(m_onlySelected, plans("relabel"));
-    show(m_mode, plans("regenerate"));
     show(m_samples, plans("regenerate"));
     show(m_hardShare, plans("regenerate"));
-    show(m_k, plans("aggregate"));
-    show(m_perPersona, plans("imagine"));
+    for (const auto& [where, field] : m_options)
+        show(field, plans(where.first.c_str()));
     show(m_limit, usesItems && !plans("imagine"));
     show(m_concurrency, usesItems);
     const QString kind = m_kind->currentData().toString();
@@ -338,13 +342,13 @@ std::optional<PipelineRequest> StartJobDialog::request(QString* error) const
         if (kind == "regenerate") {
             d.samples = m_samples->value();
             d.hardShare = m_hardShare->value();
-            d.options = {{"mode", m_mode->currentData().toString().toStdString()}};
-        } else if (kind == "aggregate") {
-            d.options = {{"k", m_k->value()}};
         } else if (kind == "imagine") {
-            d.options = {{"perPersona", m_perPersona->value()}};
             d.limit = 0;
         }
+        if (const hw::StageKind* sk = hw::findStageKind(kind))
+            for (const auto& f : sk->fields)
+                if (const QWidget* w = optionField(kind, f.key))
+                    d.options[f.key] = stageOptionValue(w, sk->options.at(f.key));
         try {
             for (const std::string& role : hw::stageNeeds(d)) {
                 const QComboBox* box = backendBox(role);

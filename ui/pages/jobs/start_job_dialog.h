@@ -12,6 +12,7 @@
 
 #include <map>
 #include <string>
+#include <utility>
 
 class QCheckBox;
 class QComboBox;
@@ -50,6 +51,8 @@ public:
     QDoubleSpinBox* hardShareBox() const { return m_hardShare; }
     QSpinBox* limitBox() const { return m_limit; }
     QSpinBox* seedBox() const { return m_seed; }
+    // The field of a stage's option (StageKind::fields), e.g. ("aggregate", "name"); nullptr if none.
+    QWidget* optionField(const std::string& kind, const std::string& key) const;
 
 private:
     void reloadBackends();
@@ -67,13 +70,12 @@ private:
     std::map<std::string, QWidget*> m_backendRows;
     QCheckBox* m_onlySelected;
     QList<qint64> m_selection;
-    QComboBox* m_mode;
     QSpinBox* m_limit;
     QSpinBox* m_seed;
     QSpinBox* m_samples;
     QDoubleSpinBox* m_hardShare;
-    QDoubleSpinBox* m_k;
-    QSpinBox* m_perPersona;
+    // Every registered stage's option fields, by (kind, key); shown for the kinds planned.
+    std::map<std::pair<std::string, std::string>, QWidget*> m_options;
     QSpinBox* m_concurrency;
     QLabel* m_hint;
 };
