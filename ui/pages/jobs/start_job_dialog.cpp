@@ -7,6 +7,7 @@
 #include "ui/dialogs/endpoint_settings_dialog.h"
 #include "ui/pages/jobs/jobs_prefs.h"
 #include "ui/project_session.h"
+#include "ui/style/ui_style.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -102,7 +103,7 @@ StartJobDialog::StartJobDialog(ProjectSession* session, const QString& profilesP
     m_onlySelected->setText(tr("Only the dialogues selected on the Dialogues page"));
     m_onlySelected->setEnabled(false);
     m_hint->setWordWrap(true);
-    m_hint->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    m_hint->setStyleSheet(style::mutedTextCss());
 
     m_form->addRow(tr("Job"), m_kind);
     m_form->addRow(tr("Task"), m_task);
@@ -145,7 +146,8 @@ StartJobDialog::StartJobDialog(ProjectSession* session, const QString& profilesP
         if (request(&why))
             accept();
         else
-            m_hint->setText(QStringLiteral("<span style='color:#b91c1c'>%1</span>").arg(why.toHtmlEscaped()));
+            m_hint->setText(QStringLiteral("<span style='color:%1'>%2</span>")
+                                .arg(style::errorText().name(), why.toHtmlEscaped()));
     });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
