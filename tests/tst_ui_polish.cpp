@@ -9,7 +9,9 @@
 #include "core/store/dialogue_store.h"
 #include "ui/charts/reward_histogram_chart.h"
 #include "ui/dialogs/user_guide_dialog.h"
+#include "ui/models/dialogue_table_model.h"
 #include "ui/models/job_table_model.h"
+#include "ui/models/suggestion_dialogue_model.h"
 #include "ui/models/turn_list_model.h"
 #include "ui/pages/dialogues/dialogue_filter_bar.h"
 #include "ui/pages/chat/chat_page.h"
@@ -33,6 +35,8 @@
 #include <QListWidget>
 #include <QPushButton>
 #include <QScrollBar>
+#include <QTabWidget>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTextBrowser>
 #include <QtTest>
