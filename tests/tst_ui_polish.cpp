@@ -1,21 +1,31 @@
 // The rough edges a new user hits, fixed: the start-run dialog names a task and lists only its
 // sets, remembering the last choices; job progress counts done items apart from failed ones; a
 // job's configuration reads as settings, not JSON; regenerated turns are marked; the user guide
-// opens at a page's section.
+// opens at a page's section; every page says what to do first while the project has nothing for it.
 #include "core/data/dialogue.h"
+#include "core/llm/endpoint_profile.h"
 #include "core/pipeline/job_store.h"
 #include "core/store/dialogue_query.h"
 #include "core/store/dialogue_store.h"
 #include "ui/charts/reward_histogram_chart.h"
 #include "ui/dialogs/user_guide_dialog.h"
+#include "ui/models/dialogue_table_model.h"
 #include "ui/models/job_table_model.h"
+#include "ui/models/suggestion_dialogue_model.h"
 #include "ui/models/turn_list_model.h"
 #include "ui/pages/dialogues/dialogue_filter_bar.h"
+#include "ui/pages/chat/chat_page.h"
+#include "ui/pages/dataset/dataset_page.h"
 #include "ui/pages/dialogues/dialogues_page.h"
+#include "ui/pages/jobs/jobs_page.h"
+#include "ui/pages/regenerations/regenerations_page.h"
+#include "ui/pages/runs/runs_page.h"
 #include "ui/pages/runs/start_run_dialog.h"
+#include "ui/pages/suggestions/suggestions_page.h"
 #include "ui/project_session.h"
 #include "ui/settings/settings.h"
 #include "ui/widgets/dialogue_view.h"
+#include "ui/widgets/empty_state.h"
 #include "ui/widgets/json_tree_widget.h"
 
 #include <QAbstractItemModelTester>
@@ -25,9 +35,14 @@
 #include <QListWidget>
 #include <QPushButton>
 #include <QScrollBar>
+#include <QTabWidget>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTextBrowser>
 #include <QtTest>
+
+#include "support/curation_fixture.h"
+#include "support/pipeline_fixture.h"
 
 using namespace hw::ui;
 
@@ -36,7 +51,12 @@ class TestUiPolish : public QObject {
     QTemporaryDir m_dir;
 
 private Q_SLOTS:
-    void initTestCase() { Settings::instance().setFile(m_dir.filePath(QStringLiteral("settings.ini"))); }
+    void initTestCase()
+    {
+        Settings::instance().setFile(m_dir.filePath(QStringLiteral("settings.ini")));
+        // No endpoint profiles of the user's own: the Chat page's empty state depends on them.
+        qputenv("HW_CONFIG_DIR", m_dir.filePath(QStringLiteral("config")).toUtf8());
+    }
 
     // Two tasks: the dialog names one (the run cannot guess), lists only that task's sets, and
     // remembers the task, the agent and the Tiny choice for next time.
@@ -128,6 +148,105 @@ private Q_SLOTS:
         model.setTurns(turns); // an original: nothing marked
         for (int i = 0; i < 5; ++i)
             QVERIFY(model.index(i).data(TurnListModel::TagsRole).toStringList().isEmpty());
+    }
+
+    // A new project: every page shows what to do first (import, then relabel, ...) instead of
+    // empty tables, and hides it as soon as the project has data for the page.
+    void emptyStatesSayWhatToDoFirst()
+    {
+        ProjectSession session;
+        QVERIFY2(session.create(m_dir.filePath(QStringLiteral("empty.hwb"))), qPrintable(session.errorString()));
+        DialoguesPage dialogues(&session);
+        SuggestionsPage suggestions(&session);
+        RegenerationsPage regenerations(&session);
+        DatasetPage dataset(&session);
+        JobsPage jobs(&session);
+        ChatPage chat(&session);
+        RunsPage runs(&session);
+        dataset.refresh(); // lazy: it reads the project when shown
+        regenerations.activated();
+
+        auto shown = [](Page* page, EmptyState* empty) { return empty->isVisibleTo(page); };
+        QVERIFY(shown(&dialogues, dialogues.emptyState()));
+        QVERIFY(!dialogues.table()->isVisibleTo(&dialogues));
+        QCOMPARE(dialogues.emptyState()->title(), QStringLiteral("No dialogues yet"));
+        QVERIFY(dialogues.emptyState()->text().contains(QStringLiteral("Import Dialogues")));
+        QVERIFY(dialogues.emptyState()->text().contains(QStringLiteral("hindsight import")));
+        QVERIFY(dialogues.emptyState()->actionButton()->isVisibleTo(&dialogues));
+        QSignalSpy import(&dialogues, &Page::importRequested);
+        dialogues.emptyState()->actionButton()->click();
+        QCOMPARE(import.size(), 1);
+
+        QVERIFY(shown(&dataset, dataset.emptyState()));
+        QVERIFY(dataset.emptyState()->text().contains(QStringLiteral("Import")));
+        QVERIFY(shown(&suggestions, suggestions.emptyState()));
+        QVERIFY(suggestions.emptyState()->text().contains(QStringLiteral("Import dialogues first")));
+        QVERIFY(shown(&regenerations, regenerations.emptyState()));
+        QVERIFY(regenerations.emptyState()->text().contains(QStringLiteral("Import dialogues first")));
+        QVERIFY(shown(&jobs, jobs.emptyState()));
+        QVERIFY(!jobs.table()->isVisibleTo(&jobs));
+        QVERIFY(shown(&chat, chat.emptyState()));
+        QVERIFY(!chat.tabs()->isVisibleTo(&chat));
+        QVERIFY(chat.emptyState()->text().contains(QStringLiteral("hindsight train")));
+        QTRY_VERIFY(shown(&runs, runs.emptyState())); // after the poller's first answer
+        QVERIFY(!runs.table()->isVisibleTo(&runs));
+        QSignalSpy toRuns(&chat, &Page::showPageRequested);
+        chat.emptyState()->actionButton()->click();
+        QCOMPARE(toRuns.size(), 1);
+        QCOMPARE(toRuns.at(0).at(0).toString(), QStringLiteral("Runs"));
+
+        // Dialogues imported: their pages show them; the next step is a relabel job.
+        {
+            hw::DialogueStore store(session.db());
+            store.ensureTask(hw::Task::persuasion());
+            for (int i = 0; i < 3; ++i)
+                QVERIFY(store.insert(hwtest::makeDialogue("persuasion", i, 4)).inserted);
+        }
+        session.notifyDialoguesChanged();
+        QTRY_VERIFY(!shown(&dialogues, dialogues.emptyState()));
+        QVERIFY(dialogues.table()->isVisibleTo(&dialogues));
+        QTRY_COMPARE(dialogues.model()->rowCount(), 3);
+        dataset.refresh();
+        QVERIFY(!shown(&dataset, dataset.emptyState()));
+        QVERIFY(!dataset.cards().empty());
+        QVERIFY(shown(&suggestions, suggestions.emptyState()));
+        QVERIFY(suggestions.emptyState()->text().contains(QStringLiteral("hindsight relabel")));
+        QSignalSpy toJobs(&suggestions, &Page::showPageRequested);
+        suggestions.emptyState()->actionButton()->click();
+        QCOMPARE(toJobs.size(), 1);
+        QCOMPARE(toJobs.at(0).at(0).toString(), QStringLiteral("Jobs"));
+        regenerations.activated();
+        QVERIFY(shown(&regenerations, regenerations.emptyState()));
+        QVERIFY(regenerations.emptyState()->text().contains(QStringLiteral("relabel")));
+        jobs.refresh();
+        QVERIFY(shown(&jobs, jobs.emptyState()));
+        QCOMPARE(jobs.emptyState()->actionButton()->text(), QStringLiteral("Start job…"));
+
+        // Suggestions, regenerations and jobs: every page has something to show.
+        hwtest::fillCurationDemo(session.db());
+        session.notifySuggestionsChanged();
+        session.notifyDialoguesChanged();
+        QTRY_VERIFY(!shown(&suggestions, suggestions.emptyState()));
+        QVERIFY(suggestions.dialogueTable()->isVisibleTo(&suggestions));
+        QVERIFY(suggestions.model()->rowCount() > 0);
+        regenerations.activated();
+        QVERIFY(!shown(&regenerations, regenerations.emptyState()));
+        QVERIFY(regenerations.originalBox()->count() > 0);
+        jobs.refresh();
+        QVERIFY(!shown(&jobs, jobs.emptyState()));
+        QVERIFY(jobs.table()->isVisibleTo(&jobs));
+
+        // Chat: an endpoint profile is something to chat with.
+        hw::EndpointProfiles profiles = hw::EndpointProfiles::load();
+        hw::EndpointProfile local;
+        local.name = "local";
+        local.baseUrl = "http://127.0.0.1:9/v1";
+        local.model = "tiny";
+        profiles.upsert(local);
+        profiles.save();
+        chat.activated();
+        QVERIFY(!shown(&chat, chat.emptyState()));
+        QVERIFY(chat.tabs()->isVisibleTo(&chat));
     }
 
     // The detail pane never keeps showing a dialogue the filter removed.

@@ -11,6 +11,7 @@
 #include "ui/project_session.h"
 #include "ui/settings/recent_projects.h"
 #include "ui/settings/workbench_settings.h"
+#include "ui/style/ui_style.h"
 #include "ui/widgets/welcome_widget.h"
 
 #include <QApplication>
@@ -96,10 +97,7 @@ void MainWindow::createWorkspace()
     m_sidebar->setFixedWidth(150); // "Regenerations" whole, not "Regenerat…"
     m_sidebar->setSpacing(2);
     m_sidebar->setFrameShape(QFrame::NoFrame);
-    m_sidebar->setStyleSheet(QStringLiteral(
-        "QListWidget#pageSidebar { background: #f1f3f6; border-right: 1px solid #d6d9de; }"
-        "QListWidget#pageSidebar::item { padding: 8px 6px; border-radius: 6px; color: #1f2937; }"
-        "QListWidget#pageSidebar::item:selected { background: #dbe6fb; color: #1e3a8a; }"));
+    m_sidebar->setStyleSheet(style::sidebarCss(m_sidebar->objectName()));
     m_pageStack = new QStackedWidget(m_workspace);
 
     m_pages = createPages(m_session, m_pageStack);
@@ -108,6 +106,8 @@ void MainWindow::createWorkspace()
         auto* item = new QListWidgetItem(p->icon(), p->title(), m_sidebar);
         item->setSizeHint(QSize(140, 44));
         connect(p, &Page::showDialogueRequested, this, &MainWindow::onPageRequested);
+        connect(p, &Page::showPageRequested, this, &MainWindow::showPage);
+        connect(p, &Page::importRequested, this, &MainWindow::showImportDialog);
     }
     connect(m_sidebar, &QListWidget::currentRowChanged, this, [this](int row) {
         if (row < 0 || row >= static_cast<int>(m_pages.size()))

@@ -1,5 +1,7 @@
 #include "ui/dialogs/dialog_job.h"
 
+#include "ui/style/ui_style.h"
+
 #include <QLabel>
 #include <QLocale>
 #include <QPlainTextEdit>
@@ -17,7 +19,8 @@ DialogJob::DialogJob(QDialog* dialog, QProgressBar* progress, QLabel* status, QP
     m_progress->setValue(0);
     m_status->setWordWrap(true);
     m_error->setReadOnly(true);
-    m_error->setStyleSheet(QStringLiteral("QPlainTextEdit { color: #b91c1c; background: #fef2f2; }"));
+    m_error->setStyleSheet(QStringLiteral("QPlainTextEdit { color: %1; background: %2; }")
+                               .arg(style::errorText().name(), style::errorBackground().name()));
 }
 
 DialogJob::~DialogJob()

@@ -3,6 +3,7 @@
 #include "core/llm/llm_client.h"
 #include "core/util/error.h"
 #include "ui/pages/jobs/jobs_prefs.h"
+#include "ui/style/ui_style.h"
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
@@ -56,7 +57,7 @@ EndpointSettingsDialog::EndpointSettingsDialog(const QString& path, QWidget* par
     m_result->setMinimumHeight(40);
     m_result->setAlignment(Qt::AlignTop | Qt::AlignLeft);
     m_error->setWordWrap(true);
-    m_error->setStyleSheet(QStringLiteral("color: #b91c1c;"));
+    m_error->setStyleSheet(style::errorTextCss());
 
     auto* form = new QFormLayout(m_form);
     form->addRow(tr("Name"), m_name);
@@ -113,7 +114,7 @@ EndpointSettingsDialog::EndpointSettingsDialog(const QString& path, QWidget* par
     layout->addLayout(top, 1);
     layout->addWidget(m_error);
     auto* where = new QLabel(tr("Saved in %1").arg(m_path));
-    where->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    where->setStyleSheet(style::mutedTextCss());
     layout->addWidget(where);
     layout->addWidget(buttons);
 
@@ -219,13 +220,13 @@ void EndpointSettingsDialog::updateKeyStatus()
     const QString var = m_keyEnv->text().trimmed();
     if (var.isEmpty()) {
         m_keyStatus->setText(tr("no key sent"));
-        m_keyStatus->setStyleSheet(QStringLiteral("color: palette(mid);"));
+        m_keyStatus->setStyleSheet(style::mutedTextCss());
     } else if (qEnvironmentVariableIsEmpty(var.toLocal8Bit().constData())) {
         m_keyStatus->setText(tr("✗ not set in this environment"));
-        m_keyStatus->setStyleSheet(QStringLiteral("color: #b45309;"));
+        m_keyStatus->setStyleSheet(style::warningTextCss());
     } else {
         m_keyStatus->setText(tr("✓ set"));
-        m_keyStatus->setStyleSheet(QStringLiteral("color: #15803d;"));
+        m_keyStatus->setStyleSheet(style::okTextCss());
     }
 }
 
@@ -308,7 +309,7 @@ void EndpointSettingsDialog::testConnection()
                 return;
             const QString msg = QString::fromStdString(r.message);
             m_result->setText(r.ok ? tr("✓ %1").arg(msg) : tr("✗ %1").arg(msg));
-            m_result->setStyleSheet(r.ok ? QStringLiteral("color: #15803d;") : QStringLiteral("color: #b91c1c;"));
+            m_result->setStyleSheet(r.ok ? style::okTextCss() : style::errorTextCss());
             Q_EMIT testFinished(r.ok, msg);
         });
 }

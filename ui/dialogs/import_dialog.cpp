@@ -2,6 +2,7 @@
 
 #include "ui/project_session.h"
 #include "ui/settings/workbench_settings.h"
+#include "ui/style/ui_style.h"
 #include "ui/workers/import_worker.h"
 
 #include <QComboBox>
@@ -51,7 +52,7 @@ ImportDialog::ImportDialog(ProjectSession* session, QWidget* parent)
         setFormat(hw::ImportFormat::Jsonl);
     }
     m_hint->setWordWrap(true);
-    m_hint->setStyleSheet(QStringLiteral("color: #4b5563;"));
+    m_hint->setStyleSheet(style::secondaryTextCss());
     m_paths->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_paths->setObjectName(QStringLiteral("importPaths"));
     m_defaultTask->setEditable(true);

@@ -24,6 +24,10 @@ public:
 Q_SIGNALS:
     // Ask the main window to show another page focused on a dialogue (e.g. browser -> regenerations).
     void showDialogueRequested(qint64 dialogueId, const QString& pageTitle);
+    // Ask the main window to show another page (an empty state's "Go to Jobs").
+    void showPageRequested(const QString& pageTitle);
+    // Ask the main window for File ▸ Import Dialogues… (an empty project's first step).
+    void importRequested();
 
 protected:
     ProjectSession* session() const { return m_session; }

@@ -13,14 +13,23 @@ const QColor kSeries[] = {QColor(0x25, 0x63, 0xeb), QColor(0xdc, 0x26, 0x26), QC
 
 } // namespace
 
+QColor bodyText() { return QColor(0x1f, 0x29, 0x37); }
+QColor secondaryText() { return QColor(0x4b, 0x55, 0x63); }
 QColor mutedText() { return QColor(0x6b, 0x72, 0x80); }
+QColor faintText() { return QColor(0x9c, 0xa3, 0xaf); }
 QColor crosshair() { return QColor(0x6b, 0x72, 0x80); }
 QColor hoverBackground() { return QColor(255, 255, 255, 235); }
 QColor hoverBorder() { return QColor(0xd1, 0xd5, 0xdb); }
 QColor errorText() { return QColor(0x99, 0x1b, 0x1b); }
 QColor errorBackground() { return QColor(0xfe, 0xf2, 0xf2); }
+QColor errorBorder() { return QColor(0xfe, 0xca, 0xca); }
 QColor okText() { return QColor(0x16, 0x65, 0x34); }
 QColor warningText() { return QColor(0x92, 0x40, 0x0e); }
+QColor warningBackground() { return QColor(0xff, 0xfb, 0xeb); }
+QColor warningBorder() { return QColor(0xfc, 0xd3, 0x4d); }
+QColor infoText() { return QColor(0x1e, 0x3a, 0x8a); }
+QColor infoBackground() { return QColor(0xef, 0xf6, 0xff); }
+QColor infoBorder() { return QColor(0xbf, 0xdb, 0xfe); }
 QColor progressFill() { return QColor(0x3b, 0x82, 0xf6); }
 QColor progressDoneFill() { return QColor(0x22, 0xc5, 0x5e); }
 QColor progressPausedFill() { return QColor(0xf5, 0x9e, 0x0b); }
@@ -30,6 +39,30 @@ QColor progressTrack() { return QColor(0xe5, 0xe7, 0xeb); }
 QColor regenerationColour() { return QColor(0x93, 0x33, 0xea); }
 QColor regenerationBackground() { return QColor(0xf5, 0xf3, 0xff); }
 
+QColor humanRewardText() { return QColor(0x7c, 0x3a, 0xed); }
+QColor rewardText() { return QColor(0x04, 0x78, 0x57); }
+
+QColor sharedPrefixBackground() { return QColor(0xf3, 0xf4, 0xf6); }
+QColor replacedTurnBackground() { return QColor(0xfe, 0xf3, 0xc7); }
+QColor continuationBackground() { return QColor(0xec, 0xfd, 0xf5); }
+
+QColor diffRemovedText() { return QColor(0xb9, 0x1c, 0x1c); }
+QColor diffRemovedBackground() { return QColor(0xfe, 0xe2, 0xe2); }
+QColor diffAddedText() { return QColor(0x16, 0x65, 0x34); }
+QColor diffAddedBackground() { return QColor(0xdc, 0xfc, 0xe7); }
+
+QColor cardBackground() { return QColor(0xff, 0xff, 0xff); }
+QColor cardBorder() { return QColor(0xe5, 0xe7, 0xeb); }
+QColor cardCurrentBorder() { return QColor(0x25, 0x63, 0xeb); }
+QColor cardDimmedBackground() { return QColor(0xfa, 0xfa, 0xfa); }
+QColor quoteBackground() { return QColor(0xf3, 0xf4, 0xf6); }
+QColor deckBackground() { return QColor(0xf8, 0xfa, 0xfc); }
+QColor turnListBackground() { return QColor(0xfb, 0xfb, 0xfc); }
+QColor chatBackground() { return QColor(0xff, 0xff, 0xff); }
+QColor sidebarBackground() { return QColor(0xf1, 0xf3, 0xf6); }
+QColor sidebarBorder() { return QColor(0xd6, 0xd9, 0xde); }
+QColor sidebarSelectedBackground() { return QColor(0xdb, 0xe6, 0xfb); }
+
 QColor seriesColour(int i)
 {
     const int n = static_cast<int>(std::size(kSeries));
@@ -38,12 +71,37 @@ QColor seriesColour(int i)
 
 int seriesColourCount() { return static_cast<int>(std::size(kSeries)); }
 
-QString mutedTextCss() { return QStringLiteral("color: %1").arg(mutedText().name()); }
+QString colorCss(const QColor& colour) { return QStringLiteral("color: %1").arg(colour.name()); }
+QString mutedTextCss() { return colorCss(mutedText()); }
+QString secondaryTextCss() { return colorCss(secondaryText()); }
+QString errorTextCss() { return colorCss(errorText()); }
+QString okTextCss() { return colorCss(okText()); }
+QString warningTextCss() { return colorCss(warningText()); }
 
 QString errorBannerCss()
 {
     return QStringLiteral("color: %1; background: %2; padding: 4px; border-radius: 3px")
         .arg(errorText().name(), errorBackground().name());
 }
+
+QString infoBannerCss()
+{
+    return QStringLiteral("QLabel { background: %1; border: 1px solid %2; border-radius: 4px; padding: 5px 8px; "
+                          "color: %3; }")
+        .arg(infoBackground().name(), infoBorder().name(), infoText().name());
+}
+
+QString sidebarCss(const QString& objectName)
+{
+    // outline: 0 — no focus frame inside the selected page (the selection already shows it).
+    return QStringLiteral("QListWidget#%1 { background: %2; border-right: 1px solid %3; outline: 0; }"
+                          "QListWidget#%1::item { padding: 8px 6px; border-radius: 6px; color: %4; }"
+                          "QListWidget#%1::item:selected { background: %5; color: %6; }")
+        .arg(objectName, sidebarBackground().name(), sidebarBorder().name(), bodyText().name(),
+             sidebarSelectedBackground().name(), infoText().name());
+}
+
+int emptyStateWidth() { return 560; }
+double emptyStateTitleScale() { return 1.35; }
 
 } // namespace hw::ui::style

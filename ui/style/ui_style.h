@@ -6,14 +6,23 @@
 
 namespace hw::ui::style {
 
+QColor bodyText();           // text on the light surfaces the workbench paints itself
+QColor secondaryText();      // intros, critiques, counts: one step below body text
 QColor mutedText();          // hints, secondary labels
+QColor faintText();          // placeholders ("unlabeled"), the model's raw text beside an edit
 QColor crosshair();          // chart hover line
 QColor hoverBackground();    // chart hover value box
 QColor hoverBorder();
 QColor errorText();
 QColor errorBackground();
+QColor errorBorder();
 QColor okText();
 QColor warningText();
+QColor warningBackground();
+QColor warningBorder();
+QColor infoText();           // a notice (the Jobs banner), the selected sidebar page
+QColor infoBackground();
+QColor infoBorder();
 QColor progressFill();       // a job that is running or done
 QColor progressDoneFill();   // a job that finished
 QColor progressPausedFill(); // paused, cancelled or stalled
@@ -23,13 +32,54 @@ QColor progressTrack();
 QColor regenerationColour();  // hindsight regenerations (histogram bars, marked turns)
 QColor regenerationBackground();
 
+QColor humanRewardText();     // a reward set by hand
+QColor rewardText();          // a reward from the dataset or a labeler
+
+// Branch comparison (Regenerations): the turns both dialogues share, the turn the branch
+// replaced, and what the branch said after it.
+QColor sharedPrefixBackground();
+QColor replacedTurnBackground();
+QColor continuationBackground();
+
+// Word diffs: removed and inserted words.
+QColor diffRemovedText();
+QColor diffRemovedBackground();
+QColor diffAddedText();
+QColor diffAddedBackground();
+
+// Surfaces.
+QColor cardBackground();         // a suggestion card, the proposed text's box
+QColor cardBorder();
+QColor cardCurrentBorder();      // the card the keyboard acts on
+QColor cardDimmedBackground();   // a rejected suggestion
+QColor quoteBackground();        // the original text quoted in a card
+QColor deckBackground();         // behind the suggestion cards
+QColor turnListBackground();     // a dialogue's turns
+QColor chatBackground();         // a chat column
+QColor sidebarBackground();
+QColor sidebarBorder();
+QColor sidebarSelectedBackground();
+
 // The i-th series colour of a chart (cycles; distinct on white and for common colour blindness
 // in the first four).
 QColor seriesColour(int i);
 int seriesColourCount();
 
-// "color: #6b7280" style sheet fragment for a muted label.
+// "color: #6b7280" style sheet fragment for a label of that colour.
+QString colorCss(const QColor& colour);
 QString mutedTextCss();
+QString secondaryTextCss();
+QString errorTextCss();
+QString okTextCss();
+QString warningTextCss();
 QString errorBannerCss();
+// A notice above a table (the Jobs page's banner).
+QString infoBannerCss();
+// The page list at the window's left.
+QString sidebarCss(const QString& objectName);
+
+// Empty states (ui/widgets/empty_state.h): the column width and the title's size.
+int emptyStateWidth();
+double emptyStateTitleScale();
 
 } // namespace hw::ui::style

@@ -1,6 +1,7 @@
 #include "ui/widgets/chat_column.h"
 
 #include "ui/models/chat_message_model.h"
+#include "ui/style/ui_style.h"
 #include "ui/widgets/token_shading.h"
 
 #include <QDoubleSpinBox>
@@ -70,7 +71,7 @@ ChatColumn::ChatColumn(QWidget* parent)
     tf.setPointSizeF(tf.pointSizeF() * 1.15);
     m_title->setFont(tf);
     m_subtitle = new QLabel;
-    m_subtitle->setStyleSheet(QStringLiteral("color: #6b7280"));
+    m_subtitle->setStyleSheet(style::mutedTextCss());
     m_subtitle->setWordWrap(true);
 
     m_betaRow = new QWidget;
@@ -111,14 +112,14 @@ ChatColumn::ChatColumn(QWidget* parent)
     m_view->setWordWrap(true);
     m_view->setMouseTracking(true);
     m_view->setFrameShape(QFrame::NoFrame);
-    m_view->setStyleSheet(QStringLiteral("QListView { background: #ffffff; }"));
+    m_view->setStyleSheet(QStringLiteral("QListView { background: %1; }").arg(style::chatBackground().name()));
     // A growing reply changes its height: ask the view to lay out again.
     connect(m_model, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex& tl, const QModelIndex&) {
         Q_EMIT m_delegate->sizeHintChanged(tl);
     });
 
     m_status = new QLabel;
-    m_status->setStyleSheet(QStringLiteral("color: #6b7280"));
+    m_status->setStyleSheet(style::mutedTextCss());
 
     m_layout = new QVBoxLayout(this);
     m_layout->setContentsMargins(8, 8, 8, 8);

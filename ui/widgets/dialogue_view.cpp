@@ -3,6 +3,7 @@
 #include "ui/models/dialogue_table_model.h"
 #include "ui/models/turn_list_model.h"
 #include "ui/settings/workbench_settings.h"
+#include "ui/style/ui_style.h"
 #include "ui/widgets/chat_bubble_delegate.h"
 
 #include <QHBoxLayout>
@@ -32,7 +33,7 @@ DialogueView::DialogueView(QWidget* parent)
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.25);
     titleFont.setBold(true);
     m_title->setFont(titleFont);
-    m_subtitle->setStyleSheet(QStringLiteral("color: #6b7280;"));
+    m_subtitle->setStyleSheet(style::mutedTextCss());
     m_subtitle->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_reward->setObjectName(QStringLiteral("rewardLabel"));
     m_reward->setTextFormat(Qt::RichText);
@@ -54,7 +55,7 @@ DialogueView::DialogueView(QWidget* parent)
     m_turns->setResizeMode(QListView::Adjust);
     m_turns->setSelectionMode(QAbstractItemView::SingleSelection);
     m_turns->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    m_turns->setStyleSheet(QStringLiteral("QListView { background: #fbfbfc; }"));
+    m_turns->setStyleSheet(QStringLiteral("QListView { background: %1; }").arg(style::turnListBackground().name()));
     m_turns->setObjectName(QStringLiteral("turnsView"));
 
     m_metadataToggle->setCheckable(true);
@@ -118,18 +119,20 @@ void DialogueView::setDialogue(const hw::Dialogue& d, const std::optional<hw::Ta
 
     const QString meaning = task ? QString::fromStdString(task->rewardName) : QString();
     if (d.reward) {
-        const QString colour = d.rewardSource == "human" ? QStringLiteral("#7c3aed") : QStringLiteral("#047857");
+        const QString colour = (d.rewardSource == "human" ? style::humanRewardText() : style::rewardText()).name();
         m_reward->setText(tr("Reward <b style=\"color:%1\">%2</b> %3 · labeled by <b>%4</b>")
                               .arg(colour, QLocale().toString(*d.reward, 'f', 2),
                                    meaning.isEmpty() ? QString() : QStringLiteral("(%1)").arg(meaning.toHtmlEscaped()),
                                    QString::fromStdString(d.rewardSource).toHtmlEscaped()));
     } else {
-        m_reward->setText(tr("Reward <b style=\"color:#9ca3af\">unlabeled</b> %1")
-                              .arg(meaning.isEmpty() ? QString() : QStringLiteral("(%1)").arg(meaning.toHtmlEscaped())));
+        m_reward->setText(tr("Reward <b style=\"color:%1\">unlabeled</b> %2")
+                              .arg(style::faintText().name(),
+                                   meaning.isEmpty() ? QString() : QStringLiteral("(%1)").arg(meaning.toHtmlEscaped())));
     }
     if (d.flags)
-        m_reward->setText(m_reward->text() + tr(" · <span style=\"color:#b45309\">flags: %1</span>")
-                                                 .arg(DialogueTableModel::flagsText(d.flags).toHtmlEscaped()));
+        m_reward->setText(m_reward->text() + tr(" · <span style=\"color:%1\">flags: %2</span>")
+                                                 .arg(style::warningText().name(),
+                                                      DialogueTableModel::flagsText(d.flags).toHtmlEscaped()));
     // A regeneration keeps its parent's first prefix_len turns; the rest are generated: mark them.
     int generatedFrom = -1;
     if (d.source == hw::source::kRegeneration && d.metadata.is_object()) {

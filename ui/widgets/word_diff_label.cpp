@@ -1,5 +1,7 @@
 #include "ui/widgets/word_diff_label.h"
 
+#include "ui/style/ui_style.h"
+
 #include <cctype>
 
 namespace hw::ui {
@@ -55,9 +57,10 @@ QString WordDiffLabel::html(const std::vector<hw::DiffSegment>& segments)
             while (lead < body.size() && (body[lead] == ' ' || body[lead] == '\n' || body[lead] == '\t'))
                 ++lead;
             out += escaped(body.substr(0, lead));
-            out += QStringLiteral("<span style=\"color:#b91c1c; background-color:#fee2e2; "
-                                  "text-decoration:line-through;\">%1</span>")
-                       .arg(escaped(body.substr(lead)));
+            out += QStringLiteral("<span style=\"color:%1; background-color:%2; "
+                                  "text-decoration:line-through;\">%3</span>")
+                       .arg(style::diffRemovedText().name(), style::diffRemovedBackground().name(),
+                            escaped(body.substr(lead)));
             // A word right after the struck text would otherwise touch it ("that." struck, then "It").
             const bool nextNeedsGap = i + 1 < segments.size() && !segments[i + 1].text.empty() && !s.text.empty()
                 && isWordByte(segments[i + 1].text.front()) && s.text.back() != ' ' && s.text.back() != '\n';
@@ -71,8 +74,9 @@ QString WordDiffLabel::html(const std::vector<hw::DiffSegment>& segments)
             while (lead < body.size() && (body[lead] == ' ' || body[lead] == '\n' || body[lead] == '\t'))
                 ++lead;
             out += escaped(body.substr(0, lead));
-            out += QStringLiteral("<span style=\"color:#166534; background-color:#dcfce7;\">%1</span>")
-                       .arg(escaped(body.substr(lead)));
+            out += QStringLiteral("<span style=\"color:%1; background-color:%2;\">%3</span>")
+                       .arg(style::diffAddedText().name(), style::diffAddedBackground().name(),
+                            escaped(body.substr(lead)));
             break;
         }
         }

@@ -1,6 +1,7 @@
 #include "ui/pages/chat/agent_setup_row.h"
 
 #include "core/chat/chat_agent.h"
+#include "ui/style/ui_style.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -62,7 +63,7 @@ AgentSetupRow::AgentSetupRow(const std::vector<CheckpointChoice>& checkpoints, c
     m_temperature->setPrefix(tr("temp "));
     m_temperature->setToolTip(tr("Sampling temperature on π_β (0 = greedy)"));
     m_headsNote = new QLabel;
-    m_headsNote->setStyleSheet(QStringLiteral("color: #b45309"));
+    m_headsNote->setStyleSheet(style::warningTextCss());
     ck->addWidget(m_checkpoint, 1);
     ck->addWidget(browse);
     ck->addWidget(m_beta);

@@ -8,7 +8,9 @@
 #include "ui/pages/chat/chat_setup_view.h"
 #include "ui/pages/chat/rating_panel.h"
 #include "ui/project_session.h"
+#include "ui/style/ui_style.h"
 #include "ui/widgets/chat_column.h"
+#include "ui/widgets/empty_state.h"
 #include "ui/workers/generation_worker.h"
 
 #include <QHBoxLayout>
@@ -101,8 +103,18 @@ ChatPage::ChatPage(ProjectSession* session, QWidget* parent) : Page(session, par
     m_tabs = new QTabWidget;
     m_tabs->addTab(splitter, tr("Conversation"));
     m_tabs->addTab(m_results, tr("Results"));
+    m_empty = new EmptyState;
+    m_empty->setContent(tr("Nothing to chat with yet"),
+                        tr("Chat compares agents side by side, and this project has no trained checkpoint and no "
+                           "endpoint profile yet. Train one on the Runs page (Start…, or <tt>hindsight train "
+                           "project.hwb --set NAME --agent sft</tt>), or add an endpoint (Jobs ▸ Endpoints…, or "
+                           "<tt>hindsight endpoint add NAME --url URL --model MODEL</tt>)."),
+                        tr("Go to Runs"));
+    m_empty->hide();
+    connect(m_empty, &EmptyState::actionTriggered, this, [this] { Q_EMIT showPageRequested(tr("Runs")); });
     auto* layout = new QVBoxLayout(this);
-    layout->addWidget(m_tabs);
+    layout->addWidget(m_tabs, 1);
+    layout->addWidget(m_empty, 1);
 
     connect(newSession, &QPushButton::clicked, this, &ChatPage::showSetup);
     connect(m_sessions, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
@@ -124,15 +136,18 @@ ChatPage::ChatPage(ProjectSession* session, QWidget* parent) : Page(session, par
     connect(session, &ProjectSession::closed, this, [this] {
         closeSession();
         m_sessions->clear();
+        updateEmptyState();
     });
     connect(session, &ProjectSession::runsChanged, this, [this] {
         if (m_stack->currentIndex() == 0)
             m_setup->refresh();
+        updateEmptyState();
     });
     if (session->isOpen()) {
         refreshSessions();
         m_setup->refresh();
     }
+    updateEmptyState();
     updateControls();
 }
 
@@ -145,6 +160,15 @@ void ChatPage::activated()
     refreshSessions();
     if (m_stack->currentIndex() == 0)
         m_setup->refresh();
+    updateEmptyState();
+}
+
+void ChatPage::updateEmptyState()
+{
+    // A saved session stays reachable even when its checkpoints are gone.
+    const bool empty = session()->isOpen() && m_sessions->count() == 0 && !m_info && !m_setup->hasAgentChoices();
+    m_tabs->setVisible(!empty);
+    m_empty->setVisible(empty);
 }
 
 // ---------------------------------------------------------------- setup
@@ -260,7 +284,7 @@ QWidget* ChatPage::buildConversation()
     inputRow->addLayout(buttons);
 
     m_status = new QLabel;
-    m_status->setStyleSheet(QStringLiteral("color: #6b7280"));
+    m_status->setStyleSheet(style::mutedTextCss());
     m_status->setWordWrap(true);
 
     auto* layout = new QVBoxLayout(page);
@@ -772,6 +796,7 @@ void ChatPage::refreshSessions()
     } catch (const std::exception& e) {
         setStatus(QString::fromUtf8(e.what()));
     }
+    updateEmptyState();
 }
 
 void ChatPage::updateControls()

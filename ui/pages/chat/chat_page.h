@@ -35,6 +35,7 @@ namespace hw::ui {
 class ChatColumn;
 class ChatResultsView;
 class ChatSetupView;
+class EmptyState;
 class GenerationWorker;
 class RatingPanel;
 
@@ -71,6 +72,7 @@ public:
     RatingPanel* ratingPanel(int column) const;
     ChatResultsView* results() const { return m_results; }
     QTabWidget* tabs() const { return m_tabs; }
+    EmptyState* emptyState() const { return m_empty; }
     QString statusText() const;
     void showSetup();
 
@@ -100,6 +102,7 @@ private:
 
     QWidget* buildConversation();
     void refreshSessions();
+    void updateEmptyState();
     QString sessionText(const hw::ChatSessionInfo& s) const;
     void updateSessionItem(const hw::ChatSessionInfo& s); // one line of the list, in place
     void buildColumns();
@@ -134,6 +137,7 @@ private:
     QPushButton* m_saveRatings;
     QLabel* m_status;
     ChatResultsView* m_results;
+    EmptyState* m_empty = nullptr;   // instead of the tabs while there is nothing to chat with
 
     std::optional<hw::ChatSessionInfo> m_info;
     hw::Task m_taskObj;

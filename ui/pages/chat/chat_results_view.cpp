@@ -4,6 +4,7 @@
 #include "core/store/dialogue_store.h"
 #include "ui/models/chat_results_model.h"
 #include "ui/project_session.h"
+#include "ui/style/ui_style.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -44,7 +45,7 @@ ChatResultsView::ChatResultsView(ProjectSession* session, QWidget* parent)
     m_table->horizontalHeader()->setSectionResizeMode(ChatResultsModel::AgentColumn, QHeaderView::Stretch);
     m_note = new QLabel;
     m_note->setWordWrap(true);
-    m_note->setStyleSheet(QStringLiteral("color: #6b7280"));
+    m_note->setStyleSheet(style::mutedTextCss());
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(bar);

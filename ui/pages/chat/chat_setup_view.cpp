@@ -7,6 +7,7 @@
 #include "ui/models/run_table_model.h"
 #include "ui/pages/chat/agent_setup_row.h"
 #include "ui/project_session.h"
+#include "ui/style/ui_style.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -30,7 +31,7 @@ ChatSetupView::ChatSetupView(ProjectSession* session, QWidget* parent) : QWidget
     auto* intro = new QLabel(tr("You play the user. Every agent gets the same messages, each in its own column. "
                                 "In blind mode the columns are shuffled and named Agent A, B, … until you have rated them."));
     intro->setWordWrap(true);
-    intro->setStyleSheet(QStringLiteral("color: #4b5563"));
+    intro->setStyleSheet(style::secondaryTextCss());
 
     m_task = new QComboBox;
     m_context = new QLineEdit;
@@ -57,7 +58,7 @@ ChatSetupView::ChatSetupView(ProjectSession* session, QWidget* parent) : QWidget
     m_note = new QLabel;
     m_note->setObjectName(QStringLiteral("setupNote"));
     m_note->setWordWrap(true);
-    m_note->setStyleSheet(QStringLiteral("color: #b45309"));
+    m_note->setStyleSheet(style::warningTextCss());
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(m_addAgent);
     buttons->addStretch(1);
@@ -106,6 +107,7 @@ void ChatSetupView::refresh()
             m_task->addItem(QString::fromLatin1(builtin));
     if (!task.isEmpty() && m_task->findText(task) >= 0)
         m_task->setCurrentText(task);
+    loadChoices();
     for (auto* r : m_rows)
         r->deleteLater();
     m_rows.clear();
@@ -115,12 +117,10 @@ void ChatSetupView::refresh()
         addRow();
 }
 
-void ChatSetupView::addRow(const hw::ChatAgentSpec* spec)
+void ChatSetupView::loadChoices()
 {
-    if (m_rows.size() >= kMaxAgents)
-        return;
-    std::vector<CheckpointChoice> choices;
-    QStringList profiles;
+    m_choices.clear();
+    m_profiles.clear();
     if (m_session->isOpen()) {
         try {
             hw::RunStore rs(m_session->db());
@@ -144,7 +144,7 @@ void ChatSetupView::addRow(const hw::ChatAgentSpec* spec)
                     else if (d->config.is_object() && d->config.contains("task") && d->config["task"].is_string())
                         ch.task = QString::fromStdString(d->config["task"].get<std::string>());
                 }
-                choices.push_back(ch);
+                m_choices.push_back(ch);
             }
         } catch (const std::exception&) {
         }
@@ -152,9 +152,17 @@ void ChatSetupView::addRow(const hw::ChatAgentSpec* spec)
     try {
         const auto saved = hw::EndpointProfiles::load();
         for (const auto& p : saved.all())
-            profiles << QString::fromStdString(p.name);
+            m_profiles << QString::fromStdString(p.name);
     } catch (const std::exception&) {
     }
+}
+
+void ChatSetupView::addRow(const hw::ChatAgentSpec* spec)
+{
+    if (m_rows.size() >= kMaxAgents)
+        return;
+    const std::vector<CheckpointChoice>& choices = m_choices;
+    const QStringList& profiles = m_profiles;
     auto* row = new AgentSetupRow(choices, profiles);
     if (spec) {
         row->setSpec(*spec);

@@ -2,6 +2,7 @@
 // The "new chat session" form: task, optional context, blind mode, and 2-4 agents (checkpoints
 // from the project's runs, or endpoints with a prompting baseline).
 #include "core/chat/chat_agent_spec.h"
+#include "ui/pages/chat/agent_setup_row.h"
 
 #include <QList>
 #include <QWidget>
@@ -17,7 +18,6 @@ class QVBoxLayout;
 
 namespace hw::ui {
 
-class AgentSetupRow;
 class ProjectSession;
 
 class ChatSetupView : public QWidget {
@@ -31,6 +31,9 @@ public:
     // Re-reads tasks, checkpoints and endpoint profiles, keeping the agents already set up.
     void refresh();
     void setNote(const QString& text);
+    // Whether refresh() found anything to chat with: a policy checkpoint of the project's runs or
+    // an endpoint profile.
+    bool hasAgentChoices() const { return !m_choices.empty() || !m_profiles.isEmpty(); }
 
     // What "Start session" asks for (valid after startRequested).
     QString task() const;
@@ -42,6 +45,7 @@ Q_SIGNALS:
     void startRequested();
 
 private:
+    void loadChoices();
     void addRow(const hw::ChatAgentSpec* spec = nullptr);
     void renumber();
     void start();
@@ -55,6 +59,8 @@ private:
     QPushButton* m_addAgent;
     QLabel* m_note;
     std::vector<hw::ChatAgentSpec> m_agents;
+    std::vector<CheckpointChoice> m_choices;   // read by refresh(), offered by every row
+    QStringList m_profiles;
     QString m_rowsProject;   // the project the rows were set up for (another one: fresh defaults)
 };
 

@@ -5,6 +5,7 @@
 #include "ui/charts/nice_scale.h"
 #include "ui/pages/dataset/task_summary_card.h"
 #include "ui/project_session.h"
+#include "ui/widgets/empty_state.h"
 
 #include <QLabel>
 #include <QLocale>
@@ -16,7 +17,8 @@
 namespace hw::ui {
 
 DatasetPage::DatasetPage(ProjectSession* session, QWidget* parent)
-    : Page(session, parent), m_header(new QLabel(this)), m_cardsLayout(new QVBoxLayout)
+    : Page(session, parent), m_header(new QLabel(this)), m_cardsLayout(new QVBoxLayout),
+      m_scroll(new QScrollArea(this)), m_empty(new EmptyState(this))
 {
     setObjectName(QStringLiteral("datasetPage"));
     QFont f = m_header->font();
@@ -28,15 +30,22 @@ DatasetPage::DatasetPage(ProjectSession* session, QWidget* parent)
     auto* contentLayout = new QVBoxLayout(content);
     contentLayout->addLayout(m_cardsLayout);
     contentLayout->addStretch(1);
-    auto* scroll = new QScrollArea(this);
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setWidget(content);
+    m_scroll->setWidgetResizable(true);
+    m_scroll->setFrameShape(QFrame::NoFrame);
+    m_scroll->setWidget(content);
+    m_empty->setContent(tr("No dialogues yet"),
+                        tr("This page summarises the project's dialogues per task: counts, labels and a reward "
+                           "histogram. Import ESConv, PersuasionForGood or chat JSONL files first (File ▸ Import "
+                           "Dialogues…, or <tt>hindsight import project.hwb --format esconv|p4g|jsonl FILE</tt>)."),
+                        tr("Import Dialogues…"));
+    m_empty->hide();
+    connect(m_empty, &EmptyState::actionTriggered, this, &Page::importRequested);
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(12, 10, 12, 6);
     layout->addWidget(m_header);
-    layout->addWidget(scroll, 1);
+    layout->addWidget(m_scroll, 1);
+    layout->addWidget(m_empty, 1);
 
     connect(session, &ProjectSession::opened, this, &DatasetPage::markStale);
     connect(session, &ProjectSession::closed, this, &DatasetPage::markStale);
@@ -65,6 +74,7 @@ void DatasetPage::refresh()
     for (auto* card : m_cards)
         delete card;
     m_cards.clear();
+    setEmpty(false);
     if (!session()->isOpen()) {
         m_header->setText(tr("No project open."));
         return;
@@ -92,11 +102,8 @@ void DatasetPage::refresh()
             labeled += s.labeled;
         }
         const QLocale loc;
-        if (summaries.empty())
-            m_header->setText(tr("<b>%1</b> has no dialogues yet — use File ▸ Import… to add ESConv, "
-                                 "PersuasionForGood or JSONL data.")
-                                  .arg(session()->displayName().toHtmlEscaped()));
-        else
+        setEmpty(dialogues == 0);
+        if (dialogues > 0)
             m_header->setText(tr("<b>%1</b> · %2 dialogues · %3 turns · %4 labeled · %5 tasks")
                                   .arg(session()->displayName().toHtmlEscaped(),
                                        loc.toString(static_cast<qlonglong>(dialogues)),
@@ -106,6 +113,13 @@ void DatasetPage::refresh()
     } catch (const std::exception& e) {
         m_header->setText(tr("Cannot read the project: %1").arg(QString::fromUtf8(e.what()).toHtmlEscaped()));
     }
+}
+
+void DatasetPage::setEmpty(bool empty)
+{
+    m_header->setVisible(!empty);
+    m_scroll->setVisible(!empty);
+    m_empty->setVisible(empty);
 }
 
 } // namespace hw::ui

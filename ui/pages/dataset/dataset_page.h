@@ -6,10 +6,12 @@
 #include <vector>
 
 class QLabel;
+class QScrollArea;
 class QVBoxLayout;
 
 namespace hw::ui {
 
+class EmptyState;
 class TaskSummaryCard;
 
 class DatasetPage : public Page {
@@ -23,12 +25,16 @@ public:
 
     void refresh();
     const std::vector<TaskSummaryCard*>& cards() const { return m_cards; }
+    EmptyState* emptyState() const { return m_empty; }
 
 private:
     void markStale();
+    void setEmpty(bool empty);
 
     QLabel* m_header;
     QVBoxLayout* m_cardsLayout;
+    QScrollArea* m_scroll;   // the task cards, hidden while the project has no dialogues
+    EmptyState* m_empty;
     std::vector<TaskSummaryCard*> m_cards;
     bool m_stale = true;
 };

@@ -1,6 +1,7 @@
 #include "ui/pages/dataset/task_summary_card.h"
 
 #include "ui/charts/reward_histogram_chart.h"
+#include "ui/style/ui_style.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -24,7 +25,8 @@ QColor taskColour(const std::optional<hw::Task>& task)
 QString row(const QString& key, const QString& value, bool indent = false)
 {
     return QStringLiteral("<tr><td style=\"padding-right:16px;%1\">%2</td><td align=\"right\"><b>%3</b></td></tr>")
-        .arg(indent ? QStringLiteral("padding-left:14px;color:#4b5563;") : QString(), key.toHtmlEscaped(),
+        .arg(indent ? QStringLiteral("padding-left:14px;color:%1;").arg(style::secondaryText().name()) : QString(),
+             key.toHtmlEscaped(),
              value.toHtmlEscaped());
 }
 
@@ -62,8 +64,8 @@ void TaskSummaryCard::setSummary(const hw::TaskSummary& s, const std::optional<h
     QString title = QString::fromStdString(s.task);
     if (task) {
         const QString kind = QString::fromStdString(toString(task->kind));
-        title += QStringLiteral("<br><span style=\"font-weight:normal;font-size:small;color:#6b7280\">%1%2 ↔ %3</span>")
-                     .arg(kind == title ? QString() : kind + QStringLiteral(" · "),
+        title += QStringLiteral("<br><span style=\"font-weight:normal;font-size:small;color:%1\">%2%3 ↔ %4</span>")
+                     .arg(style::mutedText().name(), kind == title ? QString() : kind + QStringLiteral(" · "),
                           QString::fromStdString(task->agentRole), QString::fromStdString(task->userRole));
     }
     m_title->setText(title);

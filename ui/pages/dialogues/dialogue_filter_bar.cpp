@@ -1,5 +1,7 @@
 #include "ui/pages/dialogues/dialogue_filter_bar.h"
 
+#include "ui/style/ui_style.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -76,7 +78,7 @@ DialogueFilterBar::DialogueFilterBar(QWidget* parent)
     clear->setToolTip(tr("Clear every filter"));
     connect(clear, &QToolButton::clicked, this, &DialogueFilterBar::reset);
 
-    m_count->setStyleSheet(QStringLiteral("color: #4b5563;"));
+    m_count->setStyleSheet(style::secondaryTextCss());
     m_count->setObjectName(QStringLiteral("countLabel"));
 
     auto* layout = new QHBoxLayout(this);

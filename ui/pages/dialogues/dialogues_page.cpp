@@ -10,6 +10,7 @@
 #include "ui/project_session.h"
 #include "ui/settings/workbench_settings.h"
 #include "ui/widgets/dialogue_view.h"
+#include "ui/widgets/empty_state.h"
 
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -31,7 +32,9 @@ DialoguesPage::DialoguesPage(ProjectSession* session, QWidget* parent)
       m_table(new QTableView(this)),
       m_view(new DialogueView(this)),
       m_rewardBar(new RewardEditBar(this)),
-      m_splitter(new QSplitter(Qt::Horizontal, this))
+      m_splitter(new QSplitter(Qt::Horizontal, this)),
+      m_content(new QWidget(this)),
+      m_empty(new EmptyState(this))
 {
     setObjectName(QStringLiteral("dialoguesPage"));
     m_table->setObjectName(QStringLiteral("dialogueTable"));
@@ -62,10 +65,22 @@ DialoguesPage::DialoguesPage(ProjectSession* session, QWidget* parent)
     m_splitter->setSizes({600, 800});
     m_splitter->restoreState(prefs::dialoguesSplitterState);
 
+    auto* contentLayout = new QVBoxLayout(m_content);
+    contentLayout->setContentsMargins(8, 8, 8, 4);
+    contentLayout->addWidget(m_filters);
+    contentLayout->addWidget(m_splitter, 1);
+    m_empty->setContent(tr("No dialogues yet"),
+                        tr("Start by importing dialogues: ESConv, PersuasionForGood or chat JSONL files "
+                           "(File ▸ Import Dialogues…, Ctrl+I). In a terminal: "
+                           "<tt>hindsight import project.hwb --format esconv|p4g|jsonl FILE</tt>."),
+                        tr("Import Dialogues…"));
+    m_empty->hide();
     auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(8, 8, 8, 4);
-    layout->addWidget(m_filters);
-    layout->addWidget(m_splitter, 1);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_content, 1);
+    layout->addWidget(m_empty, 1);
+
+    connect(m_empty, &EmptyState::actionTriggered, this, &Page::importRequested);
 
     connect(m_filters, &DialogueFilterBar::filterChanged, m_model, &DialogueTableModel::setFilter);
     // After the model applied the filter: a dialogue the filter removed must not stay on show.
@@ -127,6 +142,15 @@ void DialoguesPage::onClosed()
     m_shownId = -1;
     m_view->clear();
     m_rewardBar->setNoDialogue();
+    m_projectTotal = 0;
+    updateEmptyState();
+}
+
+void DialoguesPage::updateEmptyState()
+{
+    const bool empty = session()->isOpen() && m_projectTotal == 0;
+    m_content->setVisible(!empty);
+    m_empty->setVisible(empty);
 }
 
 void DialoguesPage::reloadChoices()
@@ -145,6 +169,7 @@ void DialoguesPage::reloadChoices()
     }
     tasks.sort();
     m_filters->setChoices(tasks, sources);
+    updateEmptyState();
 }
 
 void DialoguesPage::refreshAll()

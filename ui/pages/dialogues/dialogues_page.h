@@ -13,6 +13,7 @@ namespace hw::ui {
 class DialogueFilterBar;
 class DialogueTableModel;
 class DialogueView;
+class EmptyState;
 class RewardEditBar;
 
 class DialoguesPage : public Page {
@@ -31,6 +32,7 @@ public:
     DialogueFilterBar* filterBar() const { return m_filters; }
     DialogueView* view() const { return m_view; }
     RewardEditBar* rewardBar() const { return m_rewardBar; }
+    EmptyState* emptyState() const { return m_empty; }
     qint64 currentDialogueId() const { return m_shownId; }
 
 public Q_SLOTS:
@@ -41,6 +43,7 @@ private:
     void onOpened();
     void onClosed();
     void reloadChoices();
+    void updateEmptyState();
     void refreshAll();
     void onCountChanged(qint64 count);
     void onCurrentRowChanged();
@@ -55,6 +58,8 @@ private:
     DialogueView* m_view;
     RewardEditBar* m_rewardBar;
     QSplitter* m_splitter;
+    QWidget* m_content;   // filters and splitter, hidden while the project has no dialogues
+    EmptyState* m_empty;
     qint64 m_shownId = -1;
     qint64 m_projectTotal = 0;
 };

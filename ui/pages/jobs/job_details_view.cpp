@@ -6,6 +6,7 @@
 #include "core/llm/call_cache.h"
 #include "ui/models/job_item_model.h"
 #include "ui/project_session.h"
+#include "ui/style/ui_style.h"
 #include "ui/widgets/json_tree_widget.h"
 
 #include <QHeaderView>
@@ -66,12 +67,14 @@ JobDetailsView::JobDetailsView(ProjectSession* session, QWidget* parent)
     m_error->setMinimumWidth(1);
     m_config->setObjectName(QStringLiteral("jobConfiguration"));
     m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_error->setStyleSheet(QStringLiteral("QLabel { background: #fef2f2; color: #991b1b; border: 1px solid #fecaca;"
-                                          " border-radius: 4px; padding: 6px; }"));
+    m_error->setStyleSheet(QStringLiteral("QLabel { background: %1; color: %2; border: 1px solid %3;"
+                                          " border-radius: 4px; padding: 6px; }")
+                               .arg(style::errorBackground().name(), style::errorText().name(),
+                                    style::errorBorder().name()));
     m_error->hide();
     m_itemError->setWordWrap(true);
     m_itemError->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_itemError->setStyleSheet(QStringLiteral("QLabel { color: #991b1b; }"));
+    m_itemError->setStyleSheet(style::errorTextCss());
 
     m_itemsView->setModel(m_items);
     m_itemsView->setSelectionBehavior(QAbstractItemView::SelectRows);

@@ -3,6 +3,7 @@
 #include "ui/dialogs/endpoint_settings_dialog.h"
 #include "ui/models/job_table_model.h"
 #include "core/pipeline/stage_registry.h"
+#include "core/store/dialogue_store.h"
 #include "ui/pages/jobs/job_details_view.h"
 #include "ui/pages/jobs/job_progress_delegate.h"
 #include "ui/pages/jobs/jobs_prefs.h"
@@ -10,6 +11,7 @@
 #include "ui/pages/jobs/start_job_dialog.h"
 #include "ui/project_session.h"
 #include "ui/style/ui_style.h"
+#include "ui/widgets/empty_state.h"
 #include "ui/workers/pipeline_worker_host.h"
 
 #include <QHBoxLayout>
@@ -29,7 +31,7 @@ namespace hw::ui {
 JobsPage::JobsPage(ProjectSession* session, QWidget* parent)
     : Page(session, parent), m_host(PipelineWorkerHost::of(session)), m_model(new JobTableModel(this)),
       m_table(new QTableView), m_details(new JobDetailsView(session)), m_splitter(new QSplitter(Qt::Vertical)),
-      m_banner(new QLabel), m_empty(new QLabel), m_start(new QPushButton(tr("Start job…"))),
+      m_banner(new QLabel), m_empty(new EmptyState), m_start(new QPushButton(tr("Start job…"))),
       m_resume(new QPushButton(tr("Resume"))), m_cancel(new QPushButton(tr("Cancel"))),
       m_endpoints(new QPushButton(tr("Endpoints…"))), m_poll(new QTimer(this))
 {
@@ -49,22 +51,23 @@ JobsPage::JobsPage(ProjectSession* session, QWidget* parent)
     tools->addWidget(m_endpoints);
     tools->addStretch(1);
     auto* pollNote = new QLabel(tr("Jobs run by the command line appear here too."));
-    pollNote->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    pollNote->setStyleSheet(style::mutedTextCss());
     tools->addWidget(pollNote);
 
-    m_banner->setStyleSheet(QStringLiteral("QLabel { background: #eff6ff; border: 1px solid #bfdbfe; border-radius: 4px;"
-                                           " padding: 5px 8px; color: #1e3a8a; }"));
+    m_banner->setStyleSheet(style::infoBannerCss());
     m_banner->setTextInteractionFlags(Qt::TextSelectableByMouse);
     // A long error wraps (and is cut, the details pane has it whole) instead of widening the window.
     m_banner->setWordWrap(true);
     m_banner->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_banner->setMinimumWidth(1);
     m_banner->hide();
-    m_empty->setAlignment(Qt::AlignCenter);
-    m_empty->setWordWrap(true);
-    m_empty->setText(tr("No jobs yet. Start one here, or run e.g. <tt>hindsight relabel project.hwb --endpoint …</tt>"
-                        " in a terminal: its progress shows up here."));
-    m_empty->setStyleSheet(QStringLiteral("color: palette(mid); padding: 12px;"));
+    m_empty->hide();
+    connect(m_empty, &EmptyState::actionTriggered, this, [this] {
+        if (m_emptyNeedsDialogues)
+            Q_EMIT importRequested();
+        else
+            startJob();
+    });
 
     m_table->setModel(m_model);
     m_table->setItemDelegateForColumn(JobTableModel::Progress, new JobProgressDelegate(m_table));
@@ -85,7 +88,7 @@ JobsPage::JobsPage(ProjectSession* session, QWidget* parent)
     tl->addLayout(tools);
     tl->addWidget(m_banner);
     tl->addWidget(m_table, 1);
-    tl->addWidget(m_empty);
+    tl->addWidget(m_empty, 1);
     m_splitter->addWidget(top);
     m_splitter->addWidget(m_details);
     m_splitter->setStretchFactor(0, 2);
@@ -202,12 +205,41 @@ void JobsPage::refresh()
     }
     m_model->setRunningHere(m_host->runningJobId());
     const bool none = m_model->rowCount() == 0;
-    m_table->setVisible(!none);
-    m_empty->setVisible(none);
+    updateEmptyState(none);
     if (!m_table->currentIndex().isValid() && !none)
         m_table->selectRow(0);
     showCurrent();
     updateButtons();
+}
+
+void JobsPage::updateEmptyState(bool noJobs)
+{
+    bool needsDialogues = false;
+    if (noJobs) {
+        try {
+            needsDialogues = hw::DialogueStore(session()->db()).count() == 0;
+        } catch (const std::exception&) {
+        }
+    }
+    // Set only on a change: the poll timer calls this every second.
+    if (noJobs && (m_empty->title().isEmpty() || needsDialogues != m_emptyNeedsDialogues)) {
+        if (needsDialogues)
+            m_empty->setContent(tr("No jobs yet"),
+                                tr("Jobs run the hindsight pipeline (relabel, regenerate, label…) on the project's "
+                                   "dialogues, and it has none yet: import dialogues first (File ▸ Import "
+                                   "Dialogues…)."),
+                                tr("Import Dialogues…"));
+        else
+            m_empty->setContent(tr("No jobs yet"),
+                                tr("Start with a relabel job: it asks the hindsight controller for better agent turns "
+                                   "(Start job…). A job run in a terminal, e.g. <tt>hindsight relabel project.hwb "
+                                   "--endpoint NAME</tt>, shows its progress here too."),
+                                tr("Start job…"));
+    }
+    m_emptyNeedsDialogues = needsDialogues;
+    m_table->setVisible(!noJobs);
+    m_details->setVisible(!noJobs);
+    m_empty->setVisible(noJobs);
 }
 
 void JobsPage::showCurrent()

@@ -13,6 +13,7 @@ class QTimer;
 
 namespace hw::ui {
 
+class EmptyState;
 class JobDetailsView;
 class JobTableModel;
 class PipelineWorkerHost;
@@ -32,6 +33,7 @@ public:
     QTableView* table() const { return m_table; }
     JobDetailsView* details() const { return m_details; }
     QPushButton* startButton() const { return m_start; }
+    EmptyState* emptyState() const { return m_empty; }
     QPushButton* resumeButton() const { return m_resume; }
     QPushButton* cancelButton() const { return m_cancel; }
     QTimer* pollTimer() const { return m_poll; }
@@ -58,6 +60,7 @@ private:
     void updateButtons();
     void updateBanner();
     void showCurrent();
+    void updateEmptyState(bool noJobs);
 
     PipelineWorkerHost* m_host;
     JobTableModel* m_model;
@@ -65,7 +68,8 @@ private:
     JobDetailsView* m_details;
     QSplitter* m_splitter;
     QLabel* m_banner;
-    QLabel* m_empty;
+    EmptyState* m_empty;
+    bool m_emptyNeedsDialogues = false;
     QPushButton* m_start;
     QPushButton* m_resume;
     QPushButton* m_cancel;

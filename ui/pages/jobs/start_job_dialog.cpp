@@ -8,6 +8,7 @@
 #include "ui/pages/jobs/jobs_prefs.h"
 #include "ui/pages/jobs/stage_option_field.h"
 #include "ui/project_session.h"
+#include "ui/style/ui_style.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -96,7 +97,7 @@ StartJobDialog::StartJobDialog(ProjectSession* session, const QString& profilesP
     m_onlySelected->setText(tr("Only the dialogues selected on the Dialogues page"));
     m_onlySelected->setEnabled(false);
     m_hint->setWordWrap(true);
-    m_hint->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    m_hint->setStyleSheet(style::mutedTextCss());
 
     m_form->addRow(tr("Job"), m_kind);
     m_form->addRow(tr("Task"), m_task);
@@ -144,7 +145,8 @@ StartJobDialog::StartJobDialog(ProjectSession* session, const QString& profilesP
         if (request(&why))
             accept();
         else
-            m_hint->setText(QStringLiteral("<span style='color:#b91c1c'>%1</span>").arg(why.toHtmlEscaped()));
+            m_hint->setText(QStringLiteral("<span style='color:%1'>%2</span>")
+                                .arg(style::errorText().name(), why.toHtmlEscaped()));
     });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 

@@ -1,6 +1,7 @@
 #include "ui/pages/regenerations/branch_compare_delegate.h"
 
 #include "ui/models/regeneration_compare_model.h"
+#include "ui/style/ui_style.h"
 
 #include <QPainter>
 
@@ -26,12 +27,12 @@ void BranchCompareDelegate::paint(QPainter* painter, const QStyleOptionViewItem&
 
     QColor background(0xff, 0xff, 0xff);
     if (kind == RowKind::Shared)
-        background = QColor(0xf3, 0xf4, 0xf6);
+        background = style::sharedPrefixBackground();
     else if (kind == RowKind::Replaced)
-        background = index.column() == RegenerationCompareModel::BranchColumn ? QColor(0xfe, 0xf3, 0xc7)
+        background = index.column() == RegenerationCompareModel::BranchColumn ? style::replacedTurnBackground()
                                                                               : QColor(0xfe, 0xf9, 0xe7);
     else if (changed)
-        background = index.column() == RegenerationCompareModel::BranchColumn ? QColor(0xec, 0xfd, 0xf5)
+        background = index.column() == RegenerationCompareModel::BranchColumn ? style::continuationBackground()
                                                                               : QColor(0xff, 0xf7, 0xf7);
     painter->fillRect(option.rect, background);
     if (kind == RowKind::Replaced) {

@@ -2,6 +2,7 @@
 
 #include "core/store/dialogue_store.h"
 #include "core/store/regeneration_query.h"
+#include "core/store/suggestion_store.h"
 #include "ui/commands/set_reward_command.h"
 #include "ui/models/regeneration_compare_model.h"
 #include "ui/models/regeneration_tree_model.h"
@@ -9,8 +10,10 @@
 #include "ui/pages/jobs/jobs_prefs.h"
 #include "ui/pages/regenerations/branch_compare_delegate.h"
 #include "ui/project_session.h"
+#include "ui/style/ui_style.h"
 #include "ui/widgets/branch_tree_widget.h"
 #include "ui/widgets/dialogue_view.h"
+#include "ui/widgets/empty_state.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -34,7 +37,8 @@ RegenerationsPage::RegenerationsPage(ProjectSession* session, QWidget* parent)
       m_task(new QComboBox), m_originals(new QComboBox), m_prev(new QToolButton), m_next(new QToolButton),
       m_summary(new QLabel), m_treeWidget(new BranchTreeWidget), m_treeScroll(new QScrollArea), m_header(new QLabel),
       m_critique(new QLabel), m_open(new QPushButton(tr("Open in Dialogues"))), m_rewardBar(new RewardEditBar),
-      m_compareView(new QTableView), m_splitter(new QSplitter(Qt::Horizontal))
+      m_compareView(new QTableView), m_splitter(new QSplitter(Qt::Horizontal)), m_content(new QWidget),
+      m_empty(new EmptyState)
 {
     m_task->addItem(tr("Every task"), QString());
     m_originals->setMinimumContentsLength(44);
@@ -45,7 +49,7 @@ RegenerationsPage::RegenerationsPage(ProjectSession* session, QWidget* parent)
     m_task->setToolTip(tr("Only originals of one task"));
     m_originals->setToolTip(tr("An original dialogue that has regenerations: its tree is shown below"));
     m_next->setToolTip(tr("Next original with regenerations"));
-    m_summary->setStyleSheet(QStringLiteral("color: #6b7280;"));
+    m_summary->setStyleSheet(style::mutedTextCss());
 
     auto* top = new QHBoxLayout;
     top->setContentsMargins(8, 8, 8, 4);
@@ -68,7 +72,7 @@ RegenerationsPage::RegenerationsPage(ProjectSession* session, QWidget* parent)
     m_header->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_critique->setWordWrap(true);
     m_critique->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_critique->setStyleSheet(QStringLiteral("color: #4b5563; font-style: italic;"));
+    m_critique->setStyleSheet(style::secondaryTextCss() + QStringLiteral("; font-style: italic"));
     m_open->setToolTip(tr("Show the selected dialogue in the browser"));
 
     m_compareView->setModel(m_compare);
@@ -90,10 +94,12 @@ RegenerationsPage::RegenerationsPage(ProjectSession* session, QWidget* parent)
                                "the previous one"));
     rewardRow->addWidget(m_rewardBar);
     rewardRow->addStretch(1);
-    auto* legend = new QLabel(tr("<span style='background:#f3f4f6'>&nbsp;shared prefix&nbsp;</span> "
-                                 "<span style='background:#fef3c7'>&nbsp;replaced turn&nbsp;</span> "
-                                 "<span style='background:#ecfdf5'>&nbsp;new continuation&nbsp;</span>"));
-    legend->setStyleSheet(QStringLiteral("color: #6b7280;"));
+    auto* legend = new QLabel(tr("<span style='background:%1'>&nbsp;shared prefix&nbsp;</span> "
+                                 "<span style='background:%2'>&nbsp;replaced turn&nbsp;</span> "
+                                 "<span style='background:%3'>&nbsp;new continuation&nbsp;</span>")
+                                  .arg(style::sharedPrefixBackground().name(), style::replacedTurnBackground().name(),
+                                       style::continuationBackground().name()));
+    legend->setStyleSheet(style::mutedTextCss());
     rewardRow->addWidget(legend);
 
     auto* right = new QWidget;
@@ -114,11 +120,23 @@ RegenerationsPage::RegenerationsPage(ProjectSession* session, QWidget* parent)
     connect(m_splitter, &QSplitter::splitterMoved, this,
             [this] { prefs::regenerationsSplitterState = m_splitter->saveState(); });
 
+    auto* contentLayout = new QVBoxLayout(m_content);
+    contentLayout->setContentsMargins(0, 0, 0, 0);
+    contentLayout->setSpacing(0);
+    contentLayout->addLayout(top);
+    contentLayout->addWidget(m_splitter, 1);
+    m_empty->hide();
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
-    layout->addLayout(top);
-    layout->addWidget(m_splitter, 1);
+    layout->addWidget(m_content, 1);
+    layout->addWidget(m_empty, 1);
+    connect(m_empty, &EmptyState::actionTriggered, this, [this] {
+        if (m_emptyNeedsDialogues)
+            Q_EMIT importRequested();
+        else
+            Q_EMIT showPageRequested(tr("Jobs"));
+    });
 
     connect(m_originals, &QComboBox::activated, this,
             [this](int i) { loadOriginal(m_originals->itemData(i).toLongLong()); });
@@ -187,6 +205,42 @@ void RegenerationsPage::onClosed()
     m_critique->clear();
     m_rewardBar->setNoDialogue();
     m_open->setEnabled(false);
+    setEmpty(false);
+}
+
+void RegenerationsPage::setEmpty(bool empty)
+{
+    m_emptyNeedsDialogues = false;
+    if (empty) {
+        int64_t dialogues = 0, suggestions = 0;
+        try {
+            dialogues = hw::DialogueStore(session()->db()).count();
+            suggestions = hw::SuggestionStore(session()->db()).count(hw::SuggestionFilter());
+        } catch (const std::exception& e) {
+            session()->showStatus(tr("Regenerations: %1").arg(QString::fromUtf8(e.what())), 0);
+        }
+        m_emptyNeedsDialogues = dialogues == 0;
+        if (dialogues == 0)
+            m_empty->setContent(tr("No regenerations yet"),
+                                tr("Regenerations branch off the project's dialogues, and it has none yet. Import "
+                                   "dialogues first (File ▸ Import Dialogues…), then run relabel and regenerate "
+                                   "jobs from the Jobs page."),
+                                tr("Import Dialogues…"));
+        else if (suggestions == 0)
+            m_empty->setContent(tr("No regenerations yet"),
+                                tr("First run a relabel job (Jobs ▸ Start job… ▸ relabel, or <tt>hindsight relabel</tt>) "
+                                   "for hindsight suggestions, then a regenerate job (or <tt>hindsight regenerate</tt>): "
+                                   "each regenerated dialogue branches off its original here."),
+                                tr("Go to Jobs"));
+        else
+            m_empty->setContent(tr("No regenerations yet"),
+                                tr("Run a regenerate job (Jobs ▸ Start job… ▸ regenerate, or "
+                                   "<tt>hindsight regenerate project.hwb --endpoint NAME</tt>). In <i>accepted</i> mode it "
+                                   "regenerates the suggestions you accepted on the Suggestions page."),
+                                tr("Go to Jobs"));
+    }
+    m_content->setVisible(!empty);
+    m_empty->setVisible(empty);
 }
 
 void RegenerationsPage::reloadOriginals()
@@ -222,8 +276,11 @@ void RegenerationsPage::reloadOriginals()
         m_critique->clear();
         m_rewardBar->setNoDialogue();
         m_open->setEnabled(false);
+        // A task filter keeps its bar (to choose another task); no regeneration at all: what to do.
+        setEmpty(m_task->currentIndex() == 0);
         return;
     }
+    setEmpty(false);
     const int i = m_originals->findData(QVariant::fromValue<qint64>(keep));
     if (i >= 0 && keep == originalId()) {
         m_originals->setCurrentIndex(i);
@@ -346,17 +403,18 @@ void RegenerationsPage::showSelected()
             if (branch->jobId > 0)
                 bits << tr("job %1").arg(branch->jobId);
             m_header->setText(tr("<span style='font-size:large'><b>Branch #%1</b></span> of #%2 &nbsp; "
-                                 "<span style='color:#6b7280'>%3</span>")
+                                 "<span style='color:%3'>%4</span>")
                                   .arg(m_selected)
                                   .arg(branch->parentDialogueId)
-                                  .arg(bits.join(QStringLiteral(" · "))));
+                                  .arg(style::mutedText().name(), bits.join(QStringLiteral(" · "))));
             m_critique->setVisible(!branch->critique.empty());
             m_critique->setText(tr("Critique: %1").arg(QString::fromStdString(branch->critique)));
         } else {
             m_compare->setDialogues(*selected, std::nullopt, 0, task);
             m_header->setText(tr("<span style='font-size:large'><b>Original #%1</b></span> &nbsp; "
-                                 "<span style='color:#6b7280'>%2 turns · reward %3 · select a branch to compare</span>")
+                                 "<span style='color:%2'>%3 turns · reward %4 · select a branch to compare</span>")
                                   .arg(m_selected)
+                                  .arg(style::mutedText().name())
                                   .arg(selected->turns.size())
                                   .arg(reward));
             m_critique->hide();

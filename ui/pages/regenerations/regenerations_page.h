@@ -23,6 +23,7 @@ struct Task;
 namespace hw::ui {
 
 class BranchTreeWidget;
+class EmptyState;
 class RegenerationCompareModel;
 class RegenerationTreeModel;
 class RewardEditBar;
@@ -43,6 +44,7 @@ public:
     QTableView* compareView() const { return m_compareView; }
     RewardEditBar* rewardBar() const { return m_rewardBar; }
     QComboBox* originalBox() const { return m_originals; }
+    EmptyState* emptyState() const { return m_empty; }
     qint64 originalId() const;
     qint64 selectedDialogueId() const { return m_selected; }
 
@@ -60,6 +62,7 @@ private:
     void requestReward(std::optional<double> value);
     void onDialogueChanged(qint64 id);
     void step(int delta);
+    void setEmpty(bool empty);
 
     RegenerationTreeModel* m_tree;
     RegenerationCompareModel* m_compare;
@@ -76,6 +79,9 @@ private:
     RewardEditBar* m_rewardBar;
     QTableView* m_compareView;
     QSplitter* m_splitter;
+    QWidget* m_content;   // the bar, tree and comparison, hidden while there is no regeneration
+    EmptyState* m_empty;
+    bool m_emptyNeedsDialogues = false;
     qint64 m_selected = -1;
     std::optional<double> m_rangeMin;
     std::optional<double> m_rangeMax;

@@ -12,6 +12,7 @@
 #include "ui/project_session.h"
 #include "ui/settings/settings.h"
 #include "ui/style/ui_style.h"
+#include "ui/widgets/empty_state.h"
 #include "ui/workers/training_worker.h"
 
 #include <QCheckBox>
@@ -86,6 +87,15 @@ RunsPage::RunsPage(ProjectSession* session, QWidget* parent)
     topLayout->setContentsMargins(0, 0, 0, 0);
     topLayout->addLayout(actions);
     topLayout->addWidget(m_table);
+    m_empty = new EmptyState;
+    m_empty->setContent(tr("No runs yet"),
+                        tr("Train an agent on one of the project's training sets: Start… (choose the task, the set "
+                           "and SFT, RFT or ILQL), or <tt>hindsight train project.hwb --set NAME --agent sft</tt> in "
+                           "a terminal. Its curves show up here while it trains."),
+                        tr("Start…"));
+    m_empty->hide();
+    topLayout->addWidget(m_empty, 1);
+    connect(m_empty, &EmptyState::actionTriggered, this, [this] { startDialog(); });
 
     // --- chart controls and charts
     m_smoothing = new QSlider(Qt::Horizontal);
@@ -132,6 +142,7 @@ RunsPage::RunsPage(ProjectSession* session, QWidget* parent)
     m_otherBox->hide();
 
     auto* bottom = new QWidget;
+    m_chartsPane = bottom;
     auto* bottomLayout = new QVBoxLayout(bottom);
     bottomLayout->setContentsMargins(0, 0, 0, 0);
     bottomLayout->addLayout(controls);
@@ -254,6 +265,13 @@ void RunsPage::updateEmptyHints()
         hint = tr("No metrics of this kind in the selected runs yet");
     for (auto* c : m_charts)
         c->setEmptyHint(hint);
+    // Once the project's runs are read (not while the first poll is on its way): none at all.
+    if (!m_chartsPane)
+        return;
+    const bool empty = session()->isOpen() && m_runsRead && m_model->runs().empty();
+    m_table->setVisible(!empty);
+    m_chartsPane->setVisible(!empty);
+    m_empty->setVisible(empty);
 }
 
 void RunsPage::startPolling()
@@ -265,6 +283,7 @@ void RunsPage::startPolling()
     for (auto* c : m_charts)
         c->clearSeries();
     m_model->setRuns({});
+    m_runsRead = false;
     m_status->clear(); // a message about the previous project's runs
     updateEmptyHints();
     if (!session()->isOpen())
@@ -321,6 +340,7 @@ void RunsPage::onRuns(const RunList& runs)
     }
     m_model->setLocalRuns(m_trainThread && m_trainRunId ? QList<qint64>{m_trainRunId} : QList<qint64>{});
     m_model->setRuns(runs);
+    m_runsRead = true;
     // The run just started here is what the user wants to watch: select it.
     if (newLocalRun > 0) {
         if (const int row = m_model->rowOf(newLocalRun); row >= 0) {

@@ -27,6 +27,8 @@ struct RunLaunchRequest;
 
 namespace hw::ui {
 
+class EmptyState;
+
 class MetricChart;
 class RunDetailsDialog;
 class RunTableModel;
@@ -60,6 +62,7 @@ public:
 
     // Tests and screenshots.
     RunTableModel* model() const { return m_model; }
+    EmptyState* emptyState() const { return m_empty; }
     QTableView* table() const { return m_table; }
     QPushButton* stopButton() const { return m_stop; }
     QPushButton* resumeButton() const { return m_resume; }
@@ -111,6 +114,9 @@ private:
     QComboBox* m_xAxis;
     std::array<MetricChart*, 5> m_charts{};
     QWidget* m_otherBox = nullptr;
+    QWidget* m_chartsPane = nullptr;   // hidden, with the table, while the project has no run
+    EmptyState* m_empty = nullptr;
+    bool m_runsRead = false;           // the poller answered once for this project
     RunDetailsDialog* m_details = nullptr;
 
     RunMetricHistory m_history;

@@ -1,6 +1,7 @@
 #include "ui/pages/suggestions/suggestion_card.h"
 
 #include "core/store/suggestion_query.h"
+#include "ui/style/ui_style.h"
 #include "ui/widgets/word_diff_label.h"
 
 #include <QHBoxLayout>
@@ -20,7 +21,7 @@ QLabel* caption(const QString& text)
     f.setPointSizeF(std::max(7.0, f.pointSizeF() * 0.85));
     f.setBold(true);
     l->setFont(f);
-    l->setStyleSheet(QStringLiteral("color: #6b7280;"));
+    l->setStyleSheet(style::mutedTextCss());
     return l;
 }
 
@@ -75,16 +76,21 @@ SuggestionCard::SuggestionCard(QWidget* parent)
     QFont tf = m_title->font();
     tf.setBold(true);
     m_title->setFont(tf);
-    m_provenance->setStyleSheet(QStringLiteral("color: #6b7280;"));
-    m_contextLabel->setStyleSheet(QStringLiteral("color: #6b7280;"));
-    m_original->setStyleSheet(QStringLiteral("QLabel { background: #f3f4f6; border-radius: 4px; padding: 6px; color: #1f2937; }"));
+    m_provenance->setStyleSheet(style::mutedTextCss());
+    m_contextLabel->setStyleSheet(style::mutedTextCss());
+    m_original->setStyleSheet(QStringLiteral("QLabel { background: %1; border-radius: 4px; padding: 6px; color: %2; }")
+                                  .arg(style::quoteBackground().name(), style::bodyText().name()));
     QFont cf = m_critique->font();
     cf.setItalic(true);
     m_critique->setFont(cf);
-    m_critique->setStyleSheet(QStringLiteral("color: #4b5563;"));
-    m_diff->setStyleSheet(QStringLiteral("QLabel { background: #ffffff; border: 1px solid #e5e7eb; border-radius: 4px; padding: 6px; }"));
-    m_modelText->setStyleSheet(QStringLiteral("color: #9ca3af;"));
-    m_error->setStyleSheet(QStringLiteral("QLabel { background: #fffbeb; border: 1px solid #fcd34d; border-radius: 4px; padding: 6px; color: #92400e; }"));
+    m_critique->setStyleSheet(style::secondaryTextCss());
+    m_diff->setStyleSheet(QStringLiteral("QLabel { background: %1; border: 1px solid %2; border-radius: 4px; padding: 6px; }")
+                              .arg(style::cardBackground().name(), style::cardBorder().name()));
+    m_modelText->setStyleSheet(style::colorCss(style::faintText()));
+    m_error->setStyleSheet(QStringLiteral("QLabel { background: %1; border: 1px solid %2; border-radius: 4px; padding: 6px;"
+                                          " color: %3; }")
+                               .arg(style::warningBackground().name(), style::warningBorder().name(),
+                                    style::warningText().name()));
     m_raw->setReadOnly(true);
     m_raw->setMaximumHeight(150);
     QFont mono(QStringLiteral("monospace"));
@@ -117,7 +123,7 @@ SuggestionCard::SuggestionCard(QWidget* parent)
     editLayout->setSpacing(2);
     editLayout->addWidget(m_editor);
     auto* hint = new QLabel(tr("Enter saves · Shift+Enter new line · Esc cancels"));
-    hint->setStyleSheet(QStringLiteral("color: #6b7280;"));
+    hint->setStyleSheet(style::mutedTextCss());
     editLayout->addWidget(hint);
     m_editBox->hide();
 
@@ -216,9 +222,11 @@ void SuggestionCard::updateButtons()
 void SuggestionCard::updateFrame()
 {
     const QColor edge = statusColor(QString::fromStdString(m_suggestion.status));
-    const QString border = m_current ? QStringLiteral("2px solid #2563eb") : QStringLiteral("1px solid #e5e7eb");
-    const QString background = m_suggestion.status == hw::suggestion_status::kRejected ? QStringLiteral("#fafafa")
-                                                                                         : QStringLiteral("#ffffff");
+    const QString border = m_current ? QStringLiteral("2px solid %1").arg(style::cardCurrentBorder().name())
+                                     : QStringLiteral("1px solid %1").arg(style::cardBorder().name());
+    const QString background = (m_suggestion.status == hw::suggestion_status::kRejected ? style::cardDimmedBackground()
+                                                                                          : style::cardBackground())
+                                   .name();
     setStyleSheet(QStringLiteral("QFrame#suggestionCard { background: %1; border: %2; border-left: 5px solid %3;"
                                  " border-radius: 6px; }")
                       .arg(background, border, edge.name()));

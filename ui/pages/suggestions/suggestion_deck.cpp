@@ -1,6 +1,7 @@
 #include "ui/pages/suggestions/suggestion_deck.h"
 
 #include "ui/pages/suggestions/suggestion_card.h"
+#include "ui/style/ui_style.h"
 
 #include <QKeyEvent>
 #include <QLabel>
@@ -32,12 +33,13 @@ SuggestionDeck::SuggestionDeck(QWidget* parent)
     setFocusPolicy(Qt::StrongFocus);
     setFrameShape(QFrame::NoFrame);
     m_content->setObjectName(QStringLiteral("suggestionDeck"));
-    m_content->setStyleSheet(QStringLiteral("QWidget#suggestionDeck { background: #f8fafc; }"));
+    m_content->setStyleSheet(
+        QStringLiteral("QWidget#suggestionDeck { background: %1; }").arg(style::deckBackground().name()));
     m_layout->setContentsMargins(12, 10, 12, 10);
     m_layout->setSpacing(10);
     m_placeholder->setAlignment(Qt::AlignCenter);
     m_placeholder->setWordWrap(true);
-    m_placeholder->setStyleSheet(QStringLiteral("color: #6b7280; padding: 30px;"));
+    m_placeholder->setStyleSheet(style::mutedTextCss() + QStringLiteral("; padding: 30px"));
     m_layout->addWidget(m_placeholder);
     m_layout->addStretch(1);
     setWidget(m_content);

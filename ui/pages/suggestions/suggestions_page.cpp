@@ -11,7 +11,9 @@
 #include "ui/pages/suggestions/suggestion_deck.h"
 #include "ui/pages/suggestions/suggestion_filter_bar.h"
 #include "ui/project_session.h"
+#include "ui/style/ui_style.h"
 #include "ui/widgets/dialogue_view.h"
+#include "ui/widgets/empty_state.h"
 #include "ui/workers/pipeline_worker_host.h"
 
 #include <QCoreApplication>
@@ -33,7 +35,8 @@ namespace hw::ui {
 SuggestionsPage::SuggestionsPage(ProjectSession* session, QWidget* parent)
     : Page(session, parent), m_filters(new SuggestionFilterBar), m_model(new SuggestionDialogueModel(this)),
       m_table(new QTableView), m_header(new QLabel), m_openDialogue(new QPushButton(tr("Open in Dialogues"))),
-      m_deck(new SuggestionDeck), m_splitter(new QSplitter(Qt::Horizontal)), m_keys(new QLabel)
+      m_deck(new SuggestionDeck), m_splitter(new QSplitter(Qt::Horizontal)), m_keys(new QLabel),
+      m_content(new QWidget), m_empty(new EmptyState)
 {
     m_table->setModel(m_model);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -58,7 +61,7 @@ SuggestionsPage::SuggestionsPage(ProjectSession* session, QWidget* parent)
                        "(Jobs, or hindsight regenerate --mode accepted) regenerates; the default mode picks one "
                        "per dialogue among proposed and accepted ones; rejected ones are never regenerated."));
     m_keys->setWordWrap(true);
-    m_keys->setStyleSheet(QStringLiteral("color: #6b7280; padding: 4px 8px;"));
+    m_keys->setStyleSheet(style::mutedTextCss() + QStringLiteral("; padding: 4px 8px"));
 
     auto* headerRow = new QHBoxLayout;
     headerRow->setContentsMargins(12, 8, 12, 4);
@@ -82,11 +85,23 @@ SuggestionsPage::SuggestionsPage(ProjectSession* session, QWidget* parent)
     connect(m_splitter, &QSplitter::splitterMoved, this,
             [this] { prefs::suggestionsSplitterState = m_splitter->saveState(); });
 
+    auto* contentLayout = new QVBoxLayout(m_content);
+    contentLayout->setContentsMargins(0, 0, 0, 0);
+    contentLayout->setSpacing(0);
+    contentLayout->addWidget(m_filters);
+    contentLayout->addWidget(m_splitter, 1);
+    m_empty->hide();
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
-    layout->addWidget(m_filters);
-    layout->addWidget(m_splitter, 1);
+    layout->addWidget(m_content, 1);
+    layout->addWidget(m_empty, 1);
+    connect(m_empty, &EmptyState::actionTriggered, this, [this] {
+        if (m_emptyNeedsDialogues)
+            Q_EMIT importRequested();
+        else
+            Q_EMIT showPageRequested(tr("Jobs"));
+    });
 
     connect(m_filters, &SuggestionFilterBar::filterChanged, this, &SuggestionsPage::reload);
     connect(m_filters, &SuggestionFilterBar::acceptAllRequested, this, &SuggestionsPage::acceptAllShown);
@@ -111,6 +126,11 @@ SuggestionsPage::SuggestionsPage(ProjectSession* session, QWidget* parent)
     connect(session, &ProjectSession::opened, this, &SuggestionsPage::onOpened);
     connect(session, &ProjectSession::closed, this, &SuggestionsPage::onClosed);
     connect(session, &ProjectSession::suggestionsChanged, this, &SuggestionsPage::onSuggestionsChanged);
+    // Imported dialogues change what the empty state asks for first.
+    connect(session, &ProjectSession::dialoguesChanged, this, [this] {
+        if (!m_empty->isHidden())
+            updateEmptyState();
+    });
     connect(session, &ProjectSession::dialogueChanged, this, [this](qint64 id) {
         if (id == m_shownId)
             updateHeader();
@@ -159,12 +179,42 @@ void SuggestionsPage::onClosed()
     m_deck->clear(tr("Open a project to review its hindsight suggestions."));
     m_filters->setCounts({}, 0);
     updateHeader();
+    updateEmptyState();
+}
+
+void SuggestionsPage::updateEmptyState()
+{
+    bool empty = false;
+    m_emptyNeedsDialogues = false;
+    if (session()->isOpen()) {
+        try {
+            empty = hw::SuggestionStore(session()->db()).count(hw::SuggestionFilter()) == 0;
+            m_emptyNeedsDialogues = empty && hw::DialogueStore(session()->db()).count() == 0;
+        } catch (const std::exception& e) {
+            reportError(e);
+        }
+    }
+    if (m_emptyNeedsDialogues)
+        m_empty->setContent(tr("No suggestions yet"),
+                            tr("Suggestions are better agent turns proposed for the project's dialogues, and it has "
+                               "none yet. Import dialogues first (File ▸ Import Dialogues…), then run a relabel job "
+                               "from the Jobs page."),
+                            tr("Import Dialogues…"));
+    else if (empty)
+        m_empty->setContent(tr("No suggestions yet"),
+                            tr("Run a relabel job to ask the hindsight controller for better agent turns: "
+                               "Jobs ▸ Start job… ▸ relabel, or <tt>hindsight relabel project.hwb --endpoint NAME</tt> "
+                               "in a terminal. Its suggestions appear here for review."),
+                            tr("Go to Jobs"));
+    m_content->setVisible(!empty);
+    m_empty->setVisible(empty);
 }
 
 void SuggestionsPage::reload()
 {
     if (!session()->isOpen())
         return;
+    updateEmptyState();
     const qint64 keep = m_shownId;
     const int keepCard = m_deck->currentIndex();
     try {
@@ -259,10 +309,12 @@ void SuggestionsPage::updateHeader()
         }
     } catch (const std::exception&) {
     }
-    m_header->setText(tr("<span style='font-size:large'><b>Dialogue #%1</b></span> &nbsp; <span style='color:#6b7280'>%2 · %3 · "
-                         "reward %4 · %5 of %6 dialogues</span>")
+    m_header->setText(tr("<span style='font-size:large'><b>Dialogue #%1</b></span> &nbsp; "
+                         "<span style='color:%2'>%3 · %4 · "
+                         "reward %5 · %6 of %7 dialogues</span>")
                           .arg(r->dialogueId)
-                          .arg(QString::fromStdString(r->uid).toHtmlEscaped(), QString::fromStdString(r->task).toHtmlEscaped(),
+                          .arg(style::mutedText().name(), QString::fromStdString(r->uid).toHtmlEscaped(),
+                               QString::fromStdString(r->task).toHtmlEscaped(),
                                DialogueView::rewardText(reward, rewardSource).toHtmlEscaped())
                           .arg(row + 1)
                           .arg(m_model->rowCount()));
@@ -272,6 +324,10 @@ void SuggestionsPage::onSuggestionsChanged()
 {
     if (!session()->isOpen())
         return;
+    if (!m_empty->isHidden()) { // the first suggestions of the project: list them
+        reload();
+        return;
+    }
     try {
         m_model->refreshCounts(session()->db());
         if (m_shownId > 0) {

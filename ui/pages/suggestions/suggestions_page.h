@@ -17,6 +17,7 @@ class QTableView;
 
 namespace hw::ui {
 
+class EmptyState;
 class SuggestionDeck;
 class SuggestionDialogueModel;
 class SuggestionFilterBar;
@@ -35,6 +36,7 @@ public:
     SuggestionDialogueModel* model() const { return m_model; }
     QTableView* dialogueTable() const { return m_table; }
     SuggestionDeck* deck() const { return m_deck; }
+    EmptyState* emptyState() const { return m_empty; }
     qint64 currentDialogueId() const { return m_shownId; }
 
 public Q_SLOTS:
@@ -56,6 +58,7 @@ private:
     void loadDialogue(qint64 id);
     void updateHeader();
     void updateCounts();
+    void updateEmptyState();
     void setStatus(const std::vector<int64_t>& ids, const char* status);
     void saveEdit(qint64 id, const QString& text);
     void retry(qint64 id);
@@ -70,6 +73,9 @@ private:
     SuggestionDeck* m_deck;
     QSplitter* m_splitter;
     QLabel* m_keys;
+    QWidget* m_content;   // filters and splitter, hidden while the project has no suggestions
+    EmptyState* m_empty;
+    bool m_emptyNeedsDialogues = false;
     qint64 m_shownId = -1;
     bool m_selectLastOnLoad = false;
 };
