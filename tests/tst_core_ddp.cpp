@@ -23,6 +23,8 @@
 #include "core/util/error.h"
 #include "support/lm_corpus.h"
 #include "support/test_paths.h"
+#include "support/tiny_chat_checkpoint.h"
+#include "core/train/training_set.h"
 
 #include <QProcess>
 #include <QProcessEnvironment>
@@ -232,6 +234,17 @@ int runWorker(const std::string& role)
                 w1.mutable_grad() = torch::Tensor();
                 w2.mutable_grad() = torch::Tensor();
             }
+            // Without the unused parameter holding the first bucket back, the buckets start from
+            // the gradient hooks, inside backward().
+            GradBucketReducer overlapped(pg, {w1, w2}, rc);
+            overlapped.arm();
+            ((w1.sum() + w2.sum()) * static_cast<double>(pg.rank() + 1)).backward();
+            overlapped.finish();
+            if (overlapped.stats().buckets < 2
+                || overlapped.stats().bucketsStartedInBackward != overlapped.stats().buckets)
+                throw Error("buckets did not start during backward");
+            if (w1.grad().min().item<double>() != 3.0)
+                throw Error("overlapped reduction gave a wrong sum");
         } else {
             throw Error("unknown worker role " + role);
         }
@@ -453,6 +466,59 @@ private Q_SLOTS:
         for (const auto& [k, v] : a)
             d = std::max(d, (v - b.at(k)).abs().max().item<double>());
         qInfo("CLI: 2 ranks x 3 steps + 1 process x 2 steps vs 1 process x 5 steps: max diff %.3g", d);
+        QVERIFY2(d < 1e-4, qPrintable(QString("parameters differ by %1").arg(d)));
+    }
+
+    // `hindsight train --agent ilql --nproc 2` (π_β by behaviour cloning, then ILQL, each its own
+    // run): one run row per stage, and the same checkpoint as one process.
+    void cliIlqlAgentWithTwoRanksEqualsOneProcess()
+    {
+        QTemporaryDir tmp;
+        const std::string project = tmp.filePath("p.hwb").toStdString();
+        Database::create(project);
+        hwtest::makeChatProject(project, 40);
+        {
+            auto db = Database::open(project);
+            createTrainingSet(db, "hrl", TrainingSetSpec::fromPreset("hindsight-rl"));
+        }
+        const QString cfg = tmp.filePath("cfg.json");
+        std::ofstream(cfg.toStdString()) << nlohmann::json{{"bcSteps", 3}, {"iterations", 1}, {"updatesPerIteration", 4},
+                                                           {"logEvery", 1}, {"checkpointEvery", 0}, {"evalSamples", 1},
+                                                           {"maxNewTokens", 4}, {"device", "cpu"}, {"seed", 3},
+                                                           {"warmupSteps", 0}}
+                                                .dump();
+        auto train = [&](const QStringList& more) {
+            QProcess p;
+            p.start(QString::fromStdString(hwtest::cliPath()),
+                    QStringList{"train", QString::fromStdString(project), "--set", "hrl", "--agent", "ilql", "--tiny",
+                                "--quiet", "--json", "--config", cfg}
+                        + more);
+            const bool done = p.waitForFinished(600000);
+            if (!done)
+                p.kill();
+            return std::make_tuple(done && p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+                                   QString::fromUtf8(p.readAllStandardOutput()),
+                                   QString::fromUtf8(p.readAllStandardError()));
+        };
+        auto [c1, o1, e1] = train({"--nproc", "2", "--out", tmp.filePath("dist")});
+        QVERIFY2(c1 == 0, qPrintable(e1));
+        {
+            auto db = Database::open(project, Database::Mode::ReadOnly);
+            QCOMPARE(*db.queryInt64("SELECT count(*) FROM runs"), int64_t(2));   // π_β and ILQL, once each
+        }
+        auto [c2, o2, e2] = train({"--out", tmp.filePath("one")});
+        QVERIFY2(c2 == 0, qPrintable(e2));
+        const auto j1 = nlohmann::json::parse(o1.toStdString()), j2 = nlohmann::json::parse(o2.toStdString());
+        QCOMPARE(j1["steps"].get<int>(), 4);
+        double d = 0;
+        for (const char* file : {"model.safetensors", "value_trunk.safetensors", "ilql_value_heads.safetensors"}) {
+            const auto a = safetensors::load(j1["checkpoint"].get<std::string>() + "/" + file);
+            const auto b = safetensors::load(j2["checkpoint"].get<std::string>() + "/" + file);
+            QCOMPARE(a.size(), b.size());
+            for (const auto& [k, v] : a)
+                d = std::max(d, (v - b.at(k)).abs().max().item<double>());
+        }
+        qInfo("CLI ILQL: 2 ranks vs 1 process, max diff over pi_beta, value trunk and heads %.3g", d);
         QVERIFY2(d < 1e-4, qPrintable(QString("parameters differ by %1").arg(d)));
     }
 

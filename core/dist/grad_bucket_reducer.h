@@ -11,7 +11,9 @@
 //
 // Buckets start strictly in index order on every rank (a complete bucket waits for the ones
 // before it), so the collectives match across ranks whatever order the hooks fire in. Parameters
-// that got no gradient in this backward pass count as zeros; their buckets start in finish().
+// that got no gradient in this backward pass count as zeros; their buckets (and, to keep the order,
+// the ones after them) start in finish(), so a model should not hand it parameters it never uses
+// (frozen ones are left out: only requires_grad tensors are reduced).
 //
 // Only the backward pass after arm() reduces: with gradient accumulation, arm before the last
 // micro-batch, so the earlier ones accumulate locally (DDP's no_sync).
@@ -25,7 +27,9 @@
 namespace hw {
 
 struct GradBucketReducerConfig {
-    double bucketMegabytes = 25.0;   // PyTorch DDP's default bucket_cap_mb
+    // Smaller than DDP's 25 MB: the models trained here hold 5-100 MB of gradients, and a bucket
+    // can only start when complete (the small config's 19.8 MB would be one bucket, no overlap).
+    double bucketMegabytes = 4.0;
     // true: gradients divided by the world size (each rank's loss is a mean over its own shard);
     // false: summed (each rank's loss was already divided by the units of the global batch).
     bool average = false;

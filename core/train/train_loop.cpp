@@ -97,6 +97,7 @@ TrainLoop::Outcome TrainLoop::run()
     const bool dist = m_group && m_group->worldSize() > 1;
     std::unique_ptr<GradBucketReducer> reducer;
     double commBefore = 0;
+    int64_t overlapBefore = 0;
     if (dist) {
         std::vector<torch::Tensor> params;
         for (const auto& p : m_optimizer.params())
@@ -204,6 +205,11 @@ TrainLoop::Outcome TrainLoop::run()
                 const double wait = reducer->stats().waitSeconds;
                 row.emplace_back("comm_wait_s", (wait - commBefore) / static_cast<double>(windowSteps));
                 commBefore = wait;
+                // Share of the buckets whose all-reduce started during backward (overlapped).
+                const auto& st = reducer->stats();
+                const double started = static_cast<double>(st.bucketsStartedInBackward - overlapBefore);
+                row.emplace_back("comm_overlap", started / static_cast<double>(st.buckets * windowSteps));
+                overlapBefore = st.bucketsStartedInBackward;
             }
             if (m_cb.extraMetrics)
                 for (auto& kv : m_cb.extraMetrics())
