@@ -20,6 +20,8 @@
 #include "core/train/lm_trainer.h"
 #include "core/train/lm_training_job.h"
 #include "core/train/metrics_sink.h"
+#include "core/train/reward_model.h"
+#include "core/train/reward_trainer.h"
 #include "core/util/error.h"
 #include "support/lm_corpus.h"
 #include "support/test_paths.h"
@@ -194,6 +196,36 @@ double maxAbsDiff(const std::vector<torch::Tensor>& a, const std::vector<torch::
     return m;
 }
 
+// ---- reward model: regression on the corpus' rewards, 3 steps ----
+
+std::vector<torch::Tensor> runReward(const std::string& tokDir, ProcessGroup* pg)
+{
+    const auto tok = Tokenizer::loadDirectory(tokDir);
+    const DialogueCodec codec(tok);
+    auto c = LmTrainConfig::tiny();
+    c.device = "cpu";
+    c.batchSize = 5;
+    c.maxSteps = 3;
+    c.warmupSteps = 0;
+    c.optimizer.lr = 1e-3;
+    c.validFraction = 0;
+    c.evalEvery = 0;
+    c.logEvery = 1;
+    c.rewardPooling = "last";
+    RewardHeadConfig head;
+    head.rewardMin = -4;
+    head.rewardMax = 4;
+    RewardTrainer t(makeModelForTraining(c, tok.vocabSize()), tok, c, head);
+    t.setData(makeRewardExamples(codec, hwtest::lmDialogues(12, 5), c.maxSeqLen), {});
+    TrainHooks h;
+    h.dist = pg;
+    t.train(h);
+    std::vector<torch::Tensor> out;
+    for (const auto& p : t.model()->parameters())
+        out.push_back(p.detach().clone());
+    return out;
+}
+
 // ---- the worker side: one rank ----
 
 int runWorker(const std::string& role)
@@ -210,6 +242,8 @@ int runWorker(const std::string& role)
             result = runLm(envOr("HW_DDP_TEST_TOKENIZER"), 3, &pg);
         } else if (role == "ilql-heads" || role == "ilql-trunk") {
             result = values(runIlql(role == "ilql-heads" ? "heads" : "trunk", 4, &pg));
+        } else if (role == "reward") {
+            result = runReward(envOr("HW_DDP_TEST_TOKENIZER"), &pg);
         } else if (role == "lm-die") {
             // Rank 1 dies (SIGKILL, no goodbye) after its third step; rank 0 must not hang.
             runLm(envOr("HW_DDP_TEST_TOKENIZER"), 100000, &pg, [&](const Progress& p) {
@@ -380,6 +414,16 @@ private Q_SLOTS:
         // The Polyak targets are among the compared tensors, and they moved.
         const auto init = values(runIlql(targets.toStdString(), 0, nullptr));
         QVERIFY(maxAbsDiff(init, one) > 1e-4);
+    }
+
+    void twoRanksEqualOneProcessRewardModel()
+    {
+        const std::string out = m_tmp.filePath("reward.pt").toStdString();
+        const auto r = launchWorkers("reward", out, m_tokDir);
+        QVERIFY2(r.ok, r.message.c_str());
+        const double d = maxAbsDiff(runReward(m_tokDir, nullptr), loadTensors(out));
+        qInfo("reward model: max |2 ranks - 1 process| = %.3g", d);
+        QVERIFY2(d < 1e-5, qPrintable(QString("parameters differ by %1").arg(d)));
     }
 
     void killedRankStopsTheOtherWithAnError()
