@@ -2,6 +2,7 @@
 #include "app/cli/args.h"
 #include "app/cli/cli_progress.h"
 #include "app/cli/command.h"
+#include "app/cli/dist_launch.h"
 
 #include "core/model/device.h"
 #include "core/train/ilql_trainer_job.h"
@@ -49,6 +50,9 @@ Options:
   --seed N          seed of initialisation, data order and split
   --out DIR         output directory (default: next to the project, NAME.runs/AGENT-RUN)
   --no-record       do not write runs/metrics rows into the project
+  --nproc N         data-parallel: N ranks on this machine (Gloo on CPU, NCCL on GPUs); or
+                    start the ranks yourself with torchrun-style RANK, WORLD_SIZE, MASTER_ADDR,
+                    MASTER_PORT (see README, "Distributed training")
   --json            print the result as JSON on stdout
   --quiet           no progress on stderr
 )";
@@ -57,15 +61,20 @@ int runTrain(const std::vector<std::string>& argv)
 {
     const Args args(argv,
                     {"set", "agent", "config", "resume", "init", "tokenizer", "targets", "beta", "iterations", "updates",
-                     "bc-steps", "max-seconds", "seed", "out"},
+                     "bc-steps", "max-seconds", "seed", "out", "nproc"},
                     {"tiny", "no-record", "json", "quiet"});
+    if (const auto code = launchRanksIfAsked("train", argv, args))
+        return *code;
     const std::string& project = args.positional(0, "PROJECT.hwb");
     const auto agent = args.value("agent");
     if (!agent)
         throw Error("missing --agent (sft, rft or ilql)");
 
     configureTorchThreads();
+    const auto group = joinProcessGroupFromEnvironment();
+    const bool mainRank = !group || group->rank() == 0;
     AgentJobOptions o;
+    o.dist = group.get();
     o.projectPath = project;
     o.agent = *agent;
     o.trainingSet = args.value("set", "");
@@ -93,6 +102,8 @@ int runTrain(const std::vector<std::string>& argv)
     if (args.value("seed"))
         over["seed"] = static_cast<uint64_t>(args.intValue("seed", 0));
     o.config = agentConfigOf(launch);
+    if (group && group->backendName() == "nccl")
+        o.config.device = "cuda:" + std::to_string(group->config().localRank);   // one GPU per rank
     o.outDir = args.value("out", "");
     o.resume = args.value("resume", "");
     o.tokenizerPath = args.value("tokenizer", "");
@@ -100,7 +111,7 @@ int runTrain(const std::vector<std::string>& argv)
     if (o.trainingSet.empty() && o.resume.empty())
         throw Error("missing --set NAME (`hindsight trainset list` shows the project's sets)");
 
-    const bool quiet = args.flag("quiet");
+    const bool quiet = args.flag("quiet") || !mainRank;   // rank 0 speaks for the run
     CliProgress progress(!quiet);
     o.progress = progress.callback();
     o.stop = progress.stopToken();
@@ -113,7 +124,8 @@ int runTrain(const std::vector<std::string>& argv)
     const AgentJobResult r = runAgentTrainingJob(o);
     progress.finish();
 
-    if (args.flag("json")) {
+    if (!mainRank) {
+    } else if (args.flag("json")) {
         std::cout << r.toJson().dump(2) << "\n";
     } else {
         std::printf("%s run %lld on set '%s' (task %s): %s after %lld/%lld steps (%.1f s, %.0f tokens/s)\n",

@@ -2,6 +2,7 @@
 #include "app/cli/args.h"
 #include "app/cli/cli_progress.h"
 #include "app/cli/command.h"
+#include "app/cli/dist_launch.h"
 
 #include "core/model/device.h"
 #include "core/train/lm_training_job.h"
@@ -48,6 +49,9 @@ Options:
   --max-seconds S   stop (with a checkpoint) after S seconds
   --seed N          seed of initialisation, data order and split
   --no-record       do not write runs/metrics rows into the project
+  --nproc N         data-parallel: N ranks on this machine (Gloo on CPU, NCCL on GPUs); or
+                    start the ranks yourself with torchrun-style RANK, WORLD_SIZE, MASTER_ADDR,
+                    MASTER_PORT (see README, "Distributed training")
   --json            print the result as JSON on stdout
   --quiet           no progress on stderr
 )";
@@ -56,8 +60,12 @@ int runTrainLm(const std::vector<std::string>& argv)
 {
     const Args args(argv,
                     {"role", "config", "task", "set", "out", "resume", "init", "tokenizer", "max-steps", "epochs",
-                     "max-seconds", "seed"},
+                     "max-seconds", "seed", "nproc"},
                     {"tiny", "no-record", "json", "quiet"});
+    if (const auto code = launchRanksIfAsked("train-lm", argv, args))
+        return *code;
+    const auto group = joinProcessGroupFromEnvironment();
+    const bool mainRank = !group || group->rank() == 0;
     const std::string& project = args.positional(0, "PROJECT.hwb");
     const auto role = args.value("role");
     if (!role)
@@ -112,8 +120,11 @@ int runTrainLm(const std::vector<std::string>& argv)
         ignored += std::string(ignored.empty() ? "" : ", ") + "--tiny";
     o.tokenizerPath = args.value("tokenizer", "");
     o.record = !args.flag("no-record");
+    o.dist = group.get();
+    if (group && group->backendName() == "nccl")
+        o.config.device = "cuda:" + std::to_string(group->config().localRank);   // one GPU per rank
 
-    const bool quiet = args.flag("quiet");
+    const bool quiet = args.flag("quiet") || !mainRank;   // rank 0 speaks for the run
     CliProgress progress(!quiet);
     o.progress = progress.callback();
     o.stop = progress.stopToken();
@@ -128,7 +139,8 @@ int runTrainLm(const std::vector<std::string>& argv)
     const LmJobResult r = runLmTrainingJob(o);
     progress.finish();
 
-    if (args.flag("json")) {
+    if (!mainRank) {
+    } else if (args.flag("json")) {
         std::cout << r.toJson().dump(2) << "\n";
     } else {
         const auto j = r.toJson();

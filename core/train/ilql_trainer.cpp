@@ -21,6 +21,24 @@
 namespace hw {
 
 namespace {
+// FNV-1a over the token ids of the examples: the ranks of a data-parallel run must agree on them.
+template <typename Rows, typename Tokens>
+uint64_t tokensHash(const Rows& rows, Tokens tokensOf)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (const auto& r : rows) {
+        for (auto t : tokensOf(r)) {
+            h ^= static_cast<uint64_t>(t);
+            h *= 1099511628211ull;
+        }
+        h ^= 0xffu;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+} // namespace
+
+namespace {
 
 constexpr const char* kHeadsFile = "ilql_heads.safetensors";              // shared layout
 constexpr const char* kValueHeadsFile = "ilql_value_heads.safetensors";   // separate layout
@@ -653,7 +671,8 @@ IlqlTrainResult IlqlTrainer::train(const IlqlTrainHooks& hooks)
     lc.gradClip = m->config.gradClip;
     lc.logEvery = m->config.logEvery;
     lc.evalEvery = m->config.effectiveEvalEvery();
-    lc.checkpointEvery = hooks.outDir.empty() ? 0 : m->config.checkpointEvery;
+    const bool writer = !hooks.dist || hooks.dist->rank() == 0;   // data-parallel: rank 0 writes
+    lc.checkpointEvery = hooks.outDir.empty() || !writer ? 0 : m->config.checkpointEvery;
     lc.maxSeconds = m->config.maxSeconds;
     m->pendingTokens = 0;
     m->microInStep = 0;
@@ -692,14 +711,14 @@ IlqlTrainResult IlqlTrainer::train(const IlqlTrainHooks& hooks)
     cb.extraMetrics = [&]() { return m->takeStats(); };
     cb.evaluate = [&]() -> MetricValues {
         auto metrics = evaluate();
-        if (hooks.onSamples && m->config.evalSamples > 0 && !m->valid.empty()) {
+        if (hooks.onSamples && writer && m->config.evalSamples > 0 && !m->valid.empty()) {
             const auto samples = sampleReplies(m->valid, m->config.evalSamples, m->config.seed + static_cast<uint64_t>(m->state.step));
             if (!samples.empty())
                 hooks.onSamples(m->state.step, samples);
         }
         return metrics;
     };
-    if (!hooks.outDir.empty())
+    if (!hooks.outDir.empty() && writer)
         cb.saveCheckpoint = [&](const TrainState&) {
             const auto dir = saveCheckpoint(stepCheckpointDir(hooks.outDir, m->state.step));
             for (const auto& gone : pruneCheckpoints(hooks.outDir, m->config.keepCheckpoints))
@@ -708,8 +727,11 @@ IlqlTrainResult IlqlTrainer::train(const IlqlTrainHooks& hooks)
             return dir;
         };
 
+    if (hooks.dist && hooks.dist->worldSize() > 1)
+        hooks.dist->requireSame("training examples", tokensHash(m->train, [](const EncodedDialogue& r) -> const std::vector<int64_t>& { return r.tokens; }));
     TrainLoop loop(lc, WarmupCosineSchedule(schedule), *m->optimizer, stream, m->state, cb);
-    loop.setMetricsSink(hooks.sink);
+    loop.setMetricsSink(writer ? hooks.sink : nullptr);
+    loop.setDistributed(hooks.dist);
     loop.setProgress(hooks.progress);
     loop.setStopToken(hooks.stop);
     const double elapsedBefore = m->state.elapsedSeconds;

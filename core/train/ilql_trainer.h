@@ -20,6 +20,7 @@
 // loadIlqlDecodingModel() reads either layout.
 // Micro-batches accumulate to exactly one big batch: every term is divided by the live action
 // slots (or, for the token loss, the attended tokens) of the whole optimizer step.
+#include "core/dist/process_group.h"
 #include "core/model/dialogue_codec.h"
 #include "core/model/tokenizer.h"
 #include "core/model/transformer.h"
@@ -52,6 +53,10 @@ struct IlqlTrainHooks {
     ProgressFn progress;
     StopToken stop;                // stops after the current step, with a checkpoint
     std::function<void(int64_t step, const std::vector<IlqlSample>&)> onSamples;
+    // Data-parallel training (core/dist): each rank trains on its shard of every batch, the target
+    // networks follow the same Polyak updates on every rank; only rank 0 writes checkpoints,
+    // metrics and samples. nullptr = one process.
+    ProcessGroup* dist = nullptr;
 };
 
 struct IlqlTrainResult {

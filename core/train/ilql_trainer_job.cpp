@@ -101,7 +101,8 @@ StageOutcome runStage(const AgentJobOptions& o, IlqlTrainer& trainer, const std:
     StageOutcome out;
     TrainState& state = trainer.state();
     std::optional<RunRecorder> recorder;
-    if (o.record) {
+    const bool writer = !o.dist || o.dist->rank() == 0;   // data-parallel: rank 0 records and writes
+    if (o.record && writer) {
         if (state.runId > 0) {
             try {
                 recorder.emplace(RunRecorder::resume(o.projectPath, state.runId, state.step));
@@ -124,15 +125,17 @@ StageOutcome runStage(const AgentJobOptions& o, IlqlTrainer& trainer, const std:
     out.outDir = !outDirWanted.empty()   ? outDirWanted
                  : !resumedFrom.empty() ? runDirOf(resumedFrom)
                                         : defaultOutDir(o.projectPath, kind, out.runId);
-    fs::create_directories(out.outDir);
+    if (writer)
+        fs::create_directories(out.outDir);
     if (recorder)
         recorder->setCheckpointDir(out.outDir);
 
     std::optional<Database> samplesDb;
-    if (o.record)
+    if (o.record && writer)
         samplesDb.emplace(Database::open(o.projectPath));
     IlqlTrainHooks hooks;
-    hooks.outDir = out.outDir;
+    hooks.outDir = writer ? out.outDir : "";
+    hooks.dist = o.dist;
     hooks.sink = recorder ? &*recorder : nullptr;
     hooks.progress = o.progress;
     hooks.stop = o.stop;

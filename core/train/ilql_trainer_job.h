@@ -29,7 +29,9 @@ struct AgentJobOptions {
     bool record = true;
     ProgressFn progress;
     StopToken stop;
-    std::function<void(const std::string&)> log;
+    std::function<void(const std::string&)> log;    // Data-parallel training: this process is one rank of the group (null = one process). Every
+    // rank runs the job on the same data; only rank 0 records the run and writes checkpoints.
+    ProcessGroup* dist = nullptr;
 };
 
 struct AgentJobResult {

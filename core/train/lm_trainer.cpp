@@ -13,6 +13,24 @@
 
 namespace hw {
 
+namespace {
+// FNV-1a over the token ids of the examples: the ranks of a data-parallel run must agree on them.
+template <typename Rows, typename Tokens>
+uint64_t tokensHash(const Rows& rows, Tokens tokensOf)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (const auto& r : rows) {
+        for (auto t : tokensOf(r)) {
+            h ^= static_cast<uint64_t>(t);
+            h *= 1099511628211ull;
+        }
+        h ^= 0xffu;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+} // namespace
+
 std::string toString(LossTokens which)
 {
     switch (which) {
@@ -278,7 +296,8 @@ LmTrainResult LmTrainer::train(const TrainHooks& hooks)
     lc.gradClip = m->config.gradClip;
     lc.logEvery = m->config.logEvery;
     lc.evalEvery = m->config.evalEvery;
-    lc.checkpointEvery = hooks.outDir.empty() ? 0 : m->config.checkpointEvery;
+    const bool writer = !hooks.dist || hooks.dist->rank() == 0;   // data-parallel: rank 0 writes
+    lc.checkpointEvery = hooks.outDir.empty() || !writer ? 0 : m->config.checkpointEvery;
     lc.maxSeconds = m->config.maxSeconds;
 
     TrainLoop::Callbacks cb;
@@ -308,7 +327,7 @@ LmTrainResult LmTrainer::train(const TrainHooks& hooks)
             return {};
         return {{"eval_loss", l}, {"eval_ppl", std::exp(std::min(l, 50.0))}};
     };
-    if (!hooks.outDir.empty())
+    if (!hooks.outDir.empty() && writer)
         cb.saveCheckpoint = [&](const TrainState&) {
             const auto dir = saveCheckpoint(stepCheckpointDir(hooks.outDir, m->state.step));
             for (const auto& gone : pruneCheckpoints(hooks.outDir, m->config.keepCheckpoints))
@@ -317,8 +336,11 @@ LmTrainResult LmTrainer::train(const TrainHooks& hooks)
             return dir;
         };
 
+    if (hooks.dist && hooks.dist->worldSize() > 1)
+        hooks.dist->requireSame("training examples", tokensHash(m->train, [](const EncodedDialogue& r) -> const std::vector<int64_t>& { return r.tokens; }));
     TrainLoop loop(lc, WarmupCosineSchedule(schedule), *m->optimizer, stream, m->state, cb);
-    loop.setMetricsSink(hooks.sink);
+    loop.setMetricsSink(writer ? hooks.sink : nullptr);
+    loop.setDistributed(hooks.dist);
     loop.setProgress(hooks.progress);
     loop.setStopToken(hooks.stop);
     const double elapsedBefore = m->state.elapsedSeconds;

@@ -1,4 +1,5 @@
 #pragma once
+#include "core/dist/process_group.h"
 #include "core/model/dialogue_codec.h"
 #include "core/model/tokenizer.h"
 #include "core/model/transformer.h"
@@ -22,6 +23,9 @@ struct TrainHooks {
     MetricsSink* sink = nullptr;   // RunRecorder for the project file; nullptr = nowhere
     ProgressFn progress;
     StopToken stop;                // Ctrl+C / GUI cancel: stops after the current step, checkpoints
+    // Data-parallel training (core/dist): each rank trains on its shard of every batch; only rank 0
+    // writes checkpoints (outDir) and metrics (sink). nullptr = one process.
+    ProcessGroup* dist = nullptr;
 };
 
 struct LmTrainResult {

@@ -271,7 +271,8 @@ LmJobResult runLmTrainingJob(const LmJobOptions& o)
     // ---- run bookkeeping
     TrainState& state = lm ? lm->state() : rm->state();
     std::optional<RunRecorder> recorder;
-    if (o.record) {
+    const bool writer = !o.dist || o.dist->rank() == 0;   // data-parallel: rank 0 records and writes
+    if (o.record && writer) {
         if (state.runId > 0) {
             try {
                 recorder.emplace(RunRecorder::resume(o.projectPath, state.runId, state.step));
@@ -310,12 +311,14 @@ LmJobResult runLmTrainingJob(const LmJobOptions& o)
     result.outDir = !o.outDir.empty()            ? o.outDir
                     : !resumeCheckpoint.empty() ? runDirOf(resumeCheckpoint)
                                                 : defaultOutDir(o.projectPath, runKind(o.role), result.runId);
-    fs::create_directories(result.outDir);
+    if (writer)
+        fs::create_directories(result.outDir);
     if (recorder)
         recorder->setCheckpointDir(result.outDir);
 
     TrainHooks hooks;
-    hooks.outDir = result.outDir;
+    hooks.outDir = writer ? result.outDir : "";
+    hooks.dist = o.dist;
     hooks.sink = recorder ? &*recorder : nullptr;
     hooks.progress = o.progress;
     hooks.stop = o.stop;

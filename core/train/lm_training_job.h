@@ -28,7 +28,9 @@ struct LmJobOptions {
     bool record = true;            // write runs / metrics / checkpoints rows into the project
     ProgressFn progress;
     StopToken stop;
-    std::function<void(const std::string&)> log; // one-line notes for the user (may be empty)
+    std::function<void(const std::string&)> log; // one-line notes for the user (may be empty)    // Data-parallel training: this process is one rank of the group (null = one process). Every
+    // rank runs the job on the same data; only rank 0 records the run and writes checkpoints.
+    ProcessGroup* dist = nullptr;
 };
 
 struct LmJobResult {

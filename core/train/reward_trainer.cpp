@@ -12,6 +12,24 @@
 
 namespace hw {
 
+namespace {
+// FNV-1a over the token ids of the examples: the ranks of a data-parallel run must agree on them.
+template <typename Rows, typename Tokens>
+uint64_t tokensHash(const Rows& rows, Tokens tokensOf)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (const auto& r : rows) {
+        for (auto t : tokensOf(r)) {
+            h ^= static_cast<uint64_t>(t);
+            h *= 1099511628211ull;
+        }
+        h ^= 0xffu;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+} // namespace
+
 std::vector<RewardExample> makeRewardExamples(const DialogueCodec& baseCodec, const std::vector<Dialogue>& dialogues,
                                               int64_t maxSeqLen)
 {
@@ -223,7 +241,8 @@ RewardTrainResult RewardTrainer::train(const TrainHooks& hooks)
     lc.gradClip = m->config.gradClip;
     lc.logEvery = m->config.logEvery;
     lc.evalEvery = m->config.evalEvery;
-    lc.checkpointEvery = hooks.outDir.empty() ? 0 : m->config.checkpointEvery;
+    const bool writer = !hooks.dist || hooks.dist->rank() == 0;   // data-parallel: rank 0 writes
+    lc.checkpointEvery = hooks.outDir.empty() || !writer ? 0 : m->config.checkpointEvery;
     lc.maxSeconds = m->config.maxSeconds;
 
     RegressionReport last;
@@ -249,7 +268,7 @@ RewardTrainResult RewardTrainer::train(const TrainHooks& hooks)
                 {"eval_spearman", last.spearman},
                 {"eval_baseline_mae", last.baselineMae}};
     };
-    if (!hooks.outDir.empty())
+    if (!hooks.outDir.empty() && writer)
         cb.saveCheckpoint = [&](const TrainState&) {
             const auto dir = saveCheckpoint(stepCheckpointDir(hooks.outDir, m->state.step));
             for (const auto& gone : pruneCheckpoints(hooks.outDir, m->config.keepCheckpoints))
@@ -257,8 +276,11 @@ RewardTrainResult RewardTrainer::train(const TrainHooks& hooks)
                     hooks.sink->checkpointRemoved(gone);
             return dir;
         };
+    if (hooks.dist && hooks.dist->worldSize() > 1)
+        hooks.dist->requireSame("training examples", tokensHash(m->train, [](const RewardExample& r) -> const std::vector<int64_t>& { return r.encoded.tokens; }));
     TrainLoop loop(lc, WarmupCosineSchedule(schedule), *m->optimizer, stream, m->state, cb);
-    loop.setMetricsSink(hooks.sink);
+    loop.setMetricsSink(writer ? hooks.sink : nullptr);
+    loop.setDistributed(hooks.dist);
     loop.setProgress(hooks.progress);
     loop.setStopToken(hooks.stop);
     const double elapsedBefore = m->state.elapsedSeconds;

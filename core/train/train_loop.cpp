@@ -1,11 +1,14 @@
 #include "core/train/train_loop.h"
 
+#include "core/dist/batch_shard.h"
 #include "core/util/error.h"
 
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <algorithm>
 #include <map>
+#include <memory>
 
 namespace hw {
 namespace {
@@ -91,8 +94,29 @@ TrainLoop::Outcome TrainLoop::run()
         return m_config.maxSeconds > 0 && seconds(sessionStart, Clock::now()) >= m_config.maxSeconds;
     };
 
+    const bool dist = m_group && m_group->worldSize() > 1;
+    std::unique_ptr<GradBucketReducer> reducer;
+    double commBefore = 0;
+    int64_t overlapBefore = 0;
+    if (dist) {
+        std::vector<torch::Tensor> params;
+        for (const auto& p : m_optimizer.params())
+            params.push_back(p.tensor);
+        reducer = std::make_unique<GradBucketReducer>(*m_group, params, m_reducerConfig);
+        // Same starting point on every rank, whatever each one initialised.
+        reducer->broadcastParameters();
+    }
+    // Any rank asking to stop stops all of them, at the same step.
+    auto agreeStop = [&](bool local) {
+        if (!dist)
+            return local;
+        auto flag = torch::tensor({local ? 1.0 : 0.0}, torch::kFloat64);
+        m_group->allreduceSum(flag);
+        return flag.item<double>() > 0;
+    };
+
     while (m_state.step < m_config.totalSteps) {
-        if (m_stop.stopRequested() || timeUp() || (m_sink && m_sink->stopRequested())) {
+        if (agreeStop(m_stop.stopRequested() || timeUp() || (m_sink && m_sink->stopRequested()))) {
             m_state.elapsedSeconds = elapsedBefore + seconds(sessionStart, Clock::now());
             checkpointNow();
             return Outcome::Stopped;
@@ -110,17 +134,51 @@ TrainLoop::Outcome TrainLoop::run()
         const double normaliser = units > 0 ? units : 1.0;
 
         m_optimizer.zeroGrad();
-        for (const auto& b : batches) {
-            MicroBatchResult r = m_cb.microStep(b, normaliser);
+        MetricValues stepSums;   // in the callbacks' order, the same on every rank
+        double stepTokens = 0;
+        for (size_t k = 0; k < batches.size(); ++k) {
+            BatchShard shard;
+            if (dist) {
+                shard = shardBatch(batches[k], m_group->rank(), m_group->worldSize());
+                if (k + 1 == batches.size())
+                    reducer->arm();
+            } else {
+                shard.rows = batches[k];
+            }
+            MicroBatchResult r = m_cb.microStep(shard.rows, normaliser);
+            if (shard.padding && r.loss.defined())
+                r.loss = r.loss * 0.0;   // keeps the graph (hooks fire, collectives match), adds nothing
             if (r.loss.defined() && r.loss.requires_grad())
                 r.loss.backward();
-            windowTokens += r.tokens;
-            m_state.tokensSeen += r.tokens;
+            if (!shard.padding)
+                stepTokens += static_cast<double>(r.tokens);
             for (const auto& [n, v] : r.sums) {
-                if (!windowSums.count(n))
-                    sumOrder.push_back(n);
-                windowSums[n] += v;
+                auto it = std::find_if(stepSums.begin(), stepSums.end(), [&](const auto& kv) { return kv.first == n; });
+                if (it == stepSums.end())
+                    it = stepSums.insert(stepSums.end(), std::make_pair(n, 0.0));
+                if (!shard.padding)
+                    it->second += v;
             }
+        }
+        if (dist) {
+            reducer->finish();
+            // One small all-reduce for the step's token count and loss sums.
+            std::vector<double> v{stepTokens};
+            for (const auto& kv : stepSums)
+                v.push_back(kv.second);
+            auto t = torch::tensor(v, torch::kFloat64);
+            m_group->allreduceSum(t);
+            const auto* d = t.data_ptr<double>();
+            stepTokens = d[0];
+            for (size_t i = 0; i < stepSums.size(); ++i)
+                stepSums[i].second = d[i + 1];
+        }
+        windowTokens += static_cast<int64_t>(stepTokens);
+        m_state.tokensSeen += static_cast<int64_t>(stepTokens);
+        for (const auto& [n, v] : stepSums) {
+            if (!windowSums.count(n))
+                sumOrder.push_back(n);
+            windowSums[n] += v;
         }
         windowUnits += units;
         const double gradNorm = m_optimizer.clipGradNorm(m_config.gradClip);
@@ -142,6 +200,17 @@ TrainLoop::Outcome TrainLoop::run()
             row.emplace_back("lr", lr);
             row.emplace_back("grad_norm", windowNormSum / static_cast<double>(windowSteps));
             row.emplace_back("tokens_per_s", dt > 0 ? static_cast<double>(windowTokens) / dt : 0.0);
+            if (dist) {
+                // Seconds per step this rank waited for gradient all-reduces (what backward did not hide).
+                const double wait = reducer->stats().waitSeconds;
+                row.emplace_back("comm_wait_s", (wait - commBefore) / static_cast<double>(windowSteps));
+                commBefore = wait;
+                // Share of the buckets whose all-reduce started during backward (overlapped).
+                const auto& st = reducer->stats();
+                const double started = static_cast<double>(st.bucketsStartedInBackward - overlapBefore);
+                row.emplace_back("comm_overlap", started / static_cast<double>(st.buckets * windowSteps));
+                overlapBefore = st.bucketsStartedInBackward;
+            }
             if (m_cb.extraMetrics)
                 for (auto& kv : m_cb.extraMetrics())
                     row.push_back(std::move(kv));

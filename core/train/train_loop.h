@@ -1,4 +1,5 @@
 #pragma once
+#include "core/dist/grad_bucket_reducer.h"
 #include "core/train/adamw.h"
 #include "core/train/length_bucket_batcher.h"
 #include "core/train/lr_schedule.h"
@@ -49,6 +50,14 @@ struct MicroBatchResult {
 //
 // Dividing by the units of the whole accumulated step makes K micro-batches of size B exactly
 // one batch of size K*B. The loop owns no tensors; the trainer keeps model and optimizer.
+//
+// Data-parallel (setDistributed, world > 1): every rank draws the same global batches, computes
+// unitsOf on the whole batch (so the normaliser is the global one), runs microStep on its own
+// shard (core/dist/batch_shard.h) and sums gradients over ranks with a GradBucketReducer armed
+// for the last micro-batch; the sum of the ranks' shard losses is then exactly the loss of the
+// whole batch, so every rank takes the optimizer step one process would take on the whole batch.
+// Logged sums and token counts are summed over ranks; a stop (token, time budget, sink) on any
+// rank stops all of them at the same step. Evaluation runs on every rank (identical results).
 class TrainLoop {
 public:
     enum class Outcome { Finished, Stopped };
@@ -74,6 +83,12 @@ public:
     void setMetricsSink(MetricsSink* sink) { m_sink = sink; }
     void setProgress(ProgressFn fn) { m_progress = std::move(fn); }
     void setStopToken(StopToken token) { m_stop = std::move(token); }
+    // Data-parallel training over `group` (null or world 1 = one process). The group must outlive run().
+    void setDistributed(ProcessGroup* group, GradBucketReducerConfig reducer = {})
+    {
+        m_group = group;
+        m_reducerConfig = reducer;
+    }
 
     // Runs to totalSteps (Finished) or until stopped (Stopped, after a checkpoint).
     // Exceptions from the callbacks propagate (the run is then failed).
@@ -95,6 +110,8 @@ private:
     TrainState& m_state;
     Callbacks m_cb;
     MetricsSink* m_sink = nullptr;
+    ProcessGroup* m_group = nullptr;
+    GradBucketReducerConfig m_reducerConfig;
     ProgressFn m_progress;
     StopToken m_stop;
     MetricValues m_lastTrain, m_lastEval;
