@@ -4,6 +4,7 @@
 // server), a malformed draft refused with nothing written.
 #include "core/data/task.h"
 #include "core/data/task_json.h"
+#include "core/eval/episode_runner.h"
 #include "core/io/import.h"
 #include "core/io/text_util.h"
 #include "core/llm/llm_client.h"
@@ -446,6 +447,15 @@ private Q_SLOTS:
         const auto personas = loadPersonas(prompts, t);
         QCOMPARE(personas.size(), t.personas.size());
         QCOMPARE(personas[1].name, std::string("confident-misconception"));
+    }
+
+    void evaluationFollowsTheDefinition()
+    {
+        const Task t = parseTaskJson(text::readFile(shippedTask("teaching")), "teaching");
+        QCOMPARE(defaultMaxTurns(t), 6); // turn cap 12 = 6 rounds of agent and user
+        // The built-ins keep their caps.
+        QCOMPARE(defaultMaxTurns(Task::counseling()), 15);
+        QCOMPARE(defaultMaxTurns(Task::persuasion()), 10);
     }
 
     void taskRewardParser()
