@@ -16,8 +16,8 @@ private Q_SLOTS:
     void version0IsMigratedToCurrent()
     {
         auto db = Database::openInMemory(); // openInMemory runs migrateSchema from version 0
-        QCOMPARE(currentSchemaVersion(), 4); // 2: jobs ownership, 3: runs stop request and liveness,
-                                             // 4: evaluation episodes
+        QCOMPARE(currentSchemaVersion(), 5); // 2: jobs ownership, 3: runs stop request and liveness,
+                                             // 4: evaluation episodes, 5: task definitions
         QCOMPARE(db.schemaVersion(), currentSchemaVersion());
         const char* tables[] = {"project_info", "tasks", "dialogues", "turns", "dialogue_fts",
                                 "reward_labels", "jobs", "job_items", "llm_calls", "suggestions",

@@ -15,11 +15,13 @@ const std::string kUsage = std::string(R"(usage: hindsight label PROJECT.hwb (--
 Labels each unlabelled regenerated dialogue with the reward model (prompts/<task>/reward.txt):
 counseling predicts the final emotional intensity (reward = initial - final) from 10 few-shot
 dialogues; persuasion first asks whether the dialogue is unfinished (those are discarded and
-flagged), then the final donation from 5 few-shot dialogues. Labels are stored with source "llm"
-and the prompt and model as provenance.
+flagged), then the final donation from 5 few-shot dialogues. A task defined as data (`hindsight
+task`) is scored with prompts/custom/reward.txt from its rubric, its own examples and labelled
+dialogues of the project (5 in all). Labels are stored with source "llm" and the prompt and model
+as provenance.
 
   --include-imagined      label imagined dialogues too
-  --few-shots N           example dialogues in the prompt (default: 10 counseling, 5 persuasion)
+  --few-shots N           example dialogues in the prompt (default: 10 counseling, 5 otherwise)
 )") + kEndpointOptionsHelp + kLocalStageOptionsHelp + kJobOptionsHelp;
 
 int runLabelCmd(const std::vector<std::string>& argv)

@@ -2,6 +2,7 @@
 
 #include "core/llm/endpoint_profile.h"
 #include "core/llm/llm_client.h"
+#include "core/pipeline/llm_stage_support.h"
 #include "core/pipeline/reply_text.h"
 #include "core/prompts/prompt_library.h"
 #include "core/util/error.h"
@@ -88,11 +89,13 @@ ChatReply EndpointAgent::reply(const ChatReplyRequest& request, const TokenStrea
     const PromptTemplate prompt = library.load(request.task, promptFileOf(m_spec.prompting));
     const std::string context = request.context.empty() ? std::string() : "Background: " + request.context + "\n";
     ChatRequest chat;
-    chat.messages = prompt.render({{"task_description", request.task.description},
-                                   {"agent_role", roleName(request.task, Role::Agent)},
-                                   {"user_role", roleName(request.task, Role::User)},
-                                   {"context", context},
-                                   {"dialogue", formatDialogue(request.task, request.history)}});
+    // Every value of the task definition, so that prompts/custom/chat_*.txt work for any task.
+    auto values = taskValues(request.task);
+    values["agent_role"] = roleName(request.task, Role::Agent);
+    values["user_role"] = roleName(request.task, Role::User);
+    values["context"] = context;
+    values["dialogue"] = formatDialogue(request.task, request.history);
+    chat.messages = prompt.render(values);
     chat.seed = m_spec.seed;
     chat.useCache = false;
     chat.label = "chat " + m_spec.displayName();

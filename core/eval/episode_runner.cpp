@@ -3,6 +3,8 @@
 #include "core/eval/simulator_faults.h"
 #include "core/pipeline/llm_stage_support.h"
 
+#include <algorithm>
+
 namespace hw {
 namespace {
 
@@ -17,13 +19,20 @@ StageContext turnContext(const StageContext& episode, int turn, int side)
 
 } // namespace
 
-int defaultMaxTurns(const Task& task) { return task.kind == TaskKind::Counseling ? 15 : 10; }
+int defaultMaxTurns(const Task& task)
+{
+    // A task defined as data caps agent and user turns together; a round here is one of each.
+    if (task.kind == TaskKind::Custom && task.turnCap > 0)
+        return std::max(1, task.turnCap / 2);
+    return task.kind == TaskKind::Counseling ? 15 : 10;
+}
 
 EpisodeResult runEpisode(const Task& task, const EvalPersona& persona, EvalAgent& agent, UserSimulator& simulator,
                          int maxTurns, const StageContext& ctx)
 {
     EpisodeResult out;
-    const bool userOpens = task.kind == TaskKind::Counseling;
+    // The built-ins as before (the seeker opens in counseling); a task defined as data says who opens.
+    const bool userOpens = task.kind == TaskKind::Custom ? task.opener == "user" : task.kind == TaskKind::Counseling;
     bool ended = false;
 
     auto userStep = [&]() -> bool {

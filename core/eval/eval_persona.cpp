@@ -111,8 +111,21 @@ std::vector<EvalPersona> parseEvalPersonas(const std::string& path, const std::s
 std::vector<EvalPersona> loadEvalPersonas(const PromptLibrary& prompts, const Task& task)
 {
     const auto file = prompts.readFile(task, "personas.json");
+    if (!file && !task.personas.empty()) {
+        // A task defined as data carries its personas; a personas.json in its prompt folder wins.
+        std::vector<EvalPersona> out;
+        for (const auto& p : task.personas) {
+            EvalPersona e;
+            e.name = p.name;
+            e.description = p.description;
+            e.origin = "task definition";
+            out.push_back(std::move(e));
+        }
+        return out;
+    }
     if (!file)
-        throw Error("no personas.json for task '" + task.name + "' in the prompt folders");
+        throw Error("no personas for task '" + task.name + "': none in its definition and no personas.json in the "
+                    "prompt folders");
     return parseEvalPersonas(file->first, file->second, task);
 }
 

@@ -43,6 +43,15 @@ SimulatorDecision parseDecision(const Task& task, const EvalPersona& persona, co
         }
         d.outcome = *p.value;
         d.reward = static_cast<double>(persona.initialIntensity - *p.value);
+    } else if (task.kind == TaskKind::Custom) {
+        // A task defined as data: the answer to its outcome question is the reward.
+        const Parsed<double> p = parseTaskReward(reply, task.rewardMin, task.rewardMax);
+        if (!p.value) {
+            d.error = "unparsable decision: " + p.error;
+            return d;
+        }
+        d.outcome = *p.value;
+        d.reward = *p.value;
     } else {
         const Parsed<double> p = parseDonationAmount(reply);
         if (!p.value) {

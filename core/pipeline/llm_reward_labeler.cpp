@@ -45,11 +45,65 @@ RewardResult LlmRewardLabeler::label(const Task& task, const Dialogue& dialogue,
     switch (task.kind) {
     case TaskKind::Counseling: return labelCounseling(task, dialogue, ctx);
     case TaskKind::Persuasion: return labelPersuasion(task, dialogue, ctx);
-    case TaskKind::Custom: break;
+    case TaskKind::Custom: return labelCustom(task, dialogue, ctx);
     }
-    throw StageError("no LLM reward labeler for custom task '" + task.name
-                         + "' (only counseling and persuasion have reward prompts)",
-                     true);
+    throw StageError("unknown task kind of task '" + task.name + "'", true);
+}
+
+RewardResult LlmRewardLabeler::labelCustom(const Task& task, const Dialogue& dialogue, const StageContext& ctx)
+{
+    // Without a rubric and an outcome question the judge would be guessing what the reward means.
+    if (task.rewardRubric.empty() || task.outcomeQuestion.empty())
+        throw StageError("task '" + task.name + "' has no reward rubric or outcome question: complete its "
+                             "definition (hindsight task export / import --replace) before labelling",
+                         true);
+    const PromptTemplate tpl = loadTemplate(m_prompts, task, "reward");
+    // The definition's own examples first, then labelled dialogues of the project.
+    const int k = m_options.fewShots >= 0 ? m_options.fewShots : 5;
+    std::string examples;
+    int n = 0;
+    for (const auto& e : task.examples) {
+        if (n == k)
+            break;
+        std::vector<Turn> turns;
+        for (const auto& t : e.turns) {
+            Turn turn;
+            turn.index = static_cast<int>(turns.size());
+            turn.role = t.role == "agent" ? Role::Agent : Role::User;
+            turn.text = t.text;
+            turns.push_back(std::move(turn));
+        }
+        std::ostringstream reward;
+        reward << e.reward;
+        examples += "Example " + std::to_string(++n) + ":\n" + formatDialogueLines(turns) + "Reward: " + reward.str() + "\n\n";
+    }
+    if (n < k)
+        for (const Dialogue* d :
+             m_pool.sample(static_cast<size_t>(k - n), ctx.seed, dialogue.parentId.value_or(dialogue.id))) {
+            if (!d->reward)
+                continue;
+            std::ostringstream reward;
+            reward << *d->reward;
+            examples += "Example " + std::to_string(++n) + ":\n" + formatDialogueLines(d->turns) + "Reward: "
+                        + reward.str() + "\n\n";
+        }
+    auto values = taskValues(task);
+    values["examples"] = examples;
+    values["dialogue"] = formatDialogueLines(dialogue.turns);
+    LlmCallResult call = callWithTemplate(m_llm, tpl, values, ctx, 0, "reward");
+    RewardResult out;
+    out.raw = call.response.content;
+    out.usage = call.usage;
+    out.provenance = call.provenance;
+    const Parsed<double> reward = parseTaskReward(out.raw, task.rewardMin, task.rewardMax);
+    if (!reward.value) {
+        out.error = reward.error;
+        return out;
+    }
+    out.value = *reward.value;
+    out.details = {{"reward", *reward.value}};
+    out.ok = true;
+    return out;
 }
 
 RewardResult LlmRewardLabeler::labelCounseling(const Task& task, const Dialogue& dialogue, const StageContext& ctx)

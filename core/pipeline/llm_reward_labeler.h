@@ -6,6 +6,9 @@
 //  - persuasion: two steps. prompts/persuasion/reward_unfinished.txt asks "Unfinished: yes/no"
 //    (yes: the dialogue is discarded); then prompts/persuasion/reward.txt with 5 few-shot
 //    dialogues asks "Final Donation Amount: <0-2>"; reward = the amount.
+//  - a task defined as data (kind custom): prompts/custom/reward.txt (prompts/<task>/reward.txt
+//    wins) filled from the task's rubric, anchors and outcome question, with the definition's
+//    examples and then labelled dialogues of the project (5 in all); reply "Reward: <min-max>".
 #include "core/pipeline/few_shot_pool.h"
 #include "core/pipeline/stages.h"
 
@@ -28,6 +31,7 @@ public:
 private:
     RewardResult labelCounseling(const Task& task, const Dialogue& dialogue, const StageContext& ctx);
     RewardResult labelPersuasion(const Task& task, const Dialogue& dialogue, const StageContext& ctx);
+    RewardResult labelCustom(const Task& task, const Dialogue& dialogue, const StageContext& ctx);
 
     LlmClient& m_llm;
     const PromptLibrary& m_prompts;

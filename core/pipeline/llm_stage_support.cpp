@@ -1,6 +1,9 @@
 #include "core/pipeline/llm_stage_support.h"
 
 #include "core/llm/llm_client.h"
+#include "core/pipeline/dialogue_lines.h"
+
+#include <sstream>
 
 namespace hw {
 
@@ -16,10 +19,49 @@ uint64_t attemptSeed(uint64_t seed, int attempt)
 
 std::map<std::string, std::string> taskValues(const Task& task)
 {
+    std::ostringstream lo, hi;
+    lo << task.rewardMin;
+    hi << task.rewardMax;
+    std::string anchors;
+    for (const auto& a : task.rewardAnchors) {
+        std::ostringstream score;
+        score << a.score;
+        anchors += "- " + score.str() + ": " + a.meaning + "\n";
+    }
+    std::string examples;
+    int n = 0;
+    for (const auto& e : task.examples) {
+        std::vector<Turn> turns;
+        for (const auto& t : e.turns) {
+            Turn turn;
+            turn.index = static_cast<int>(turns.size());
+            turn.role = t.role == "agent" ? Role::Agent : Role::User;
+            turn.text = t.text;
+            turns.push_back(std::move(turn));
+        }
+        std::ostringstream reward;
+        reward << e.reward;
+        examples += "Example " + std::to_string(++n) + ":\n" + formatDialogueLines(turns) + "Reward: " + reward.str()
+                    + (e.note.empty() ? "" : " (" + e.note + ")") + "\n\n";
+    }
     return {{"task", task.name},
             {"task_description", task.description},
             {"agent_role", task.agentRole},
-            {"user_role", task.userRole}};
+            {"user_role", task.userRole},
+            // The rest of the task definition (core/data/task.h), for templates of tasks defined as
+            // data (prompts/custom/); empty for a task whose definition is incomplete.
+            {"agent_role_description", task.agentRoleDescription},
+            {"user_role_description", task.userRoleDescription},
+            {"opener_role", task.opener == "user" ? task.userRole : task.agentRole},
+            {"turn_cap", std::to_string(task.turnCap)},
+            {"reward_name", task.rewardName},
+            {"reward_min", lo.str()},
+            {"reward_max", hi.str()},
+            {"reward_source", toString(task.rewardSource)},
+            {"reward_rubric", task.rewardRubric},
+            {"reward_anchors", anchors},
+            {"outcome_question", task.outcomeQuestion},
+            {"task_examples", examples}};
 }
 
 PromptTemplate loadTemplate(const PromptLibrary& prompts, const Task& task, const std::string& name)

@@ -28,7 +28,11 @@ LlmCallResult callWithTemplate(LlmClient& llm, const PromptTemplate& tpl,
 // Seed sent for (item seed, attempt).
 uint64_t attemptSeed(uint64_t seed, int attempt);
 
-// Placeholders every template may use: task_description, agent_role, user_role, task.
+// Placeholders every template may use: task_description, agent_role, user_role, task, and the
+// rest of the task definition: agent_role_description, user_role_description, opener_role,
+// turn_cap, reward_name, reward_min, reward_max, reward_source, reward_rubric, reward_anchors
+// (one "- score: meaning" line each), outcome_question, task_examples (the definition's few-shot
+// examples, "Example N:" + AI:/H: lines + "Reward: x").
 std::map<std::string, std::string> taskValues(const Task& task);
 
 // Loads a template, turning a missing file into a fatal StageError (every item would fail).

@@ -7,8 +7,16 @@ namespace hw {
 std::vector<Persona> loadPersonas(const PromptLibrary& prompts, const Task& task)
 {
     const auto file = prompts.readFile(task, "personas.json");
+    if (!file && !task.personas.empty()) {
+        // A task defined as data carries its personas; a personas.json in its prompt folder wins.
+        std::vector<Persona> out;
+        for (const auto& p : task.personas)
+            out.push_back({p.name, p.description});
+        return out;
+    }
     if (!file)
-        throw Error("no personas.json for task '" + task.name + "' in the prompt folders");
+        throw Error("no personas for task '" + task.name + "': none in its definition and no personas.json in the "
+                    "prompt folders");
     const auto& [path, text] = *file;
     const auto j = nlohmann::json::parse(text, nullptr, false);
     if (j.is_discarded() || !j.is_array())

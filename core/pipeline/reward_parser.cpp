@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <sstream>
 #include <vector>
 
 namespace hw {
@@ -73,7 +74,7 @@ bool numberAt(const std::string& s, size_t& i, double& x)
     return true;
 }
 
-enum class Unit { Intensity, Dollars };
+enum class Unit { Intensity, Dollars, Score };
 
 // One value written after a label, read strictly: the model answers in a fixed format, and
 // anything that could mean two values ("3-4", "2 or 3", "1,5", "$0.50-$1.00", "3 out of 10") is
@@ -104,7 +105,7 @@ bool scaleAt(const std::string& v, const std::string& low, size_t& i, double& de
 
 // A parenthesised note may explain the value ("(moderate)", "($1.50)"), but a number in it other
 // than the value itself (or the 1-5 scale's "/5", "out of 5") is a second answer.
-bool noteIsConsistent(const std::string& note, double x, Unit unit)
+bool noteIsConsistent(const std::string& note, double x, Unit unit, double scaleMax)
 {
     const std::string low = reply::lower(note);
     size_t i = 0;
@@ -112,10 +113,10 @@ bool noteIsConsistent(const std::string& note, double x, Unit unit)
         const bool digitHere = std::isdigit(static_cast<unsigned char>(note[i]))
                                || (note[i] == '.' && i + 1 < note.size() && std::isdigit(static_cast<unsigned char>(note[i + 1])));
         if (!digitHere) {
-            if (unit == Unit::Intensity) {
+            if (unit != Unit::Dollars) {
                 double d = 0;
                 size_t j = i;
-                if (scaleAt(note, low, j, d) && d == 5) {
+                if (scaleAt(note, low, j, d) && d == scaleMax) {
                     i = j;
                     continue;
                 }
@@ -134,10 +135,13 @@ bool noteIsConsistent(const std::string& note, double x, Unit unit)
     return true;
 }
 
-ValueRead readValue(const std::string& v, Unit unit)
+ValueRead readValue(const std::string& v, Unit unit, double scaleMax = 5)
 {
     ValueRead out;
-    const std::string what = (unit == Unit::Intensity ? "final emotional intensity '" : "donation amount '") + v + "'";
+    const std::string what = (unit == Unit::Intensity ? "final emotional intensity '"
+                              : unit == Unit::Score   ? "reward '"
+                                                      : "donation amount '")
+                             + v + "'";
     const std::string low = reply::lower(v);
     size_t i = 0;
     while (i < v.size() && (isSpace(v[i]) || v[i] == '~' || (unit == Unit::Dollars && v[i] == '$')))
@@ -146,10 +150,10 @@ ValueRead readValue(const std::string& v, Unit unit)
         return out;
     out.present = true;
     skipSpaces(v, i);
-    if (unit == Unit::Intensity) {
+    if (unit != Unit::Dollars) {
         double denominator = 0;
-        if (scaleAt(v, low, i, denominator) && denominator != 5) {
-            out.error = what + " is not on the 1-5 scale";
+        if (scaleAt(v, low, i, denominator) && denominator != scaleMax) {
+            out.error = what + (unit == Unit::Intensity ? " is not on the 1-5 scale" : " is not on the task's scale");
             return out;
         }
     } else {
@@ -176,7 +180,7 @@ ValueRead readValue(const std::string& v, Unit unit)
             out.error = what + " has an unclosed note after the number";
             return out;
         }
-        if (!noteIsConsistent(v.substr(i + 1, close - i - 1), out.x, unit)) {
+        if (!noteIsConsistent(v.substr(i + 1, close - i - 1), out.x, unit, scaleMax)) {
             out.error = what + " gives more than one number";
             return out;
         }
@@ -296,6 +300,41 @@ Parsed<double> parseDonationAmount(std::string_view reply)
     }
     if (!found)
         out.error = "\"Final Donation Amount:\" is not followed by an amount";
+    out.value = found;
+    return out;
+}
+
+Parsed<double> parseTaskReward(std::string_view reply, double min, double max)
+{
+    Parsed<double> out;
+    const auto values = valuesAfter(reply, "reward");
+    if (values.empty()) {
+        out.error = "no \"Reward:\" line in the reply";
+        return out;
+    }
+    std::optional<double> found;
+    for (const auto& v : values) {
+        const ValueRead r = readValue(v, Unit::Score, max);
+        if (!r.present)
+            continue;
+        if (!r.error.empty()) {
+            out.error = r.error;
+            return out;
+        }
+        if (r.x < min || r.x > max) {
+            std::ostringstream range;
+            range << min << " to " << max;
+            out.error = "reward '" + v + "' is outside the task's range (" + range.str() + ")";
+            return out;
+        }
+        if (found && std::fabs(*found - r.x) > 1e-9) {
+            out.error = "the reply gives two different rewards";
+            return out;
+        }
+        found = r.x;
+    }
+    if (!found)
+        out.error = "\"Reward:\" is not followed by a number";
     out.value = found;
     return out;
 }

@@ -23,5 +23,8 @@ Parsed<bool> parseUnfinished(std::string_view reply);
 // "Final Donation Amount: <0-2>" with optional "$", "USD", "dollars"; decimals allowed ("1.5",
 // not "1,5").
 Parsed<double> parseDonationAmount(std::string_view reply);
+// "Reward: <number>" for a task defined as data (prompts/custom/reward.txt): a number within
+// [min, max], decimals allowed, "/max" or "out of max" allowed after it.
+Parsed<double> parseTaskReward(std::string_view reply, double min, double max);
 
 } // namespace hw

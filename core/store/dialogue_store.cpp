@@ -1,5 +1,6 @@
 #include "core/store/dialogue_store.h"
 
+#include "core/data/task_json.h"
 #include "core/store/database.h"
 #include "core/util/error.h"
 
@@ -53,11 +54,51 @@ Task taskFromRow(const Statement& st, int first)
     t.rewardMin = st.real(first + 5);
     t.rewardMax = st.real(first + 6);
     t.description = st.text(first + 7);
-    return t;
+    const std::string definition = st.text(first + 8);
+    if (definition.empty() || definition == "{}") {
+        // Stored before definitions existed: a built-in reads the rest from the build.
+        if (const auto builtin = Task::builtinNamed(t.name); builtin && builtin->kind == t.kind) {
+            Task full = *builtin;
+            full.agentRole = t.agentRole;
+            full.userRole = t.userRole;
+            full.rewardName = t.rewardName;
+            full.rewardMin = t.rewardMin;
+            full.rewardMax = t.rewardMax;
+            full.description = t.description;
+            return full;
+        }
+        return t;
+    }
+    json j;
+    try {
+        j = json::parse(definition);
+    } catch (const json::exception& e) {
+        throw Error("task '" + t.name + "': corrupt definition JSON: " + e.what());
+    }
+    try {
+        Task full = taskFromJson(j);
+        full.name = t.name;
+        full.kind = t.kind;
+        return full;
+    } catch (const TaskDefinitionError& e) {
+        throw Error("task '" + t.name + "': stored definition is invalid: " + e.what());
+    }
 }
 
 constexpr const char* kTaskColumns =
-    "name, kind, agent_role, user_role, reward_name, reward_min, reward_max, description";
+    "name, kind, agent_role, user_role, reward_name, reward_min, reward_max, description, definition";
+
+// The definition column of a task: its JSON when complete, '{}' for a bare task (an import of a
+// custom task names only roles and reward range).
+std::string definitionColumn(const Task& task)
+{
+    try {
+        validateTask(task);
+    } catch (const TaskDefinitionError&) {
+        return "{}";
+    }
+    return taskToJson(task).dump();
+}
 
 constexpr const char* kDialogueColumns =
     "d.id, d.uid, t.name, d.source, d.split, d.reward, d.reward_source, d.flags, d.metadata, "
@@ -168,12 +209,37 @@ int64_t DialogueStore::ensureTask(const Task& task)
     if (const auto id = taskId(task.name))
         return *id;
     Statement st(m_db, "INSERT INTO tasks(name, kind, agent_role, user_role, reward_name, "
-                       "reward_min, reward_max, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+                       "reward_min, reward_max, description, definition) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     st.bind(1, task.name).bind(2, toString(task.kind)).bind(3, task.agentRole).bind(4, task.userRole);
     st.bind(5, task.rewardName).bind(6, task.rewardMin).bind(7, task.rewardMax);
-    st.bind(8, task.description);
+    st.bind(8, task.description).bind(9, definitionColumn(task));
     st.exec();
     return m_db.lastInsertId();
+}
+
+int64_t DialogueStore::createTask(const Task& task)
+{
+    validateTask(task);
+    if (taskId(task.name))
+        throw Error("a task named '" + task.name + "' already exists in the project");
+    return ensureTask(task);
+}
+
+void DialogueStore::replaceTask(const Task& task)
+{
+    validateTask(task);
+    const auto id = taskId(task.name);
+    if (!id)
+        throw Error("unknown task '" + task.name + "'");
+    const auto existing = this->task(task.name);
+    if (existing && existing->kind != task.kind)
+        throw TaskDefinitionError("kind", "'" + toString(task.kind) + "' differs from the stored task's kind '"
+                                              + toString(existing->kind) + "'");
+    Statement st(m_db, "UPDATE tasks SET agent_role = ?, user_role = ?, reward_name = ?, reward_min = ?, "
+                       "reward_max = ?, description = ?, definition = ? WHERE id = ?");
+    st.bind(1, task.agentRole).bind(2, task.userRole).bind(3, task.rewardName).bind(4, task.rewardMin);
+    st.bind(5, task.rewardMax).bind(6, task.description).bind(7, taskToJson(task).dump()).bind(8, *id);
+    st.exec();
 }
 
 std::optional<Task> DialogueStore::task(const std::string& name)

@@ -38,6 +38,11 @@ public:
 
     // Inserts the task if no task of that name exists; returns its id either way.
     int64_t ensureTask(const Task& task);
+    // A new task from a complete definition (validateTask); throws TaskDefinitionError naming the
+    // field, or hw::Error when a task of that name exists. Nothing is written on error.
+    int64_t createTask(const Task& task);
+    // Replaces the definition of an existing task of the same name and kind (dialogues keep it).
+    void replaceTask(const Task& task);
     std::optional<Task> task(const std::string& name);
     std::optional<int64_t> taskId(const std::string& name);
     std::vector<Task> tasks();

@@ -285,6 +285,13 @@ CREATE TABLE eval_episodes (
     PRIMARY KEY (job_id, agent_index, episode)
 ) WITHOUT ROWID;
 )SQL",
+    // Version 5: tasks are data (core/data/task_json.h): the whole task definition (role
+    // descriptions, opener, turn cap, reward rubric, outcome question, examples, personas) as JSON.
+    // '{}' = none stored: the built-in tasks then read their definition from the build, and a
+    // custom task made by an older import has only the columns above.
+    R"SQL(
+ALTER TABLE tasks ADD COLUMN definition TEXT NOT NULL DEFAULT '{}';
+)SQL",
 };
 
 } // namespace

@@ -8,6 +8,7 @@
 #include "ui/pages/suggestions/suggestions_page.h"
 #include "ui/pages/chat/chat_page.h"
 #include "ui/pages/runs/runs_page.h"
+#include "ui/pages/tasks/tasks_page.h"
 
 namespace hw::ui {
 
@@ -22,6 +23,7 @@ std::vector<Page*> createPages(ProjectSession* session, QWidget* parent)
     pages.push_back(new JobsPage(session, parent));
     pages.push_back(new RunsPage(session, parent));
     pages.push_back(new ChatPage(session, parent));
+    pages.push_back(new TasksPage(session, parent));
     return pages;
 }
 
