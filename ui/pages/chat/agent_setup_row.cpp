@@ -45,7 +45,7 @@ AgentSetupRow::AgentSetupRow(const std::vector<CheckpointChoice>& checkpoints, c
         if (dir.isEmpty())
             return;
         const auto caps = hw::inspectCheckpoint(dir.toStdString());
-        m_checkpoints.push_back({dir, dir, 0, 0, caps.ilqlHeads});
+        m_checkpoints.push_back({dir, dir, 0, 0, caps.ilqlHeads, QString()});
         m_checkpoint->addItem(dir, dir);
         m_checkpoint->setCurrentIndex(m_checkpoint->count() - 1);
     });
@@ -170,7 +170,7 @@ void AgentSetupRow::setSpec(const hw::ChatAgentSpec& s)
         const QString path = QString::fromStdString(s.checkpoint);
         int i = m_checkpoint->findData(path);
         if (i < 0 && !path.isEmpty()) {
-            m_checkpoints.push_back({path, path, s.runId, s.step, hw::inspectCheckpoint(s.checkpoint).ilqlHeads});
+            m_checkpoints.push_back({path, path, s.runId, s.step, hw::inspectCheckpoint(s.checkpoint).ilqlHeads, QString()});
             m_checkpoint->addItem(path, path);
             i = m_checkpoint->count() - 1;
         }
