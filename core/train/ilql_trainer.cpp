@@ -1,4 +1,5 @@
 #include "core/train/ilql_trainer.h"
+#include "core/dist/tokens_hash.h"
 
 #include "core/model/device.h"
 #include "core/model/generation.h"
@@ -20,23 +21,6 @@
 
 namespace hw {
 
-namespace {
-// FNV-1a over the token ids of the examples: the ranks of a data-parallel run must agree on them.
-template <typename Rows, typename Tokens>
-uint64_t tokensHash(const Rows& rows, Tokens tokensOf)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (const auto& r : rows) {
-        for (auto t : tokensOf(r)) {
-            h ^= static_cast<uint64_t>(t);
-            h *= 1099511628211ull;
-        }
-        h ^= 0xffu;
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-} // namespace
 
 namespace {
 

@@ -1,4 +1,5 @@
 #include "core/train/reward_trainer.h"
+#include "core/dist/tokens_hash.h"
 
 #include "core/model/device.h"
 #include "core/model/model_io.h"
@@ -12,23 +13,6 @@
 
 namespace hw {
 
-namespace {
-// FNV-1a over the token ids of the examples: the ranks of a data-parallel run must agree on them.
-template <typename Rows, typename Tokens>
-uint64_t tokensHash(const Rows& rows, Tokens tokensOf)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (const auto& r : rows) {
-        for (auto t : tokensOf(r)) {
-            h ^= static_cast<uint64_t>(t);
-            h *= 1099511628211ull;
-        }
-        h ^= 0xffu;
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-} // namespace
 
 std::vector<RewardExample> makeRewardExamples(const DialogueCodec& baseCodec, const std::vector<Dialogue>& dialogues,
                                               int64_t maxSeqLen)
