@@ -8,6 +8,7 @@
 #include "core/eval/evaluation_request.h"
 #include "core/eval/eval_report.h"
 #include "core/pipeline/job_store.h"
+#include "core/pipeline/stage_registry.h"
 #include "core/prompts/prompt_library.h"
 #include "core/store/database.h"
 #include "core/store/eval_store.h"
@@ -106,10 +107,99 @@ private Q_SLOTS:
         QCOMPARE(again.summary.processed, int64_t(0));
     }
 
+    // Evaluation is a registered stage: a run started as `hindsight evaluate` starts it and stopped
+    // part-way is described from its stored job and finished through the registry (as the Jobs page
+    // resumes it), with the same episodes a direct run gives; the reverse direction continues too.
+    void evaluationResumesThroughTheStageRegistry()
+    {
+        Database db = Database::open(m_project);
+        SharedProject project(db);
+        EvaluationRequest r = request();
+        r.seed = 17; // a run of its own
+        r.concurrency = 1;
+        JobHooks hooks;
+        hooks.stopGraceMs = 0;
+        hooks.onProgress = [stop = hooks.stop](const JobProgress& p) {
+            if (p.done >= 3)
+                stop.requestStop();
+        };
+        const EvaluationOutcome first = runEvaluationRequest(project, r, hooks);
+        QCOMPARE(first.summary.status, std::string("cancelled"));
+        QVERIFY(first.summary.done >= 3 && first.summary.done < 8);
+
+        // Upgrading old job records leaves the evaluation's own config (its reports read it).
+        upgradeJobDescriptions(db);
+        const auto job = JobStore(db).get(first.summary.jobId);
+        QVERIFY(job->config.contains("agents") && job->config.contains("request"));
+        const StageDescription d = describeJob(job->kind, job->config);
+        QCOMPARE(d.kind, std::string("evaluate"));
+        QCOMPARE(d.seed, uint64_t(17));
+        QCOMPARE(d.options["episodesPerPersona"].get<int>(), 2);
+        QCOMPARE(d.options["agents"].get<std::string>(),
+                 "ckpt:" + m_policy + ",name=policy; ckpt:" + m_policy + ",beta=4,name=ilql");
+        const JobSummary resumed = runStage(project, d, {});
+        QCOMPARE(resumed.status, std::string("done"));
+        QCOMPARE(resumed.jobId, first.summary.jobId);
+        QCOMPARE(resumed.done, int64_t(8));
+        QCOMPARE(resumed.processed, int64_t(8) - first.summary.done);
+        QCOMPARE(EvalStore(db).episodes(resumed.jobId).size(), size_t(8));
+        // Same rewards as one uninterrupted run of the same request in a fresh project.
+        QTemporaryDir other;
+        const std::string otherPath = other.filePath("q.hwb").toStdString();
+        hwtest::insertDialogues(otherPath, hwtest::lmDialogues(48, 11));
+        Database db2 = Database::open(otherPath);
+        SharedProject project2(db2);
+        const EvaluationOutcome straight = runEvaluationRequest(project2, r, {});
+        auto rewards = [](const std::vector<EvalEpisodeRecord>& eps) {
+            std::map<std::pair<int, int>, double> out;
+            for (const auto& e : eps)
+                out[{e.agentIndex, e.episode}] = e.reward.value_or(-99);
+            return out;
+        };
+        QCOMPARE(rewards(EvalStore(db).episodes(resumed.jobId)), rewards(EvalStore(db2).episodes(straight.summary.jobId)));
+
+        // The reverse: started through the registry, stopped, continued by the same request.
+        r.seed = 18;
+        JobHooks hooks2;
+        hooks2.stopGraceMs = 0;
+        hooks2.onProgress = [stop = hooks2.stop](const JobProgress& p) {
+            if (p.done >= 2)
+                stop.requestStop();
+        };
+        StageDescription fromCli = describeJob("evaluate", nlohmann::json{{"request", r}});
+        const JobSummary started = runStage(project, fromCli, hooks2);
+        QCOMPARE(started.status, std::string("cancelled"));
+        const EvaluationOutcome continued = runEvaluationRequest(project, r, {});
+        QCOMPARE(continued.summary.jobId, started.jobId);
+        QCOMPARE(continued.summary.status, std::string("done"));
+        QCOMPARE(continued.summary.processed, int64_t(8) - started.done);
+
+        // A job recorded before requests were stored says how to continue it.
+        nlohmann::json old = job->config;
+        old.erase("request");
+        try {
+            describeJob("evaluate", old);
+            QFAIL("no error");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("hindsight evaluate"), e.what());
+        }
+        // A bad agent spec is refused before any job starts, naming the spec.
+        StageDescription bad = d;
+        bad.options["agents"] = "ckpt:";
+        try {
+            normalizeStage(bad);
+            QFAIL("no error");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("ckpt:"), e.what());
+        }
+    }
+
     void wrongKindsOfCheckpointAreRefused()
     {
         Database db = Database::open(m_project);
         SharedProject project(db);
+        const auto evaluateJobs = [&] { return db.queryInt64("SELECT count(*) FROM jobs WHERE kind = 'evaluate'").value_or(-1); };
+        const int64_t before = evaluateJobs();
         auto errorOf = [&](const EvaluationRequest& r) {
             try {
                 runEvaluationRequest(project, r, {});
@@ -127,8 +217,7 @@ private Q_SLOTS:
         r = request();
         r.simulator = "local:" + m_forward + ",reward=" + m_forward;
         QVERIFY(errorOf(r).startsWith("simulator 'local:"));
-        const int64_t jobs = db.queryInt64("SELECT count(*) FROM jobs WHERE kind = 'evaluate'").value_or(-1);
-        QVERIFY(jobs <= 1); // only the run of the test before, nothing new
+        QCOMPARE(evaluateJobs(), before); // refused before any job starts
     }
 };
 

@@ -88,7 +88,7 @@ private Q_SLOTS:
                     QVERIFY2(def.get<double>() >= f.min && def.get<double>() <= f.max, where.c_str());
             }
         }
-        QCOMPARE(names, (std::vector<std::string>{"relabel", "regenerate", "label", "aggregate", "imagine"}));
+        QCOMPARE(names, (std::vector<std::string>{"relabel", "regenerate", "label", "aggregate", "imagine", "evaluate"}));
         QVERIFY(findStageKind("regenerate"));
         QVERIFY(!findStageKind("relable"));
     }

@@ -21,6 +21,7 @@
 #include <QComboBox>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLineEdit>
 #include <QProcess>
 #include <QPushButton>
 #include <QSpinBox>
@@ -71,6 +72,7 @@ private Q_SLOTS:
     void offlinePipelineFromTheJobsPage();
     void guiResumesACliJobWithLocalStages();
     void cliContinuesAGuiJobWithLocalStages();
+    void evaluationFromTheJobsPage();
 
 private:
     QString copyOfProject(const QString& name);
@@ -301,6 +303,63 @@ void TestUiStageJobs::cliContinuesAGuiJobWithLocalStages()
     QCOMPARE(out.value("job_id").toInteger(), jobId);
     QCOMPARE(out.value("status").toString(), QStringLiteral("done"));
     QCOMPARE(out.value("items").toObject().value("skipped").toInteger(), before);
+}
+
+// Evaluation is a registered stage: the start-job dialog asks for its agents, simulator and
+// episodes (no limit: it has none), the run finishes from the Jobs page, and the CLI's
+// `hindsight evaluate` with the same options finds that run finished (nothing run twice).
+void TestUiStageJobs::evaluationFromTheJobsPage()
+{
+    const QString path = copyOfProject(QStringLiteral("evaluate"));
+    m_session = openSession(path);
+    QVERIFY(m_session);
+    PipelineWorkerHost* host = PipelineWorkerHost::of(m_session.get());
+    hw::ui::StartJobDialog dialog(m_session.get(), m_profiles);
+    dialog.setKind(QStringLiteral("evaluate"));
+    dialog.taskBox()->setCurrentText(QStringLiteral("counseling"));
+    QVERIFY(!dialog.limitBox()->isVisibleTo(&dialog));
+    auto* agents = qobject_cast<QLineEdit*>(dialog.optionField("evaluate", "agents"));
+    auto* simulator = qobject_cast<QLineEdit*>(dialog.optionField("evaluate", "simulator"));
+    auto* personas = qobject_cast<QLineEdit*>(dialog.optionField("evaluate", "personas"));
+    auto* episodes = qobject_cast<QSpinBox*>(dialog.optionField("evaluate", "episodesPerPersona"));
+    auto* turns = qobject_cast<QSpinBox*>(dialog.optionField("evaluate", "maxTurns"));
+    QVERIFY(agents && simulator && personas && episodes && turns);
+    QVERIFY(agents->isVisibleTo(&dialog));
+    const QString forward = QString::fromStdString(m_offline.forward);
+    const QString agentA = QStringLiteral("ckpt:%1,name=a").arg(forward);
+    const QString agentB = QStringLiteral("ckpt:%1,name=b").arg(forward);
+    const QString sim = QStringLiteral("local:%1,reward=%2").arg(forward, QString::fromStdString(m_offline.reward));
+    // A bad spec is refused by the dialog, naming it.
+    agents->setText(QStringLiteral("ckpt:"));
+    simulator->setText(sim);
+    QString why;
+    QVERIFY(!dialog.request(&why));
+    QVERIFY2(why.contains(QStringLiteral("ckpt:")), qPrintable(why));
+    agents->setText(agentA + QStringLiteral("; ") + agentB);
+    personas->setText(QStringLiteral("grief,breakup"));
+    episodes->setValue(1);
+    turns->setValue(2);
+    dialog.seedBox()->setValue(3);
+    auto request = dialog.request(&why);
+    QVERIFY2(request, qPrintable(why));
+    QSignalSpy finished(host, &PipelineWorkerHost::jobFinished);
+    host->start(*request);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 300000);
+    QCOMPARE(finished.at(0).at(1).toString(), QStringLiteral("done"));
+    const qint64 jobId = finished.at(0).at(0).toLongLong();
+    const auto job = hw::JobStore(m_session->db()).get(jobId);
+    QCOMPARE(job->kind, std::string("evaluate"));
+    QCOMPARE(job->done, int64_t(4)); // 2 agents x 2 personas x 1 episode
+    m_session.reset();
+
+    const hwtest::CliRun cli = hwtest::hindsight(
+        {"evaluate", path, "--task", "counseling", "--agent", agentA, "--agent", agentB, "--simulator", sim, "--personas",
+         "grief,breakup", "--episodes-per-persona", "1", "--max-turns", "2", "--seed", "3", "--json", "--quiet"});
+    QVERIFY2(cli.exitCode == 0, qPrintable(cli.err));
+    const QJsonObject out = QJsonDocument::fromJson(cli.out.toUtf8()).object();
+    const QJsonObject jobJson = out.value("job").toObject();
+    QCOMPARE(jobJson.value("job_id").toInteger(), jobId);
+    QCOMPARE(jobJson.value("items").toObject().value("processed").toInteger(), 0);
 }
 
 QTEST_MAIN(TestUiStageJobs)

@@ -32,10 +32,13 @@ struct EvaluationConfig {
     nlohmann::json agents = nlohmann::json::array();
     nlohmann::json simulator = nlohmann::json::object();
     nlohmann::json personas = nlohmann::json::array();
+    // The EvaluationRequest it was started from (null when started without one): what resume
+    // reads (the stage registry's "evaluate"); not part of the job's identity.
+    nlohmann::json request;
 };
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EvaluationConfig, task, episodesPerPersona, maxTurns, seed,
-                                                concurrency, agents, simulator, personas)
+                                                concurrency, agents, simulator, personas, request)
 
 // Agent i's name and spec (as written) for the record.
 struct NamedAgent {

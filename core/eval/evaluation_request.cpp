@@ -110,6 +110,7 @@ EvaluationOutcome runEvaluationRequest(SharedProject& project, const EvaluationR
     cfg.episodesPerPersona = request.episodesPerPersona;
     cfg.maxTurns = request.maxTurns;
     cfg.seed = request.seed;
+    cfg.request = request;
     cfg.concurrency = request.concurrency > 0 ? request.concurrency : std::max(1, backends.simulator().maxConcurrency());
 
     EvaluationOutcome out;

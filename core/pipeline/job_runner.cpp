@@ -103,6 +103,7 @@ std::string JobRunner::configHash(const nlohmann::json& config)
     if (c.is_object()) {
         c.erase("concurrency");
         c.erase("config_hash");
+        c.erase("request"); // an evaluation's: how to start it again, not what it computes
         if (c.contains("stage"))
             eraseKeyVariables(c["stage"]);
     }

@@ -17,6 +17,7 @@ StageKind imagineStageKind()
     k.title = "Imagine: zero-shot dialogues";
     k.role = "Whole dialogues from the task description and each simulated user persona.";
     k.roles = {{role::kGenerator, {"llm"}}};
+    k.usesLimit = false;
     k.options = {{"perPersona", 10}, {"personas", nlohmann::json::array()}};
     k.fields = {{"perPersona", "Dialogues per persona", "Imagined dialogues written for each simulated user persona.",
                  1, 10000, {}, ""}};

@@ -166,7 +166,8 @@ JobSummary runStage(SharedProject& project, const StageDescription& description,
     // Jobs recorded by older builds become descriptions first, so this run continues them.
     project.with([](Database& db) { upgradeJobDescriptions(db); });
     StageBackendSet backends(project, d, profiles);
-    if (kind.usesItems && d.concurrency <= 0)
+    // Stages without backend roles (evaluate) choose their own default.
+    if (kind.usesItems && d.concurrency <= 0 && !kind.roles.empty())
         d.concurrency = backends.concurrency();
     StageRun run{project, d, backends, hooks};
     JobSummary s = kind.run(run);
@@ -222,7 +223,8 @@ int upgradeJobDescriptions(Database& db)
                          "AND json_extract(config, '$.backends') IS NULL AND json_extract(config, '$.migrated_from') IS NULL");
         while (st.step()) {
             const auto config = nlohmann::json::parse(st.text(2), nullptr, false);
-            if (findStageKind(st.text(1)) && config.is_object())
+            const StageKind* kind = findStageKind(st.text(1));
+            if (kind && !kind->keepsJobConfig && config.is_object())
                 rows.push_back({st.int64(0), st.text(1), config});
         }
     }

@@ -65,6 +65,11 @@ struct StageKind {
     // Runs (or resumes: same identity) the job. Its JobSummary::extra carries stage results.
     std::function<JobSummary(StageRun&)> run;
     bool usesItems = true;  // false: one-shot (aggregate), no concurrency, no resume
+    // The job stores a config of its own (evaluate: what its reports read), not the description:
+    // describeJob reads it with fromLegacy and upgradeJobDescriptions leaves it as it is.
+    bool keepsJobConfig = false;
+    // Whether StageDescription::limit (most items) means something to it.
+    bool usesLimit = true;
 };
 
 // Every registered kind, in pipeline order (stage_list.h).

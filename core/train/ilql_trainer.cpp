@@ -10,7 +10,7 @@
 #include "core/train/length_bucket_batcher.h"
 #include "core/train/lr_schedule.h"
 #include "core/train/rng_state.h"
-#include "core/train/train_loop.h"
+#include "core/train/train_session.h"
 #include "core/util/error.h"
 
 #include <chrono>
@@ -649,15 +649,7 @@ IlqlTrainResult IlqlTrainer::train(const IlqlTrainHooks& hooks)
     result.totalSteps = schedule.totalSteps;
 
     BatchStream stream(std::move(batcher), m->state.cursor);
-    LoopConfig lc;
-    lc.totalSteps = schedule.totalSteps;
-    lc.gradAccumSteps = m->config.gradAccumSteps;
-    lc.gradClip = m->config.gradClip;
-    lc.logEvery = m->config.logEvery;
-    lc.evalEvery = m->config.effectiveEvalEvery();
-    const bool writer = !hooks.dist || hooks.dist->rank() == 0;   // data-parallel: rank 0 writes
-    lc.checkpointEvery = hooks.outDir.empty() || !writer ? 0 : m->config.checkpointEvery;
-    lc.maxSeconds = m->config.maxSeconds;
+    const LoopConfig lc = loopConfigOf(m->config, schedule.totalSteps, m->config.effectiveEvalEvery(), hooks);
     m->pendingTokens = 0;
     m->microInStep = 0;
 
@@ -695,40 +687,21 @@ IlqlTrainResult IlqlTrainer::train(const IlqlTrainHooks& hooks)
     cb.extraMetrics = [&]() { return m->takeStats(); };
     cb.evaluate = [&]() -> MetricValues {
         auto metrics = evaluate();
-        if (hooks.onSamples && writer && m->config.evalSamples > 0 && !m->valid.empty()) {
+        if (hooks.onSamples && hooks.writer() && m->config.evalSamples > 0 && !m->valid.empty()) {
             const auto samples = sampleReplies(m->valid, m->config.evalSamples, m->config.seed + static_cast<uint64_t>(m->state.step));
             if (!samples.empty())
                 hooks.onSamples(m->state.step, samples);
         }
         return metrics;
     };
-    if (!hooks.outDir.empty() && writer)
-        cb.saveCheckpoint = [&](const TrainState&) {
-            const auto dir = saveCheckpoint(stepCheckpointDir(hooks.outDir, m->state.step));
-            for (const auto& gone : pruneCheckpoints(hooks.outDir, m->config.keepCheckpoints))
-                if (hooks.sink)
-                    hooks.sink->checkpointRemoved(gone);
-            return dir;
-        };
+    cb.saveCheckpoint = checkpointAndPrune(hooks, m->config.keepCheckpoints,
+                                           [&](const std::string& dir) { return saveCheckpoint(dir); });
 
     if (hooks.dist && hooks.dist->worldSize() > 1)
         hooks.dist->requireSame("training examples", tokensHash(m->train, [](const EncodedDialogue& r) -> const std::vector<int64_t>& { return r.tokens; }));
     TrainLoop loop(lc, WarmupCosineSchedule(schedule), *m->optimizer, stream, m->state, cb);
-    loop.setMetricsSink(writer ? hooks.sink : nullptr);
-    loop.setDistributed(hooks.dist);
-    loop.setProgress(hooks.progress);
-    loop.setStopToken(hooks.stop);
-    const double elapsedBefore = m->state.elapsedSeconds;
-    const int64_t tokensBefore = m->state.tokensSeen;
-    const auto outcome = loop.run();
+    runTrainSession(loop, hooks, m->state, result);
 
-    result.stopped = outcome == TrainLoop::Outcome::Stopped;
-    result.state = m->state;
-    result.checkpointDir = loop.lastCheckpoint();
-    result.lastTrain = loop.lastTrainMetrics();
-    result.lastEval = loop.lastEvalMetrics();
-    const double dt = m->state.elapsedSeconds - elapsedBefore;
-    result.tokensPerSecond = dt > 0 ? static_cast<double>(m->state.tokensSeen - tokensBefore) / dt : 0.0;
     return result;
 }
 

@@ -28,6 +28,7 @@
 #include "core/rl/ilql_policy.h"
 #include "core/train/ilql_trainer_config.h"
 #include "core/train/metrics_sink.h"
+#include "core/train/train_hooks.h"
 #include "core/train/train_state.h"
 #include "core/util/progress.h"
 
@@ -47,29 +48,12 @@ struct IlqlSample {
     std::string reply;
 };
 
-struct IlqlTrainHooks {
-    std::string outDir;            // checkpoints go to OUT/step-N; "" = no checkpoints
-    MetricsSink* sink = nullptr;   // RunRecorder for the project file; nullptr = nowhere
-    ProgressFn progress;
-    StopToken stop;                // stops after the current step, with a checkpoint
+// TrainHooks plus the evaluation samples ILQL records; only rank 0 reports them.
+struct IlqlTrainHooks : TrainHooks {
     std::function<void(int64_t step, const std::vector<IlqlSample>&)> onSamples;
-    // Data-parallel training (core/dist): each rank trains on its shard of every batch, the target
-    // networks follow the same Polyak updates on every rank; only rank 0 writes checkpoints,
-    // metrics and samples. nullptr = one process.
-    ProcessGroup* dist = nullptr;
 };
 
-struct IlqlTrainResult {
-    bool stopped = false;
-    TrainState state;
-    std::string checkpointDir;
-    MetricValues lastTrain;        // loss components, q_mean, v_mean, advantage_mean, lr, ...
-    MetricValues lastEval;         // eval_loss and components
-    int64_t totalSteps = 0;
-    int64_t trainExamples = 0;
-    int64_t validExamples = 0;
-    double tokensPerSecond = 0.0;
-};
+struct IlqlTrainResult : TrainRunResult {};
 
 // Loss components of one training step (bench, tests).
 struct IlqlStepInfo {

@@ -6,7 +6,7 @@
 #include "core/train/checkpoint.h"
 #include "core/train/length_bucket_batcher.h"
 #include "core/train/rng_state.h"
-#include "core/train/train_loop.h"
+#include "core/train/train_session.h"
 #include "core/util/error.h"
 
 #include <cmath>
@@ -274,15 +274,7 @@ LmTrainResult LmTrainer::train(const TrainHooks& hooks)
     result.totalSteps = schedule.totalSteps;
 
     BatchStream stream(std::move(batcher), m->state.cursor);
-    LoopConfig lc;
-    lc.totalSteps = schedule.totalSteps;
-    lc.gradAccumSteps = m->config.gradAccumSteps;
-    lc.gradClip = m->config.gradClip;
-    lc.logEvery = m->config.logEvery;
-    lc.evalEvery = m->config.evalEvery;
-    const bool writer = !hooks.dist || hooks.dist->rank() == 0;   // data-parallel: rank 0 writes
-    lc.checkpointEvery = hooks.outDir.empty() || !writer ? 0 : m->config.checkpointEvery;
-    lc.maxSeconds = m->config.maxSeconds;
+    const LoopConfig lc = loopConfigOf(m->config, schedule.totalSteps, m->config.evalEvery, hooks);
 
     TrainLoop::Callbacks cb;
     cb.unitsOf = [&](const std::vector<int64_t>& idx) {
@@ -311,33 +303,14 @@ LmTrainResult LmTrainer::train(const TrainHooks& hooks)
             return {};
         return {{"eval_loss", l}, {"eval_ppl", std::exp(std::min(l, 50.0))}};
     };
-    if (!hooks.outDir.empty() && writer)
-        cb.saveCheckpoint = [&](const TrainState&) {
-            const auto dir = saveCheckpoint(stepCheckpointDir(hooks.outDir, m->state.step));
-            for (const auto& gone : pruneCheckpoints(hooks.outDir, m->config.keepCheckpoints))
-                if (hooks.sink)
-                    hooks.sink->checkpointRemoved(gone);
-            return dir;
-        };
+    cb.saveCheckpoint = checkpointAndPrune(hooks, m->config.keepCheckpoints,
+                                           [&](const std::string& dir) { return saveCheckpoint(dir); });
 
     if (hooks.dist && hooks.dist->worldSize() > 1)
         hooks.dist->requireSame("training examples", tokensHash(m->train, [](const EncodedDialogue& r) -> const std::vector<int64_t>& { return r.tokens; }));
     TrainLoop loop(lc, WarmupCosineSchedule(schedule), *m->optimizer, stream, m->state, cb);
-    loop.setMetricsSink(writer ? hooks.sink : nullptr);
-    loop.setDistributed(hooks.dist);
-    loop.setProgress(hooks.progress);
-    loop.setStopToken(hooks.stop);
-    const double elapsedBefore = m->state.elapsedSeconds;
-    const int64_t tokensBefore = m->state.tokensSeen;
-    const auto outcome = loop.run();
+    runTrainSession(loop, hooks, m->state, result);
 
-    result.stopped = outcome == TrainLoop::Outcome::Stopped;
-    result.state = m->state;
-    result.checkpointDir = loop.lastCheckpoint();
-    result.lastTrain = loop.lastTrainMetrics();
-    result.lastEval = loop.lastEvalMetrics();
-    const double dt = m->state.elapsedSeconds - elapsedBefore;
-    result.tokensPerSecond = dt > 0 ? static_cast<double>(m->state.tokensSeen - tokensBefore) / dt : 0.0;
     return result;
 }
 

@@ -7,6 +7,7 @@
 #include "core/train/lm_train_config.h"
 #include "core/train/lr_schedule.h"
 #include "core/train/metrics_sink.h"
+#include "core/train/train_hooks.h"
 #include "core/train/train_state.h"
 #include "core/util/progress.h"
 
@@ -17,29 +18,9 @@
 
 namespace hw {
 
-// Where a training session reports and saves.
-struct TrainHooks {
-    std::string outDir;            // checkpoints go to OUT/step-N; "" = no checkpoints
-    MetricsSink* sink = nullptr;   // RunRecorder for the project file; nullptr = nowhere
-    ProgressFn progress;
-    StopToken stop;                // Ctrl+C / GUI cancel: stops after the current step, checkpoints
-    // Data-parallel training (core/dist): each rank trains on its shard of every batch; only rank 0
-    // writes checkpoints (outDir) and metrics (sink). nullptr = one process.
-    ProcessGroup* dist = nullptr;
-};
-
-struct LmTrainResult {
-    bool stopped = false;          // true: stopped early (resumable from checkpointDir)
-    TrainState state;
-    std::string checkpointDir;     // last checkpoint written ("" without outDir)
-    MetricValues lastTrain;        // loss, lr, grad_norm, tokens_per_s of the last log row
-    MetricValues lastEval;         // eval_loss, eval_ppl
-    int64_t totalSteps = 0;
-    int64_t trainExamples = 0;
-    int64_t validExamples = 0;
+struct LmTrainResult : TrainRunResult {
     int64_t trainTokens = 0;       // real tokens in one pass over the training examples
     double paddingRatio = 1.0;     // padded / real tokens of the batches (1 = no padding)
-    double tokensPerSecond = 0.0;  // over this session
 };
 
 // Next-token training of a Transformer on encoded dialogues, with a loss mask chosen by role

@@ -6,7 +6,7 @@
 #include "core/train/checkpoint.h"
 #include "core/train/length_bucket_batcher.h"
 #include "core/train/rng_state.h"
-#include "core/train/train_loop.h"
+#include "core/train/train_session.h"
 #include "core/util/error.h"
 
 #include <cmath>
@@ -219,15 +219,7 @@ RewardTrainResult RewardTrainer::train(const TrainHooks& hooks)
     result.totalSteps = schedule.totalSteps;
     BatchStream stream(std::move(batcher), m->state.cursor);
 
-    LoopConfig lc;
-    lc.totalSteps = schedule.totalSteps;
-    lc.gradAccumSteps = m->config.gradAccumSteps;
-    lc.gradClip = m->config.gradClip;
-    lc.logEvery = m->config.logEvery;
-    lc.evalEvery = m->config.evalEvery;
-    const bool writer = !hooks.dist || hooks.dist->rank() == 0;   // data-parallel: rank 0 writes
-    lc.checkpointEvery = hooks.outDir.empty() || !writer ? 0 : m->config.checkpointEvery;
-    lc.maxSeconds = m->config.maxSeconds;
+    const LoopConfig lc = loopConfigOf(m->config, schedule.totalSteps, m->config.evalEvery, hooks);
 
     RegressionReport last;
     TrainLoop::Callbacks cb;
@@ -252,32 +244,13 @@ RewardTrainResult RewardTrainer::train(const TrainHooks& hooks)
                 {"eval_spearman", last.spearman},
                 {"eval_baseline_mae", last.baselineMae}};
     };
-    if (!hooks.outDir.empty() && writer)
-        cb.saveCheckpoint = [&](const TrainState&) {
-            const auto dir = saveCheckpoint(stepCheckpointDir(hooks.outDir, m->state.step));
-            for (const auto& gone : pruneCheckpoints(hooks.outDir, m->config.keepCheckpoints))
-                if (hooks.sink)
-                    hooks.sink->checkpointRemoved(gone);
-            return dir;
-        };
+    cb.saveCheckpoint = checkpointAndPrune(hooks, m->config.keepCheckpoints,
+                                           [&](const std::string& dir) { return saveCheckpoint(dir); });
     if (hooks.dist && hooks.dist->worldSize() > 1)
         hooks.dist->requireSame("training examples", tokensHash(m->train, [](const RewardExample& r) -> const std::vector<int64_t>& { return r.encoded.tokens; }));
     TrainLoop loop(lc, WarmupCosineSchedule(schedule), *m->optimizer, stream, m->state, cb);
-    loop.setMetricsSink(writer ? hooks.sink : nullptr);
-    loop.setDistributed(hooks.dist);
-    loop.setProgress(hooks.progress);
-    loop.setStopToken(hooks.stop);
-    const double elapsedBefore = m->state.elapsedSeconds;
-    const int64_t tokensBefore = m->state.tokensSeen;
-    const auto outcome = loop.run();
-    result.stopped = outcome == TrainLoop::Outcome::Stopped;
-    result.state = m->state;
-    result.checkpointDir = loop.lastCheckpoint();
-    result.lastTrain = loop.lastTrainMetrics();
-    result.lastEval = loop.lastEvalMetrics();
+    runTrainSession(loop, hooks, m->state, result);
     result.heldOut = m->valid.empty() ? RegressionReport{} : (result.stopped || last.n == 0 ? evaluate() : last);
-    const double dt = m->state.elapsedSeconds - elapsedBefore;
-    result.tokensPerSecond = dt > 0 ? static_cast<double>(m->state.tokensSeen - tokensBefore) / dt : 0.0;
     return result;
 }
 

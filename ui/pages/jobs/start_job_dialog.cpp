@@ -289,12 +289,13 @@ void StartJobDialog::updateFields()
     const std::vector<std::string> kinds = plannedKinds();
     auto plans = [&](const char* k) { return std::find(kinds.begin(), kinds.end(), k) != kinds.end(); };
     std::set<std::string> roles;
-    bool usesItems = false;
+    bool usesItems = false, usesLimit = false;
     for (const auto& k : kinds)
         if (const hw::StageKind* sk = hw::findStageKind(k)) {
             for (const auto& [r, accepted] : sk->roles)
                 roles.insert(r);
             usesItems = usesItems || sk->usesItems;
+            usesLimit = usesLimit || (sk->usesItems && sk->usesLimit);
         }
     for (const auto& [role, row] : m_backendRows) {
         bool on = roles.count(role) > 0;
@@ -308,7 +309,7 @@ void StartJobDialog::updateFields()
     show(m_hardShare, plans("regenerate"));
     for (const auto& [where, field] : m_options)
         show(field, plans(where.first.c_str()));
-    show(m_limit, usesItems && !plans("imagine"));
+    show(m_limit, usesLimit);
     show(m_concurrency, usesItems);
     const QString kind = m_kind->currentData().toString();
     if (kind == pipelineKind())
@@ -344,13 +345,14 @@ std::optional<PipelineRequest> StartJobDialog::request(QString* error) const
         if (kind == "regenerate") {
             d.samples = m_samples->value();
             d.hardShare = m_hardShare->value();
-        } else if (kind == "imagine") {
-            d.limit = 0;
         }
-        if (const hw::StageKind* sk = hw::findStageKind(kind))
+        if (const hw::StageKind* sk = hw::findStageKind(kind)) {
+            if (!sk->usesLimit)
+                d.limit = 0;
             for (const auto& f : sk->fields)
                 if (const QWidget* w = optionField(kind, f.key))
                     d.options[f.key] = stageOptionValue(w, sk->options.at(f.key));
+        }
         try {
             for (const std::string& role : hw::stageNeeds(d)) {
                 const QComboBox* box = backendBox(role);
