@@ -10,7 +10,7 @@
 #include "core/store/database.h"
 #include "core/store/dialogue_store.h"
 #include "core/store/run_store.h"
-#include "core/pipeline/training_set_store.h"
+#include "core/store/training_set_store.h"
 #include "core/train/ilql_trainer_job.h"
 #include "core/train/training_set.h"
 #include "core/util/error.h"

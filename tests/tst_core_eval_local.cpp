@@ -7,7 +7,7 @@
 #include "core/eval/eval_persona.h"
 #include "core/eval/evaluation_request.h"
 #include "core/eval/eval_report.h"
-#include "core/pipeline/job_store.h"
+#include "core/store/job_store.h"
 #include "core/pipeline/stage_registry.h"
 #include "core/prompts/prompt_library.h"
 #include "core/store/database.h"

@@ -140,7 +140,7 @@ private Q_SLOTS:
         HttpClient client(1);
         for (int i = 0; i < 20; ++i)
             QCOMPARE(client.perform(get(server.baseUrl() + "/")).status, 200L);
-        QTRY_COMPARE(server.requestsServed(), uint64_t(20)); // counted once each reply is fully sent
+        QTRY_COMPARE_WITH_TIMEOUT(server.requestsServed(), uint64_t(20), 60000); // counted once each reply is fully sent
         QCOMPARE(server.connectionsAccepted(), uint64_t(1));
     }
 

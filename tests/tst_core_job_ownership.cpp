@@ -5,7 +5,7 @@
 // lease to older project files.
 #include "core/pipeline/job_lease.h"
 #include "core/pipeline/job_runner.h"
-#include "core/pipeline/job_store.h"
+#include "core/store/job_store.h"
 #include "core/pipeline/llm_backend.h"
 #include "core/pipeline/relabel_job.h"
 #include "core/store/database.h"

@@ -3,7 +3,7 @@
 // relabel job the proposals become ordinary suggestions.
 #include "core/offline/retrieval_controller.h"
 #include "core/pipeline/relabel_job.h"
-#include "core/pipeline/suggestion_store.h"
+#include "core/store/suggestion_store.h"
 #include "core/store/database.h"
 #include "core/store/dialogue_store.h"
 #include "core/train/lm_data.h"

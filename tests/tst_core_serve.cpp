@@ -122,7 +122,7 @@ private Q_SLOTS:
         QVERIFY(r.completionTokens > 0 && r.completionTokens <= 32);
         // Greedy decoding is deterministic.
         QCOMPARE(client.chat(req).content, r.content);
-        QTRY_VERIFY(server.requestsServed() >= 2); // counted once the reply is fully sent
+        QTRY_VERIFY_WITH_TIMEOUT(server.requestsServed() >= 2, 60000); // counted once the reply is fully sent
     }
 
     void openAiFeatures()

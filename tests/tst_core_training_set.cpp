@@ -1,6 +1,6 @@
 // Training sets: the paper's presets (SFT, RFT, ILQL-orig, ILQL-zero-shot, Hindsight RL), source
 // and reward-quantile filters, lineage, storage and export, and the `hindsight trainset` verb.
-#include "core/pipeline/training_set_store.h"
+#include "core/store/training_set_store.h"
 #include "core/store/database.h"
 #include "core/store/dialogue_store.h"
 #include "core/train/training_set.h"

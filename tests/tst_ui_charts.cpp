@@ -185,7 +185,7 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(&chart));
         chart.addSeries({1, QStringLiteral("loss")}, QStringLiteral("loss"), 0, ramp(0, 20, 10.0));
         chart.addSeries({1, QStringLiteral("eval_loss")}, QStringLiteral("eval_loss"), 0, ramp(0, 20, 20.0));
-        QTRY_VERIFY(chart.chart()->plotArea().width() > 50);
+        QTRY_VERIFY_WITH_TIMEOUT(chart.chart()->plotArea().width() > 50, 60000);
         QCOMPARE(chart.hoverText(), QString());
         const QRectF area = chart.chart()->plotArea();
         const QPoint at = chart.view()->mapFromScene(area.center());

@@ -253,7 +253,7 @@ private Q_SLOTS:
                     out << b;
             return out;
         };
-        QTRY_COMPARE(setup->findChildren<AgentSetupRow*>().size(), 2);
+        QTRY_COMPARE_WITH_TIMEOUT(setup->findChildren<AgentSetupRow*>().size(), 2, 60000);
         QCOMPARE(rows(), 2);
         for (auto* b : removeButtons())
             QVERIFY(!b->isEnabled());

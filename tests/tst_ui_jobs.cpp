@@ -150,10 +150,10 @@ void TestUiJobs::pagePollsJobsOfOtherProcesses()
     const int64_t id = jobs.create("label", "label from the CLI", {{"task", "counseling"}});
     jobs.setTotal(id, 20);
     jobs.setStatus(id, "running");
-    QTRY_COMPARE(page.model()->rowCount(), 4);
+    QTRY_COMPARE_WITH_TIMEOUT(page.model()->rowCount(), 4, 60000);
     for (int done = 1; done <= 3; ++done) {
         jobs.setProgress(id, done * 5, 0, {});
-        QTRY_COMPARE(page.model()->job(page.model()->rowOf(id))->done, int64_t(done * 5));
+        QTRY_COMPARE_WITH_TIMEOUT(page.model()->job(page.model()->rowOf(id))->done, int64_t(done * 5), 60000);
     }
     // A job of another process cannot be cancelled from here, nor resumed while it runs.
     page.selectJob(id);
@@ -161,7 +161,7 @@ void TestUiJobs::pagePollsJobsOfOtherProcesses()
     QVERIFY(!page.cancelButton()->isEnabled());
     QVERIFY(!page.resumeButton()->isEnabled());
     jobs.setStatus(id, "cancelled");
-    QTRY_VERIFY(page.resumeButton()->isEnabled());
+    QTRY_VERIFY_WITH_TIMEOUT(page.resumeButton()->isEnabled(), 60000);
     page.hide();
     QVERIFY(!page.pollTimer()->isActive());
 }
@@ -182,7 +182,7 @@ void TestUiJobs::failedItemsShowTheExchange()
     QCOMPARE(details->jobId(), m_demo.relabelJob);
     QCOMPARE(details->itemModel()->rowCount(), 1);
     QCOMPARE(details->itemModel()->index(0, 0).data().toString(), QStringLiteral("d:%1").arg(m_demo.dialogues[3]));
-    QTRY_VERIFY(details->requestView()->toPlainText().contains(QStringLiteral("hindsight controller")));
+    QTRY_VERIFY_WITH_TIMEOUT(details->requestView()->toPlainText().contains(QStringLiteral("hindsight controller")), 60000);
     QVERIFY(details->requestView()->toPlainText().contains(QStringLiteral("── system ──")));
     QVERIFY(details->replyView()->toPlainText().contains(QStringLiteral("Here are some thoughts")));
     QVERIFY(details->errorLabel()->isHidden());
@@ -191,7 +191,7 @@ void TestUiJobs::failedItemsShowTheExchange()
     QVERIFY(!details->errorLabel()->isHidden());
     QVERIFY(details->errorLabel()->text().contains(QStringLiteral("401")));
     QCOMPARE(details->itemModel()->rowCount(), 1);
-    QTRY_VERIFY(details->requestView()->toPlainText().contains(QStringLiteral("Not recorded")));
+    QTRY_VERIFY_WITH_TIMEOUT(details->requestView()->toPlainText().contains(QStringLiteral("Not recorded")), 60000);
     QCOMPARE(details->itemModel()->index(0, hw::ui::JobItemModel::Attempts).data().toInt(), 2);
 }
 
@@ -234,7 +234,7 @@ void TestUiJobs::failedCallShowsItsRequestAndReply()
     page.selectJob(jobId);
     hw::ui::JobDetailsView* details = page.details();
     QCOMPARE(details->itemModel()->rowCount(), 1);
-    QTRY_VERIFY(!details->requestView()->toPlainText().isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(!details->requestView()->toPlainText().isEmpty(), 60000);
     const QString request = details->requestView()->toPlainText();
     const QString reply = details->replyView()->toPlainText();
     QVERIFY2(!request.contains(QStringLiteral("Not recorded")), qPrintable(request));
@@ -425,9 +425,9 @@ void TestUiJobs::relabelRunsCancelsAndResumes()
     host->start(r);
     QVERIFY(host->isBusy());
     QTRY_VERIFY_WITH_TIMEOUT(server.held() >= 1, 20000);
-    QTRY_VERIFY(host->runningJobId() > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(host->runningJobId() > 0, 60000);
     const qint64 jobId = host->runningJobId();
-    QTRY_VERIFY(page.model()->rowOf(jobId) >= 0);
+    QTRY_VERIFY_WITH_TIMEOUT(page.model()->rowOf(jobId) >= 0, 60000);
     QVERIFY(page.model()->index(page.model()->rowOf(jobId), 0).data(JobTableModel::RunningHereRole).toBool());
     page.selectJob(jobId);
     QVERIFY(page.cancelButton()->isEnabled());
@@ -445,7 +445,7 @@ void TestUiJobs::relabelRunsCancelsAndResumes()
 
     // Resume from the panel: the same job continues; nothing finished is asked again.
     server.dropHeld(); // the cancelled request, if the server still holds it; no more holding
-    QTRY_VERIFY(page.resumeButton()->isEnabled());
+    QTRY_VERIFY_WITH_TIMEOUT(page.resumeButton()->isEnabled(), 60000);
     page.resumeButton()->click();
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 30000);
     QCOMPARE(finished.at(1).at(0).toLongLong(), jobId);
@@ -456,7 +456,7 @@ void TestUiJobs::relabelRunsCancelsAndResumes()
     QCOMPARE(server.duplicateAnswers(), int64_t(0));
     QVERIFY(server.answered() - sentBefore <= 6 - partial->done + 1); // at most the item in flight again
     QCOMPARE(*m_session->db().queryInt64("SELECT count(DISTINCT dialogue_id) FROM suggestions"), int64_t(6));
-    QTRY_COMPARE(page.model()->job(page.model()->rowOf(jobId))->status, std::string("done"));
+    QTRY_COMPARE_WITH_TIMEOUT(page.model()->job(page.model()->rowOf(jobId))->status, std::string("done"), 60000);
 
     // A job the workbench cannot run (unknown endpoint in its record) explains why.
     QString why;

@@ -4,7 +4,7 @@
 // opens at a page's section; every page says what to do first while the project has nothing for it.
 #include "core/data/dialogue.h"
 #include "core/llm/endpoint_profile.h"
-#include "core/pipeline/job_store.h"
+#include "core/store/job_store.h"
 #include "core/store/dialogue_query.h"
 #include "core/store/dialogue_store.h"
 #include "ui/charts/reward_histogram_chart.h"
@@ -188,7 +188,7 @@ private Q_SLOTS:
         QVERIFY(shown(&chat, chat.emptyState()));
         QVERIFY(!chat.tabs()->isVisibleTo(&chat));
         QVERIFY(chat.emptyState()->text().contains(QStringLiteral("hindsight train")));
-        QTRY_VERIFY(shown(&runs, runs.emptyState())); // after the poller's first answer
+        QTRY_VERIFY_WITH_TIMEOUT(shown(&runs, runs.emptyState()), 60000); // after the poller's first answer
         QVERIFY(!runs.table()->isVisibleTo(&runs));
         QSignalSpy toRuns(&chat, &Page::showPageRequested);
         chat.emptyState()->actionButton()->click();
@@ -203,9 +203,9 @@ private Q_SLOTS:
                 QVERIFY(store.insert(hwtest::makeDialogue("persuasion", i, 4)).inserted);
         }
         session.notifyDialoguesChanged();
-        QTRY_VERIFY(!shown(&dialogues, dialogues.emptyState()));
+        QTRY_VERIFY_WITH_TIMEOUT(!shown(&dialogues, dialogues.emptyState()), 60000);
         QVERIFY(dialogues.table()->isVisibleTo(&dialogues));
-        QTRY_COMPARE(dialogues.model()->rowCount(), 3);
+        QTRY_COMPARE_WITH_TIMEOUT(dialogues.model()->rowCount(), 3, 60000);
         dataset.refresh();
         QVERIFY(!shown(&dataset, dataset.emptyState()));
         QVERIFY(!dataset.cards().empty());
@@ -226,7 +226,7 @@ private Q_SLOTS:
         hwtest::fillCurationDemo(session.db());
         session.notifySuggestionsChanged();
         session.notifyDialoguesChanged();
-        QTRY_VERIFY(!shown(&suggestions, suggestions.emptyState()));
+        QTRY_VERIFY_WITH_TIMEOUT(!shown(&suggestions, suggestions.emptyState()), 60000);
         QVERIFY(suggestions.dialogueTable()->isVisibleTo(&suggestions));
         QVERIFY(suggestions.model()->rowCount() > 0);
         regenerations.activated();
@@ -268,12 +268,12 @@ private Q_SLOTS:
             }
         }
         DialoguesPage page(&session);
-        QTRY_VERIFY(page.currentDialogueId() > 0);
+        QTRY_VERIFY_WITH_TIMEOUT(page.currentDialogueId() > 0, 60000);
         const qint64 first = page.currentDialogueId();
         QVERIFY(first <= 2); // a counseling dialogue (id order)
         QComboBox* task = page.filterBar()->taskCombo();
         task->setCurrentIndex(task->findData(QString::fromStdString(hw::Task::persuasion().name)));
-        QTRY_VERIFY(page.currentDialogueId() >= 3);
+        QTRY_VERIFY_WITH_TIMEOUT(page.currentDialogueId() >= 3, 60000);
         QCOMPARE(page.view()->dialogueId(), page.currentDialogueId());
     }
 
@@ -328,7 +328,7 @@ private Q_SLOTS:
         guide.showSection(QStringLiteral("Runs"));
         auto* contents = guide.findChild<QListWidget*>();
         QCOMPARE(contents->currentItem()->text(), QStringLiteral("Runs"));
-        QTRY_VERIFY(guide.browser()->verticalScrollBar()->value() > 0); // scrolled down to it
+        QTRY_VERIFY_WITH_TIMEOUT(guide.browser()->verticalScrollBar()->value() > 0, 60000); // scrolled down to it
     }
 };
 

@@ -214,9 +214,9 @@ void TestUiStageJobs::offlinePipelineFromTheJobsPage()
     QSignalSpy resumed(host, &PipelineWorkerHost::jobFinished);
 
     // Resume from the page: the stopped stage continues, then the stages after it.
-    QTRY_VERIFY(reopened.model()->rowOf(stopped) >= 0);
+    QTRY_VERIFY_WITH_TIMEOUT(reopened.model()->rowOf(stopped) >= 0, 60000);
     reopened.selectJob(stopped);
-    QTRY_VERIFY(reopened.resumeButton()->isEnabled());
+    QTRY_VERIFY_WITH_TIMEOUT(reopened.resumeButton()->isEnabled(), 60000);
     reopened.resumeButton()->click();
     QTRY_COMPARE_WITH_TIMEOUT(resumed.count(), 1, 300000);
     QCOMPARE(resumed.at(0).at(1).toString(), QStringLiteral("done"));

@@ -1,6 +1,6 @@
 // The suggestions page on a real SQLite project: keyboard curation (accept, reject, edit, cancel,
 // navigation), undo/redo of every step, bulk accept as one undo step, the dialogue list model.
-#include "core/pipeline/suggestion_store.h"
+#include "core/store/suggestion_store.h"
 #include "core/store/database.h"
 #include "support/curation_fixture.h"
 #include "ui/models/suggestion_dialogue_model.h"
@@ -165,7 +165,7 @@ void TestUiSuggestions::editSaveUndoRedo()
     QTest::keyClick(m_page->deck(), Qt::Key_E);
     QVERIFY(card->isEditing());
     QVERIFY(card->editor()->isVisibleTo(card));
-    QTRY_VERIFY(card->editor()->hasFocus());
+    QTRY_VERIFY_WITH_TIMEOUT(card->editor()->hasFocus(), 60000);
     // The editor starts with the proposal, selected: typing replaces it.
     QTest::keyClicks(card->editor(), QStringLiteral("I am sorry about your job."));
     QTest::keyClick(card->editor(), Qt::Key_Return);
@@ -173,7 +173,7 @@ void TestUiSuggestions::editSaveUndoRedo()
     QCOMPARE(edited(id), std::optional<std::string>("I am sorry about your job."));
     QCOMPARE(status(id), std::string("proposed"));
     QCOMPARE(m_session->undoStack()->count(), 1);
-    QTRY_VERIFY(m_page->deck()->hasFocus());
+    QTRY_VERIFY_WITH_TIMEOUT(m_page->deck()->hasFocus(), 60000);
     QVERIFY(card->diffLabel()->text().contains(QStringLiteral("sorry")));
 
     m_session->undoStack()->undo();

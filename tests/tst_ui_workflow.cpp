@@ -86,7 +86,7 @@ class TestWorkflow : public QObject {
     void closeDialog(ImportDialog* dialog)
     {
         dialog->reject(); // WA_DeleteOnClose
-        QTRY_VERIFY(m_window->findChild<ImportDialog*>() == nullptr);
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->findChild<ImportDialog*>() == nullptr, 60000);
     }
 
     ExportDialog* openExport()
@@ -101,7 +101,7 @@ class TestWorkflow : public QObject {
     void closeDialog(ExportDialog* dialog)
     {
         dialog->reject(); // WA_DeleteOnClose
-        QTRY_VERIFY(m_window->findChild<ExportDialog*>() == nullptr);
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->findChild<ExportDialog*>() == nullptr, 60000);
     }
 
     // The lines of an exported file, each parsed.
@@ -198,8 +198,8 @@ private Q_SLOTS:
         closeDialog(dialog);
 
         // The browser shows the rows and the first one is selected and shown as bubbles.
-        QTRY_COMPARE(dialogues()->model()->rowCount(), 5);
-        QTRY_VERIFY(dialogues()->currentDialogueId() > 0);
+        QTRY_COMPARE_WITH_TIMEOUT(dialogues()->model()->rowCount(), 5, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(dialogues()->currentDialogueId() > 0, 60000);
         QVERIFY(dialogues()->table()->selectionModel()->currentIndex().isValid());
     }
 
@@ -260,7 +260,7 @@ private Q_SLOTS:
         QVERIFY(view->findChild<QLabel*>(QStringLiteral("rewardLabel"))->text().contains(QStringLiteral("dataset")));
         // Bubbles are laid out: agent on the left half, user on the right.
         QListView* list = view->turnsView();
-        QTRY_VERIFY(list->visualRect(turns->index(1)).height() > 20);
+        QTRY_VERIFY_WITH_TIMEOUT(list->visualRect(turns->index(1)).height() > 20, 60000);
     }
 
     void editRewardUndoRedo()
@@ -388,7 +388,7 @@ private Q_SLOTS:
     {
         QVERIFY(m_window->showPage(QStringLiteral("Dataset")));
         auto* page = qobject_cast<DatasetPage*>(m_window->page(QStringLiteral("Dataset")));
-        QTRY_COMPARE(page->cards().size(), size_t(2));
+        QTRY_COMPARE_WITH_TIMEOUT(page->cards().size(), size_t(2), 60000);
         const QString counseling = page->cards()[0]->countsText();
         QVERIFY2(counseling.contains(QStringLiteral("Dialogues3")) || counseling.contains(QStringLiteral("Dialogues\t3"))
                      || counseling.contains(QStringLiteral("Dialogues 3")) || counseling.contains(QStringLiteral("Dialogues\n3")),

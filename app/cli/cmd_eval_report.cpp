@@ -4,7 +4,7 @@
 
 #include "core/eval/eval_report.h"
 #include "core/eval/simulator_fidelity.h"
-#include "core/pipeline/job_store.h"
+#include "core/store/job_store.h"
 #include "core/store/database.h"
 #include "core/store/eval_store.h"
 #include "core/util/error.h"

@@ -1,6 +1,6 @@
 #include "core/eval/finished_job.h"
 
-#include "core/pipeline/job_store.h"
+#include "core/store/job_store.h"
 
 namespace hw {
 

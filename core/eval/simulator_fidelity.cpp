@@ -3,7 +3,7 @@
 #include "core/eval/eval_persona.h"
 #include "core/eval/finished_job.h"
 #include "core/eval/statistics.h"
-#include "core/pipeline/job_store.h"
+#include "core/store/job_store.h"
 #include "core/pipeline/llm_stage_support.h"
 #include "core/store/database.h"
 #include "core/store/dialogue_store.h"

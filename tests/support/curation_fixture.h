@@ -6,9 +6,9 @@
 #include "core/data/dialogue.h"
 #include "core/data/task.h"
 #include "core/llm/call_cache.h"
-#include "core/pipeline/job_store.h"
-#include "core/pipeline/regeneration_store.h"
-#include "core/pipeline/suggestion_store.h"
+#include "core/store/job_store.h"
+#include "core/store/regeneration_store.h"
+#include "core/store/suggestion_store.h"
 #include "core/store/database.h"
 #include "core/store/dialogue_store.h"
 

@@ -1,4 +1,5 @@
 #include "ui/models/dialogue_table_model.h"
+#include "ui/style/ui_style.h"
 
 #include "core/data/dialogue.h"
 #include "core/store/database.h"
@@ -207,9 +208,9 @@ QVariant DialogueTableModel::data(const QModelIndex& index, int role) const
         if (index.column() == RewardColumn && !r->reward)
             return QColor(Qt::gray);
         if (index.column() == RewardColumn && r->rewardSource == "human")
-            return QColor(0x7c, 0x3a, 0xed); // the same purple as in the dialogue view
+            return style::humanRewardText(); // the same purple as in the dialogue view
         if (index.column() == FlagsColumn && r->flags)
-            return QColor(0xb4, 0x53, 0x09);
+            return style::flagText();
         return {};
     case Qt::ToolTipRole:
         switch (index.column()) {

@@ -1,4 +1,5 @@
 #include "ui/models/job_table_model.h"
+#include "ui/style/ui_style.h"
 
 #include "core/store/database.h"
 
@@ -170,14 +171,14 @@ QVariant JobTableModel::data(const QModelIndex& index, int role) const
     case Qt::ForegroundRole:
         if (index.column() == Status) {
             if (j.status == "failed")
-                return QColor(0xb9, 0x1c, 0x1c);
+                return style::stateFailed();
             if (j.status == "running")
-                return stale ? QColor(0xb4, 0x53, 0x09) : QColor(0x1d, 0x4e, 0xd8);
+                return stale ? style::stateStopped() : style::stateRunning();
             if (j.status == "done")
-                return QColor(0x15, 0x80, 0x3d);
+                return style::stateDone();
         }
         if (index.column() == Failed && j.failed > 0)
-            return QColor(0xb9, 0x1c, 0x1c);
+            return style::stateFailed();
         return {};
     case Qt::ToolTipRole:
         if (index.column() == Status) {

@@ -1,4 +1,5 @@
 #include "ui/models/run_table_model.h"
+#include "ui/style/ui_style.h"
 
 #include <QColor>
 #include <QDateTime>
@@ -111,16 +112,16 @@ QColor statusColour(const hw::RunSummary& r)
 {
     const std::string& s = r.status;
     if (s == "running" && r.stale)
-        return QColor(0x92, 0x40, 0x0e);
+        return style::stateStopped();
     if (s == "running")
-        return QColor(0x16, 0xa3, 0x4a);
+        return style::stateRunning();
     if (s == "failed")
-        return QColor(0xdc, 0x26, 0x26);
+        return style::stateFailed();
     if (s == "stopped")
-        return QColor(0xd9, 0x77, 0x06);
+        return style::stateStopped();
     if (s == "done")
-        return QColor(0x25, 0x63, 0xeb);
-    return QColor(0x6b, 0x72, 0x80);
+        return style::stateDone();
+    return style::mutedText();
 }
 
 QString shortTime(const std::string& iso)

@@ -1,4 +1,5 @@
 #include "ui/models/suggestion_dialogue_model.h"
+#include "ui/style/ui_style.h"
 
 #include <QColor>
 #include <QFont>
@@ -117,12 +118,12 @@ QVariant SuggestionDialogueModel::data(const QModelIndex& index, int role) const
                                           : QVariant::fromValue(Qt::AlignLeft | Qt::AlignVCenter);
     case Qt::ForegroundRole: {
         if (count(index.column()) == 0 && index.column() >= Proposed)
-            return QColor(0x9c, 0xa3, 0xaf);
+            return style::faintText();
         switch (index.column()) {
-        case Proposed: return QColor(0x1d, 0x4e, 0xd8);
-        case Accepted: return QColor(0x15, 0x80, 0x3d);
-        case Rejected: return QColor(0x6b, 0x72, 0x80);
-        case Failed: return QColor(0xb4, 0x53, 0x09);
+        case Proposed: return style::stateRunning();
+        case Accepted: return style::stateDone();
+        case Rejected: return style::mutedText();
+        case Failed: return style::stateStopped();
         default: return {};
         }
     }

@@ -63,6 +63,48 @@ QColor sidebarBackground() { return QColor(0xf1, 0xf3, 0xf6); }
 QColor sidebarBorder() { return QColor(0xd6, 0xd9, 0xde); }
 QColor sidebarSelectedBackground() { return QColor(0xdb, 0xe6, 0xfb); }
 
+QColor stateRunning() { return QColor(0x1d, 0x4e, 0xd8); }
+QColor stateDone() { return QColor(0x15, 0x80, 0x3d); }
+QColor stateFailed() { return QColor(0xb9, 0x1c, 0x1c); }
+QColor stateStopped() { return QColor(0xb4, 0x53, 0x09); }
+QColor flagText() { return QColor(0xb4, 0x53, 0x09); }
+
+QColor counselingTask() { return QColor(0x25, 0x63, 0xeb); }
+QColor persuasionTask() { return QColor(0xd9, 0x77, 0x06); }
+QColor otherTask() { return QColor(0x6d, 0x28, 0xd9); }
+
+QColor replacedOriginalBackground() { return QColor(0xfe, 0xf9, 0xe7); }
+QColor changedOriginalBackground() { return QColor(0xff, 0xf7, 0xf7); }
+QColor divergenceMarker() { return QColor(0xf5, 0x9e, 0x0b); }
+QColor sharedPrefixVeil() { return QColor(0xf3, 0xf4, 0xf6, 140); }
+
+QColor agentBubbleFill() { return QColor(0xe3, 0xef, 0xff); }
+QColor agentBubbleBorder() { return QColor(0x9c, 0xc3, 0xf5); }
+QColor agentName() { return QColor(0x1d, 0x4e, 0xd8); }
+QColor userBubbleFill() { return QColor(0xea, 0xf6, 0xe4); }
+QColor userBubbleBorder() { return QColor(0xaa, 0xd4, 0x98); }
+QColor userName() { return QColor(0x3f, 0x7d, 0x20); }
+QColor neutralBubbleFill() { return QColor(0xf8, 0xfa, 0xfc); }
+QColor tagFill() { return QColor(0xff, 0xf4, 0xcc); }
+QColor tagBorder() { return QColor(0xe8, 0xc5, 0x4a); }
+QColor tagText() { return QColor(0x7a, 0x5b, 0x00); }
+QColor advantageNegative() { return QColor(0xd6, 0x60, 0x4d); }
+QColor advantagePositive() { return QColor(0x43, 0x93, 0xc3); }
+
+QColor rewardLow() { return QColor(0xef, 0x44, 0x44); }
+QColor rewardMid() { return QColor(0xf5, 0x9e, 0x0b); }
+QColor rewardHigh() { return QColor(0x22, 0xc5, 0x5e); }
+QColor rewardUnknown() { return QColor(0xd1, 0xd5, 0xdb); }
+
+QColor treeBackground() { return QColor(0xfb, 0xfc, 0xfd); }
+QColor treeEdge() { return QColor(0xcb, 0xd5, 0xe1); }
+QColor treeCurrentPath() { return QColor(0x25, 0x63, 0xeb); }
+QColor groupBorder() { return QColor(0x94, 0xa3, 0xb8); }
+QColor groupFill() { return QColor(0xf1, 0xf5, 0xf9); }
+QColor groupHoverFill() { return QColor(0xe2, 0xe8, 0xf0); }
+QColor titleText() { return QColor(0x11, 0x18, 0x27); }
+QColor separator() { return QColor(0xd1, 0xd5, 0xdb); }
+
 QColor seriesColour(int i)
 {
     const int n = static_cast<int>(std::size(kSeries));

@@ -60,6 +60,58 @@ QColor sidebarBackground();
 QColor sidebarBorder();
 QColor sidebarSelectedBackground();
 
+// A job's, run's or suggestion's state (status columns, card accents): the same colour for the same
+// state on every page.
+QColor stateRunning();   // running, proposed: waiting for something
+QColor stateDone();      // done, accepted
+QColor stateFailed();    // failed, failed items
+QColor stateStopped();   // stopped, cancelled, stale (no heartbeat)
+QColor flagText();       // a dialogue flagged for review
+
+// Task kinds (Dataset page cards).
+QColor counselingTask();
+QColor persuasionTask();
+QColor otherTask();
+
+// Branch comparison, the original's side of a replaced / changed turn, the bar that marks where
+// the branch diverges, and the veil over the shared prefix.
+QColor replacedOriginalBackground();
+QColor changedOriginalBackground();
+QColor divergenceMarker();
+QColor sharedPrefixVeil();
+
+// Chat bubbles (dialogue view, chat page, token shading): fill, border and speaker name per role,
+// and the small tags (e.g. "regenerated").
+QColor agentBubbleFill();
+QColor agentBubbleBorder();
+QColor agentName();
+QColor userBubbleFill();
+QColor userBubbleBorder();
+QColor userName();
+QColor neutralBubbleFill();
+QColor tagFill();
+QColor tagBorder();
+QColor tagText();
+// Token advantage shading: below and above zero.
+QColor advantageNegative();
+QColor advantagePositive();
+
+// Reward scale, low to high (branch tree chips), and "no reward yet".
+QColor rewardLow();
+QColor rewardMid();
+QColor rewardHigh();
+QColor rewardUnknown();
+
+// Branch tree (Regenerations).
+QColor treeBackground();
+QColor treeEdge();
+QColor treeCurrentPath();
+QColor groupBorder();
+QColor groupFill();
+QColor groupHoverFill();
+QColor titleText();          // strongest text: node titles
+QColor separator();          // thin lines between parts of a widget
+
 // The i-th series colour of a chart (cycles; distinct on white and for common colour blindness
 // in the first four).
 QColor seriesColour(int i);

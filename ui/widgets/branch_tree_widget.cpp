@@ -1,4 +1,5 @@
 #include "ui/widgets/branch_tree_widget.h"
+#include "ui/style/ui_style.h"
 
 #include "ui/models/regeneration_tree_model.h"
 
@@ -49,15 +50,15 @@ BranchTreeWidget::BranchTreeWidget(QWidget* parent) : QWidget(parent)
     setMouseTracking(true);
     setAutoFillBackground(true);
     QPalette p = palette();
-    p.setColor(QPalette::Window, QColor(0xfb, 0xfc, 0xfd));
+    p.setColor(QPalette::Window, style::treeBackground());
     setPalette(p);
 }
 
 QColor BranchTreeWidget::rewardColor(const std::optional<double>& fraction)
 {
     if (!fraction)
-        return QColor(0xd1, 0xd5, 0xdb);
-    const QColor low(0xef, 0x44, 0x44), mid(0xf5, 0x9e, 0x0b), high(0x22, 0xc5, 0x5e);
+        return style::rewardUnknown();
+    const QColor low = style::rewardLow(), mid = style::rewardMid(), high = style::rewardHigh();
     const double t = std::clamp(*fraction, 0.0, 1.0);
     return t < 0.5 ? mix(low, mid, t * 2) : mix(mid, high, (t - 0.5) * 2);
 }
@@ -256,7 +257,7 @@ void BranchTreeWidget::paintEvent(QPaintEvent*)
                     return true;
             return false;
         }());
-        p.setPen(QPen(onPath ? QColor(0x25, 0x63, 0xeb) : QColor(0xcb, 0xd5, 0xe1), onPath ? 2.0 : 1.4));
+        p.setPen(QPen(onPath ? style::treeCurrentPath() : style::treeEdge(), onPath ? 2.0 : 1.4));
         p.setBrush(Qt::NoBrush);
         p.drawPath(path);
     }
@@ -271,22 +272,22 @@ void BranchTreeWidget::paintEvent(QPaintEvent*)
         const bool hover = static_cast<int>(i) == m_hover;
         const QColor rc = rewardColor(it.fraction);
         if (it.kind == static_cast<int>(Kind::Group)) {
-            p.setPen(QPen(QColor(0x94, 0xa3, 0xb8), 1));
-            p.setBrush(hover ? QColor(0xe2, 0xe8, 0xf0) : QColor(0xf1, 0xf5, 0xf9));
+            p.setPen(QPen(style::groupBorder(), 1));
+            p.setBrush(hover ? style::groupHoverFill() : style::groupFill());
             p.drawRoundedRect(it.rect, it.rect.height() / 2, it.rect.height() / 2);
             const QRectF text = it.rect.adjusted(6, 2, -6, -2);
-            p.setPen(QColor(0x1e, 0x29, 0x3b));
+            p.setPen(style::bodyText());
             p.setFont(bold);
             p.drawText(QRectF(text.left(), text.top(), text.width(), text.height() / 2 + 1), Qt::AlignCenter,
                        QFontMetricsF(bold).elidedText(it.title, Qt::ElideRight, text.width()));
             p.setFont(small);
-            p.setPen(QColor(0x47, 0x55, 0x69));
+            p.setPen(style::secondaryText());
             p.drawText(QRectF(text.left(), text.center().y(), text.width(), text.height() / 2), Qt::AlignCenter,
                        QFontMetricsF(small).elidedText(it.detail, Qt::ElideRight, text.width()));
             continue;
         }
         const QColor fill = mix(QColor(Qt::white), rc, it.kind == static_cast<int>(Kind::Original) ? 0.22 : 0.16);
-        p.setPen(QPen(current ? QColor(0x25, 0x63, 0xeb) : (hover ? rc.darker(130) : rc.darker(110)), current ? 2.5 : 1.2));
+        p.setPen(QPen(current ? style::treeCurrentPath() : (hover ? rc.darker(130) : rc.darker(110)), current ? 2.5 : 1.2));
         p.setBrush(fill);
         p.drawRoundedRect(it.rect, 7, 7);
         // Reward chip on the left edge.
@@ -295,13 +296,13 @@ void BranchTreeWidget::paintEvent(QPaintEvent*)
         p.setBrush(rc);
         p.drawRoundedRect(chip, 3, 3);
         const QRectF text = it.rect.adjusted(18, 3, -8, -3);
-        p.setPen(QColor(0x11, 0x18, 0x27));
+        p.setPen(style::titleText());
         p.setFont(bold);
         const QFontMetricsF bfm(bold);
         p.drawText(QRectF(text.left(), text.top(), text.width(), text.height() / 2 + 2), Qt::AlignLeft | Qt::AlignVCenter,
                    bfm.elidedText(it.title, Qt::ElideRight, text.width()));
         p.setFont(small);
-        p.setPen(QColor(0x47, 0x55, 0x69));
+        p.setPen(style::secondaryText());
         QString detail = it.detail;
         if (it.hard)
             detail += tr(" · hard");
@@ -312,12 +313,12 @@ void BranchTreeWidget::paintEvent(QPaintEvent*)
             // A small mark for rewards a person set.
             const QRectF badge(it.rect.right() - 16, it.rect.top() + 4, 12, 12);
             p.setPen(Qt::NoPen);
-            p.setBrush(QColor(0x7c, 0x3a, 0xed));
+            p.setBrush(style::humanRewardText());
             p.drawEllipse(badge);
         }
     }
     if (m_items.empty()) {
-        p.setPen(QColor(0x6b, 0x72, 0x80));
+        p.setPen(style::mutedText());
         p.drawText(rect(), Qt::AlignCenter, tr("No branches"));
     }
 }

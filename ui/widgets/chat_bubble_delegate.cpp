@@ -1,4 +1,5 @@
 #include "ui/widgets/chat_bubble_delegate.h"
+#include "ui/style/ui_style.h"
 
 #include "ui/models/turn_list_model.h"
 
@@ -27,13 +28,13 @@ constexpr qreal kTagGap = 5;
 struct Palette {
     QColor fill, border, name;
 };
-const Palette kAgent{QColor(0xe3, 0xef, 0xff), QColor(0x9c, 0xc3, 0xf5), QColor(0x1d, 0x4e, 0xd8)};
-const Palette kUser{QColor(0xea, 0xf6, 0xe4), QColor(0xaa, 0xd4, 0x98), QColor(0x3f, 0x7d, 0x20)};
-const QColor kText(0x1f, 0x29, 0x37);
-const QColor kMuted(0x6b, 0x72, 0x80);
-const QColor kTagFill(0xff, 0xf4, 0xcc);
-const QColor kTagBorder(0xe8, 0xc5, 0x4a);
-const QColor kTagText(0x7a, 0x5b, 0x00);
+const Palette kAgent{style::agentBubbleFill(), style::agentBubbleBorder(), style::agentName()};
+const Palette kUser{style::userBubbleFill(), style::userBubbleBorder(), style::userName()};
+const QColor kText = style::bodyText();
+const QColor kMuted = style::mutedText();
+const QColor kTagFill = style::tagFill();
+const QColor kTagBorder = style::tagBorder();
+const QColor kTagText = style::tagText();
 
 int viewWidth(const QStyleOptionViewItem& option)
 {

@@ -49,10 +49,10 @@ protected:
         QLinearGradient g(bar.topLeft(), bar.topRight());
         for (int i = 0; i <= 10; ++i)
             g.setColorAt(i / 10.0, advantageColour((i - 5) / 5.0, 1.0));
-        p.setPen(QColor(0xd1, 0xd5, 0xdb));
+        p.setPen(style::separator());
         p.setBrush(g);
         p.drawRoundedRect(bar, 3, 3);
-        p.setPen(QColor(0x6b, 0x72, 0x80));
+        p.setPen(style::mutedText());
         p.drawText(QRect(0, 0, lw, height()), Qt::AlignVCenter | Qt::AlignLeft, left);
         p.drawText(QRect(bar.right() + 6, 0, rw, height()), Qt::AlignVCenter | Qt::AlignLeft, right);
     }

@@ -1,4 +1,5 @@
 #include "ui/widgets/token_shading.h"
+#include "ui/style/ui_style.h"
 
 #include "ui/models/chat_message_model.h"
 
@@ -25,14 +26,14 @@ constexpr qreal kPadY = 8;
 constexpr qreal kHeaderGap = 3;
 constexpr qreal kRadius = 10;
 
-const QColor kFill(0xf8, 0xfa, 0xfc);
-const QColor kBorder(0x9c, 0xc3, 0xf5);
-const QColor kName(0x1d, 0x4e, 0xd8);
-const QColor kText(0x1f, 0x29, 0x37);
-const QColor kMuted(0x6b, 0x72, 0x80);
+const QColor kFill = style::neutralBubbleFill();
+const QColor kBorder = style::agentBubbleBorder();
+const QColor kName = style::agentName();
+const QColor kText = style::bodyText();
+const QColor kMuted = style::mutedText();
 // RdBu end points.
-const QColor kNegative(0xd6, 0x60, 0x4d);
-const QColor kPositive(0x43, 0x93, 0xc3);
+const QColor kNegative = style::advantageNegative();
+const QColor kPositive = style::advantagePositive();
 
 int viewWidth(const QStyleOptionViewItem& option)
 {

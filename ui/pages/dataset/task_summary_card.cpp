@@ -16,10 +16,10 @@ namespace {
 QColor taskColour(const std::optional<hw::Task>& task)
 {
     if (task && task->kind == hw::TaskKind::Counseling)
-        return QColor(0x25, 0x63, 0xeb);
+        return style::counselingTask();
     if (task && task->kind == hw::TaskKind::Persuasion)
-        return QColor(0xd9, 0x77, 0x06);
-    return QColor(0x6d, 0x28, 0xd9);
+        return style::persuasionTask();
+    return style::otherTask();
 }
 
 QString row(const QString& key, const QString& value, bool indent = false)

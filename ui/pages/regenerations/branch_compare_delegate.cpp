@@ -25,26 +25,26 @@ void BranchCompareDelegate::paint(QPainter* painter, const QStyleOptionViewItem&
     const bool present = index.data(RegenerationCompareModel::PresentRole).toBool();
     const bool changed = index.data(RegenerationCompareModel::ChangedRole).toBool();
 
-    QColor background(0xff, 0xff, 0xff);
+    QColor background = style::chatBackground();
     if (kind == RowKind::Shared)
         background = style::sharedPrefixBackground();
     else if (kind == RowKind::Replaced)
         background = index.column() == RegenerationCompareModel::BranchColumn ? style::replacedTurnBackground()
-                                                                              : QColor(0xfe, 0xf9, 0xe7);
+                                                                              : style::replacedOriginalBackground();
     else if (changed)
         background = index.column() == RegenerationCompareModel::BranchColumn ? style::continuationBackground()
-                                                                              : QColor(0xff, 0xf7, 0xf7);
+                                                                              : style::changedOriginalBackground();
     painter->fillRect(option.rect, background);
     if (kind == RowKind::Replaced) {
         // A bar on the divergence row's outer edge, so the eye finds it while scrolling.
         const QRect bar = index.column() == RegenerationCompareModel::OriginalColumn
             ? QRect(option.rect.left(), option.rect.top(), 4, option.rect.height())
             : QRect(option.rect.right() - 3, option.rect.top(), 4, option.rect.height());
-        painter->fillRect(bar, QColor(0xf5, 0x9e, 0x0b));
+        painter->fillRect(bar, style::divergenceMarker());
     }
     if (!present) {
         painter->save();
-        painter->setPen(QColor(0x9c, 0xa3, 0xaf));
+        painter->setPen(style::faintText());
         painter->drawText(option.rect, Qt::AlignCenter, QStringLiteral("—"));
         painter->restore();
         return;
@@ -54,7 +54,7 @@ void BranchCompareDelegate::paint(QPainter* painter, const QStyleOptionViewItem&
     ChatBubbleDelegate::paint(painter, o, index);
     if (kind == RowKind::Shared) {
         // Dim the shared prefix: it is the same on both sides.
-        painter->fillRect(option.rect, QColor(0xf3, 0xf4, 0xf6, 140));
+        painter->fillRect(option.rect, style::sharedPrefixVeil());
     }
     if (option.state & QStyle::State_Selected) {
         painter->save();

@@ -1,4 +1,5 @@
 #include "ui/pages/runs/run_details_dialog.h"
+#include "ui/style/ui_style.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -102,12 +103,12 @@ void RunDetailsDialog::addItem(QTreeWidgetItem* parent, QTreeWidget* tree, const
     item->setText(0, key);
     if (value.is_object()) {
         item->setText(1, value.empty() ? QStringLiteral("{}") : tr("{%n key(s)}", nullptr, int(value.size())));
-        item->setForeground(1, QColor(0x6b, 0x72, 0x80));
+        item->setForeground(1, style::mutedText());
         for (const auto& [k, v] : value.items())
             addItem(item, tree, QString::fromStdString(k), v);
     } else if (value.is_array()) {
         item->setText(1, value.empty() ? QStringLiteral("[]") : tr("[%n item(s)]", nullptr, int(value.size())));
-        item->setForeground(1, QColor(0x6b, 0x72, 0x80));
+        item->setForeground(1, style::mutedText());
         int i = 0;
         for (const auto& v : value)
             addItem(item, tree, QStringLiteral("[%1]").arg(i++), v);

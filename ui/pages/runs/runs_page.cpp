@@ -1,6 +1,6 @@
 #include "ui/pages/runs/runs_page.h"
 
-#include "core/pipeline/training_set_store.h"
+#include "core/store/training_set_store.h"
 #include "core/store/dialogue_store.h"
 #include "core/store/run_store.h"
 #include "core/train/run_launcher.h"

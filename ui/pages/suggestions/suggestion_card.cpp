@@ -48,12 +48,12 @@ QPushButton* smallButton(const QString& text, const QString& tip)
 QColor SuggestionCard::statusColor(const QString& status)
 {
     if (status == QLatin1String("accepted"))
-        return QColor(0x16, 0xa3, 0x4a);
+        return style::stateDone();
     if (status == QLatin1String("rejected"))
-        return QColor(0x9c, 0xa3, 0xaf);
+        return style::faintText();
     if (status == QLatin1String("failed"))
-        return QColor(0xd9, 0x77, 0x06);
-    return QColor(0x3b, 0x82, 0xf6);
+        return style::stateStopped();
+    return style::stateRunning();
 }
 
 SuggestionCard::SuggestionCard(QWidget* parent)

@@ -1,4 +1,0 @@
-#pragma once
-// Moved to core/store (every SQL owner lives there): include "core/store/training_set_store.h". Kept so that
-// branches written against the old path still build; remove once none does.
-#include "core/store/training_set_store.h"
