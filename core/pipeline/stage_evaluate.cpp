@@ -99,9 +99,10 @@ StageKind evaluateStageKind()
          "seekers). Empty: the task's default set.", 0, 0, {}, "default set"},
         {"episodesPerPersona", "Episodes per persona", "Paired episodes each agent plays against each persona "
          "(the paper: 100 with four personas).", 1, 100000, {}, ""},
-        {"maxTurns", "Agent turns per episode", "0: the task's default (10 counseling, 15 donation).", 0, 200, {}, ""},
+        {"maxTurns", "Agent turns per episode", "0: the task's default (10 persuasion, 15 counseling).", 0, 200, {},
+         "task's default"},
         {"fidelity", "Fidelity check (real dialogues)", "Before the episodes, measure the simulator against this many "
-         "real dialogues (0 = skip).", 0, 100000, {}, ""}};
+         "real dialogues (0 = skip).", 0, 100000, {}, "skip"}};
     k.validate = [](const StageDescription& d) {
         for (const auto& dir : d.options["promptDirs"])
             if (!dir.is_string())

@@ -27,7 +27,7 @@ StageKind regenerateStageKind()
                  0, 0, {{"random", "one random suggestion per dialogue"}, {"accepted", "every accepted suggestion"}}, ""},
                 {"turnBudget", "Turns after the replaced one",
                  "Most turns the forward model writes after the better turn; 0 = the original's remaining "
-                 "turns plus 4 (between 4 and 40).", 0, 200, {}, ""}};
+                 "turns plus 4 (between 4 and 40).", 0, 200, {}, "automatic"}};
     k.validate = [](const StageDescription& d) {
         const std::string mode = d.options["mode"].get<std::string>();
         if (mode != "random" && mode != "accepted")

@@ -39,7 +39,7 @@ struct StageOptionField {
     std::string help;                // tooltip: what it changes
     double min = 0.0, max = 0.0;     // numbers: range (max <= min: none beyond the type)
     std::vector<std::pair<std::string, std::string>> choices; // strings: (value, label); empty = free text
-    std::string placeholder;         // strings: shown while empty
+    std::string placeholder;         // strings: shown while empty; numbers: shown at the minimum ("task's default")
 };
 
 struct StageKind {

@@ -23,11 +23,13 @@ QWidget* makeStageOptionWidget(const hw::StageOptionField& field, const nlohmann
         auto* box = new QSpinBox;
         box->setRange(ranged ? static_cast<int>(field.min) : 0,
                       ranged ? static_cast<int>(field.max) : std::numeric_limits<int>::max());
+        box->setSpecialValueText(QString::fromStdString(field.placeholder)); // shown at the minimum
         w = box;
     } else if (declared.is_number()) {
         auto* box = new QDoubleSpinBox;
         box->setDecimals(2);
         box->setRange(ranged ? field.min : 0.0, ranged ? field.max : 1e9);
+        box->setSpecialValueText(QString::fromStdString(field.placeholder));
         w = box;
     } else if (declared.is_string() && !field.choices.empty()) {
         auto* box = new QComboBox;
