@@ -4,7 +4,7 @@
 # every screen of the workbench has something to show:
 #   forward, hard forward and reward models (train-lm) -> hindsight pipeline with the local roles
 #   (retrieval controller, local forward models, reward model) -> training sets (SFT, Hindsight
-#   RL) -> SFT and ILQL agents (train).
+#   RL) -> SFT and ILQL agents (train) -> both evaluated against the local user simulator.
 # Every model is fine-tuned from the pretrained dialogue model in resources/pretrained/
 # dialogue-small (trained by packaging/pretrain-dialogue-model.sh on PersuasionForGood and this
 # corpus), with its tokenizer, so the models write readable English; at the end the script prints
@@ -54,9 +54,10 @@ else
   lm=(--tiny) agent=(--tiny)
   steps_forward=300 steps_hard=100 steps_reward=150 bc_steps=60
 fi
+eval_episodes=2 eval_turns=4
 if [ "${HW_DEMO_QUICK:-0}" = 1 ]; then
   # A check of the script itself (every step runs, the models learn next to nothing).
-  steps_forward=3 steps_hard=2 steps_reward=3 bc_steps=2
+  steps_forward=3 steps_hard=2 steps_reward=3 bc_steps=2 eval_episodes=1 eval_turns=2
   agent+=(--iterations 1 --updates 2)
 fi
 for task in counseling persuasion; do
@@ -84,6 +85,18 @@ for task in counseling persuasion; do
     "$CLI" train "$PROJECT" --set "demo-hindsight-rl-$task" --agent ilql "${agent[@]}" --init "$RUNS/$task-sft" \
       --quiet --out "$RUNS/$task-ilql"
   fi
+done
+
+# SFT against Hindsight RL (ILQL decoding, beta = 4) with the local user simulator (the forward
+# model plays each persona, the reward model decides the outcome), paired episode by episode, so
+# the Evaluation page has a run to show. A finished evaluation is found again, not re-run.
+for task in counseling persuasion; do
+  [ -d "$RUNS/$task-sft" ] && [ -d "$RUNS/$task-ilql" ] || continue
+  echo "demo: evaluating the $task agents against the local simulator"
+  "$CLI" evaluate "$PROJECT" --task "$task" --agent "ckpt:$RUNS/$task-sft,name=SFT" \
+    --agent "ckpt:$RUNS/$task-ilql,beta=4,name=Hindsight RL" \
+    --simulator "local:$RUNS/$task-forward,reward=$RUNS/$task-reward" \
+    --episodes-per-persona $eval_episodes --max-turns $eval_turns --seed 1 --quiet >/dev/null
 done
 "$CLI" stats "$PROJECT"
 

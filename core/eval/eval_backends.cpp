@@ -10,6 +10,9 @@
 #include "core/llm/llm_client.h"
 #include "core/offline/local_forward_model.h"
 #include "core/offline/reward_model_labeler.h"
+#include "core/train/checkpoint.h"
+
+#include <filesystem>
 
 namespace hw {
 namespace {
@@ -37,14 +40,24 @@ EvalBackends::EvalBackends(SharedProject& project, const Task& task, const std::
         const std::string who = "agent '" + spec.text + "': ";
         try {
             if (spec.kind == "ckpt") {
-                const CheckpointCapabilities caps = inspectCheckpoint(spec.checkpoint);
+                // A run folder (no config.json of its own) stands for its newest complete checkpoint.
+                std::string dir = spec.checkpoint;
+                std::error_code ec;
+                if (std::filesystem::is_directory(dir, ec) && !std::filesystem::exists(std::filesystem::path(dir) / "config.json", ec)) {
+                    try {
+                        dir = resolveCheckpointDir(dir);
+                    } catch (const Error&) {
+                        // Neither: inspectCheckpoint says what a checkpoint needs.
+                    }
+                }
+                const CheckpointCapabilities caps = inspectCheckpoint(dir);
                 if (!caps.policy)
                     throw Error(caps.error);
                 if (spec.beta && !caps.ilqlHeads)
-                    throw Error(spec.checkpoint + ": no ILQL heads (beta=B needs a checkpoint trained with `hindsight train`)");
+                    throw Error(dir + ": no ILQL heads (beta=B needs a checkpoint trained with `hindsight train`)");
                 ChatAgentSpec cs;
                 cs.kind = spec.beta ? agent_kind::kIlql : agent_kind::kPolicy;
-                cs.checkpoint = spec.checkpoint;
+                cs.checkpoint = dir;
                 if (spec.beta)
                     cs.beta = *spec.beta;
                 cs.device = m_options.device;

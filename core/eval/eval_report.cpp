@@ -51,7 +51,7 @@ std::string comparisonCell(const EvalReport& r, const std::string& agent)
     return "–";
 }
 
-std::string faultsText(const AgentResult& a)
+std::string faultsText(const EvalAgentResult& a)
 {
     if (a.faultyEpisodes == 0)
         return "0";
@@ -123,7 +123,7 @@ EvalReport buildEvalReport(int64_t run, const nlohmann::json& jobConfig, const s
     const auto agentsJson = jobConfig.value("agents", nlohmann::json::array());
     std::vector<std::map<int, double>> rewardsByEpisode(agentsJson.size());
     for (size_t i = 0; i < agentsJson.size(); ++i) {
-        AgentResult a;
+        EvalAgentResult a;
         a.name = agentsJson[i].value("name", "agent " + std::to_string(i + 1));
         a.spec = agentsJson[i].value("spec", std::string());
         std::vector<double> all;
@@ -155,7 +155,7 @@ EvalReport buildEvalReport(int64_t run, const nlohmann::json& jobConfig, const s
 
     size_t base = 0;
     if (!options.baseline.empty()) {
-        const auto it = std::find_if(r.agents.begin(), r.agents.end(), [&](const AgentResult& a) {
+        const auto it = std::find_if(r.agents.begin(), r.agents.end(), [&](const EvalAgentResult& a) {
             return a.name == options.baseline || a.spec == options.baseline;
         });
         if (it == r.agents.end()) {

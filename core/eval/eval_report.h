@@ -21,7 +21,7 @@ struct EvalReportOptions {
     stats::Options stats;
 };
 
-struct AgentResult {
+struct EvalAgentResult {
     std::string name;
     std::string spec;
     int64_t episodes = 0;          // finished episodes (ok + failed)
@@ -45,7 +45,7 @@ struct EvalReport {
     std::string task;
     nlohmann::json simulator = nlohmann::json::object();
     std::vector<std::string> personas;
-    std::vector<AgentResult> agents;
+    std::vector<EvalAgentResult> agents;
     std::string baseline;
     std::vector<AgentComparison> comparisons;
     int64_t requests = 0;

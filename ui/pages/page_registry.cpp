@@ -2,6 +2,7 @@
 
 #include "ui/pages/dataset/dataset_page.h"
 #include "ui/pages/dialogues/dialogues_page.h"
+#include "ui/pages/evaluation/evaluation_page.h"
 #include "ui/pages/jobs/jobs_page.h"
 #include "ui/pages/page.h"
 #include "ui/pages/regenerations/regenerations_page.h"
@@ -23,6 +24,7 @@ std::vector<Page*> createPages(ProjectSession* session, QWidget* parent)
     pages.push_back(new JobsPage(session, parent));
     pages.push_back(new RunsPage(session, parent));
     pages.push_back(new ChatPage(session, parent));
+    pages.push_back(new EvaluationPage(session, parent));
     pages.push_back(new TasksPage(session, parent));
     return pages;
 }

@@ -25,6 +25,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSplitter>
+#include <QStyle>
 #include <QVBoxLayout>
 #include <QtConcurrent>
 
@@ -56,6 +57,8 @@ hw::Task newTaskTemplate()
 }
 
 } // namespace
+
+QIcon TasksPage::icon() const { return style()->standardIcon(QStyle::SP_FileIcon); }
 
 TasksPage::TasksPage(ProjectSession* session, QWidget* parent)
     : Page(session, parent),

@@ -24,6 +24,7 @@ public:
     ~TasksPage() override;
 
     QString title() const override { return tr("Tasks"); }
+    QIcon icon() const override;
     void activated() override;
 
     void refresh();
