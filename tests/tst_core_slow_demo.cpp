@@ -49,13 +49,21 @@ private Q_SLOTS:
             QCOMPARE(out.count("the method offline on the"), round == 0 ? 2 : 0);
         }
         // 36 originals per task, each regenerated twice (local forward models, 25% by the hard
-        // one) and labelled by the local reward model.
+        // one) and labelled by the local reward model; then SFT and Hindsight RL evaluated against
+        // the local simulator, 2 episodes per persona (6 counseling personas, 4 persuasion ones):
+        // 24 + 16 simulated transcripts, not re-run by the second round.
         const QJsonObject s = statsJson(project);
-        QCOMPARE(s["dialogues"].toInt(), 72 + 144);
-        QCOMPARE(s["tasks"].toObject()["counseling"].toObject()["dialogues"].toInt(), 36 + 72);
-        QCOMPARE(s["tasks"].toObject()["persuasion"].toObject()["dialogues"].toInt(), 36 + 72);
+        QCOMPARE(s["dialogues"].toInt(), 72 + 144 + 40);
+        QCOMPARE(s["tasks"].toObject()["counseling"].toObject()["dialogues"].toInt(), 36 + 72 + 24);
+        QCOMPARE(s["tasks"].toObject()["persuasion"].toObject()["dialogues"].toInt(), 36 + 72 + 16);
         QCOMPARE(s["sources"].toObject()["demo"].toInt(), 72);
         QCOMPARE(s["sources"].toObject()["regeneration"].toInt(), 144);
+        QCOMPARE(s["sources"].toObject()["simulated"].toInt(), 40);
+        {
+            auto db = hw::Database::open(project.toStdString(), hw::Database::Mode::ReadOnly);
+            QCOMPARE(*db.queryInt64("SELECT count(*) FROM jobs WHERE kind = 'evaluate' AND status = 'done'"), int64_t(2));
+            QCOMPARE(*db.queryInt64("SELECT count(*) FROM eval_episodes"), int64_t(40));
+        }
         // Training sets and the SFT and ILQL agents of both tasks (ILQL's π_β is the SFT agent).
         const Run sets = hindsight({"trainset", "list", project, "--json"});
         for (const char* name : {"demo-sft-counseling", "demo-hindsight-rl-counseling", "demo-sft-persuasion",
