@@ -23,9 +23,12 @@ if [ "${#targets[@]}" -eq 0 ]; then
   IFS=$'\n' targets=($(sort <<<"${targets[*]}")); unset IFS
 fi
 built=()
+# Read once: `ninja ... | grep -q` under pipefail failed whenever grep quit early (SIGPIPE to
+# ninja), which silently skipped targets.
+known=$(ninja -C "$BUILD" -t targets all 2>/dev/null || true)
 for t in "${targets[@]}"; do
   # fuzz_http_request exists once its source is in core/fuzz.
-  if ninja -C "$BUILD" -t targets all 2>/dev/null | grep -q "^$t:"; then built+=("$t"); fi
+  if grep -q "^$t:" <<<"$known"; then built+=("$t"); fi
 done
 cmake --build "$BUILD" -j2 --target "${built[@]}"
 for t in "${built[@]}"; do

@@ -278,6 +278,9 @@ private Q_SLOTS:
                                             << "missing_column/full_dialog.csv:1:" << "missing column 'B4'";
         QTest::newRow("p4g bad role") << "p4g" << "p4g/broken/bad_role" << "bad_role/full_dialog.csv:9:"
                                       << "unknown role B4 '2'";
+        // Found by fuzz_p4g_import: a turn number beyond int64 was cast (undefined behaviour).
+        QTest::newRow("p4g huge turn") << "p4g" << "p4g/broken/huge_turn" << "huge_turn/full_dialog.csv:7:"
+                                       << "is not a turn number";
         QTest::newRow("p4g unterminated quote") << "p4g" << "p4g/broken/unterminated_quote"
                                                 << "unterminated_quote/full_dialog.csv:11:"
                                                 << "unterminated quoted field";

@@ -201,7 +201,8 @@ std::vector<Dialogue> readP4g(const P4gFiles& files, std::vector<int>* lines)
             if (id.empty())
                 fail(files.dialog, rec.line, "empty dialogue id B2");
             const auto turnNo = text::parseNumber(rec.fields[static_cast<size_t>(cTurn)]);
-            if (!turnNo || *turnNo < 0 || *turnNo != static_cast<double>(static_cast<int64_t>(*turnNo)))
+            // Range first: casting a double beyond int64 is undefined (found by fuzz_p4g_import).
+            if (!turnNo || !(*turnNo >= 0 && *turnNo <= 1e9) || *turnNo != static_cast<double>(static_cast<int64_t>(*turnNo)))
                 fail(files.dialog, rec.line,
                      "Turn '" + rec.fields[static_cast<size_t>(cTurn)] + "' is not a turn number");
             const int role = roleCode(files.dialog, rec.line, rec.fields[static_cast<size_t>(cB4)]);
