@@ -28,16 +28,8 @@ class TestEvalLocal : public QObject {
 
     std::string train(LmRole role, int steps)
     {
-        LmJobOptions o;
-        o.projectPath = m_project;
-        o.role = role;
-        o.config = LmTrainConfig::tiny();
-        o.config.device = "cpu";
-        o.config.maxSteps = steps;
-        o.config.optimizer.lr = 1e-2;
-        o.config.evalEvery = 0;
-        o.outDir = m_tmp.filePath(QString::fromStdString(toString(role))).toStdString();
-        return runLmTrainingJob(o).train.checkpointDir;
+        return hwtest::trainTinyLm(m_project, role, steps,
+                                   m_tmp.filePath(QString::fromStdString(toString(role))).toStdString());
     }
 
     EvaluationRequest request() const
@@ -117,13 +109,17 @@ private Q_SLOTS:
         EvaluationRequest r = request();
         r.seed = 17; // a run of its own
         r.concurrency = 1;
-        JobHooks hooks;
-        hooks.stopGraceMs = 0;
-        hooks.onProgress = [stop = hooks.stop](const JobProgress& p) {
-            if (p.done >= 3)
-                stop.requestStop();
+        // Hooks that stop a run once `n` episodes are done.
+        auto stopAfter = [](int64_t n) {
+            JobHooks h;
+            h.stopGraceMs = 0;
+            h.onProgress = [stop = h.stop, n](const JobProgress& p) {
+                if (p.done >= n)
+                    stop.requestStop();
+            };
+            return h;
         };
-        const EvaluationOutcome first = runEvaluationRequest(project, r, hooks);
+        const EvaluationOutcome first = runEvaluationRequest(project, r, stopAfter(3));
         QCOMPARE(first.summary.status, std::string("cancelled"));
         QVERIFY(first.summary.done >= 3 && first.summary.done < 8);
 
@@ -160,14 +156,8 @@ private Q_SLOTS:
 
         // The reverse: started through the registry, stopped, continued by the same request.
         r.seed = 18;
-        JobHooks hooks2;
-        hooks2.stopGraceMs = 0;
-        hooks2.onProgress = [stop = hooks2.stop](const JobProgress& p) {
-            if (p.done >= 2)
-                stop.requestStop();
-        };
         StageDescription fromCli = describeJob("evaluate", nlohmann::json{{"request", r}});
-        const JobSummary started = runStage(project, fromCli, hooks2);
+        const JobSummary started = runStage(project, fromCli, stopAfter(2));
         QCOMPARE(started.status, std::string("cancelled"));
         const EvaluationOutcome continued = runEvaluationRequest(project, r, {});
         QCOMPARE(continued.summary.jobId, started.jobId);

@@ -15,6 +15,7 @@
 #include "core/util/error.h"
 #include "support/lm_corpus.h"
 #include "support/test_paths.h"
+#include "support/tiny_chat_checkpoint.h"
 
 using namespace hw;
 
@@ -33,16 +34,8 @@ Checkpoints& trained()
         x.project = x.tmp.filePath("p.hwb").toStdString();
         hwtest::insertDialogues(x.project, hwtest::lmDialogues(48, 11));
         auto train = [&](LmRole role, int steps) {
-            LmJobOptions o;
-            o.projectPath = x.project;
-            o.role = role;
-            o.config = LmTrainConfig::tiny();
-            o.config.device = "cpu";
-            o.config.maxSteps = steps;
-            o.config.optimizer.lr = 1e-2;
-            o.config.evalEvery = 0;
-            o.outDir = x.tmp.filePath(QString::fromStdString(toString(role))).toStdString();
-            return runLmTrainingJob(o).train.checkpointDir;
+            return hwtest::trainTinyLm(x.project, role, steps,
+                                       x.tmp.filePath(QString::fromStdString(toString(role))).toStdString());
         };
         x.forward = train(LmRole::Forward, 80);
         x.hard = train(LmRole::ForwardHard, 20);

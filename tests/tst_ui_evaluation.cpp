@@ -43,16 +43,8 @@ class TestUiEvaluation : public QObject {
 
     std::string train(LmRole role, int steps)
     {
-        LmJobOptions o;
-        o.projectPath = m_project;
-        o.role = role;
-        o.config = LmTrainConfig::tiny();
-        o.config.device = "cpu";
-        o.config.maxSteps = steps;
-        o.config.optimizer.lr = 1e-2;
-        o.config.evalEvery = 0;
-        o.outDir = m_tmp.filePath(QString::fromStdString(toString(role))).toStdString();
-        return runLmTrainingJob(o).train.checkpointDir;
+        return hwtest::trainTinyLm(m_project, role, steps,
+                                   m_tmp.filePath(QString::fromStdString(toString(role))).toStdString());
     }
 
     std::vector<EvalEpisodeRecord> records()

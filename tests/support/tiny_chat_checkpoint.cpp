@@ -60,6 +60,20 @@ void makeChatProject(const std::string& projectPath, int n)
     tx.commit();
 }
 
+std::string trainTinyLm(const std::string& projectPath, hw::LmRole role, int steps, const std::string& outDir)
+{
+    hw::LmJobOptions o;
+    o.projectPath = projectPath;
+    o.role = role;
+    o.config = hw::LmTrainConfig::tiny();
+    o.config.device = "cpu";
+    o.config.maxSteps = steps;
+    o.config.optimizer.lr = 1e-2;
+    o.config.evalEvery = 0;
+    o.outDir = outDir;
+    return hw::runLmTrainingJob(o).train.checkpointDir;
+}
+
 TinyRun trainTinyPolicy(const std::string& projectPath, int steps, uint64_t seed)
 {
     hw::LmJobOptions o;

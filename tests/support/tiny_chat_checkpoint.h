@@ -6,6 +6,10 @@
 #include <cstdint>
 #include <string>
 
+namespace hw {
+enum class LmRole; // core/train/lm_data.h
+}
+
 namespace hwtest {
 
 // Creates the project file with n labeled counseling dialogues (varied wording).
@@ -17,6 +21,10 @@ struct TinyRun {
 };
 // Trains the tiny behaviour policy for `steps` optimizer steps; the run is recorded in the project.
 TinyRun trainTinyPolicy(const std::string& projectPath, int steps = 40, uint64_t seed = 0);
+
+// Trains a tiny model of `role` on the project's dialogues (tiny configuration, CPU, learning
+// rate 1e-2, no evaluation) for `steps` optimizer steps into outDir; returns its checkpoint.
+std::string trainTinyLm(const std::string& projectPath, hw::LmRole role, int steps, const std::string& outDir);
 
 // Writes ilql_heads.safetensors (value and Q heads, seeded random initialisation) into a
 // checkpoint, so it can be decoded as ILQL and every token carries Q̂ and V. Stand-in until the

@@ -480,16 +480,8 @@ void EvaluationPage::startEvaluation()
     dialog.setKind(QStringLiteral("evaluate"));
     if (m_report)
         dialog.taskBox()->setCurrentText(QString::fromStdString(m_report->task));
-    if (dialog.exec() != QDialog::Accepted)
-        return;
-    QString why;
-    auto request = dialog.request(&why);
-    if (!request) {
-        session()->showStatus(why);
-        return;
-    }
-    host->start(std::move(*request));
-    session()->showStatus(tr("Evaluation started: its progress is on the Jobs page; results appear here as it ends."));
+    if (dialog.execAndStart(host))
+        session()->showStatus(tr("Evaluation started: its progress is on the Jobs page; results appear here as it ends."));
 }
 
 bool EvaluationPage::exportReport(const QString& path, const QString& format)

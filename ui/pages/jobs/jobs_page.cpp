@@ -320,15 +320,7 @@ void JobsPage::startJob()
         return;
     StartJobDialog dialog(session(), m_host->profilesPath(), this);
     dialog.setDialogueSelection(DialogueSelection::of(session())->ids());
-    if (dialog.exec() != QDialog::Accepted)
-        return;
-    QString why;
-    auto request = dialog.request(&why);
-    if (!request) {
-        session()->showStatus(why);
-        return;
-    }
-    m_host->start(std::move(*request));
+    dialog.execAndStart(m_host);
 }
 
 void JobsPage::resumeSelected()

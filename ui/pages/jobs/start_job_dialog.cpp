@@ -9,6 +9,7 @@
 #include "ui/pages/jobs/stage_option_field.h"
 #include "ui/project_session.h"
 #include "ui/style/ui_style.h"
+#include "ui/workers/pipeline_worker_host.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -318,6 +319,21 @@ void StartJobDialog::updateFields()
     else if (const hw::StageKind* sk = hw::findStageKind(kind.toStdString()))
         m_hint->setText(QString::fromStdString(sk->role));
     adjustSize();
+}
+
+bool StartJobDialog::execAndStart(PipelineWorkerHost* host)
+{
+    if (exec() != QDialog::Accepted)
+        return false;
+    QString why;
+    auto r = request(&why);
+    if (!r) {
+        if (m_session)
+            m_session->showStatus(why);
+        return false;
+    }
+    host->start(std::move(*r));
+    return true;
 }
 
 std::optional<PipelineRequest> StartJobDialog::request(QString* error) const

@@ -23,6 +23,7 @@ class QSpinBox;
 
 namespace hw::ui {
 
+class PipelineWorkerHost;
 class ProjectSession;
 
 class StartJobDialog : public QDialog {
@@ -43,6 +44,9 @@ public:
     bool chooseBackend(const std::string& role, const QString& kind);
     // The request, or nullopt with a reason (no task, a role without a backend, a bad option).
     std::optional<PipelineRequest> request(QString* error = nullptr) const;
+    // Shows the dialog; on Start hands its request to `host` and returns true, otherwise (cancelled,
+    // or no valid request: the reason goes to the status bar) false.
+    bool execAndStart(PipelineWorkerHost* host);
 
     QComboBox* kindBox() const { return m_kind; }
     QComboBox* taskBox() const { return m_task; }
