@@ -3,6 +3,10 @@
 // significant paired difference; equal agents when the simulator ignores them; kill -9 and
 // resume without a repeated call; unparsable decisions as failed episodes; bad input refused
 // before anything is written.
+#include "core/data/task.h"
+#include "core/eval/gdp_zero_agent.h"
+#include "core/llm/llm_client.h"
+#include "core/prompts/prompt_library.h"
 #include "core/store/database.h"
 #include "support/fake_llm_server.h"
 #include "support/pipeline_fixture.h"
@@ -281,6 +285,85 @@ private Q_SLOTS:
             visits += node["visits"].get<int>();
         QCOMPARE(visits, 10);
         QVERIFY(!prov["strategy"].get<std::string>().empty());
+    }
+
+    // GDP-Zero's open-loop tree goes past this turn: a strategy with all its realizations (3
+    // sampled conversations) is entered and the next turn's strategies are searched under it; the
+    // score of each expansion is backed up along its path. The scorer here likes one strategy
+    // ("Emotion appeal") and nothing else, so that one must be chosen.
+    void gdpZeroTreeSearchesSeveralPlies()
+    {
+        FakeLlmServer server([](const hwtest::FakeCall& call) {
+            const std::string p = call.prompt();
+            if (p.find("Score: N") != std::string::npos)
+                return hwtest::FakeReply::text(p.find("Persuader: I use Emotion appeal") != std::string::npos ? "Score: 9"
+                                                                                                            : "Score: 2");
+            if (p.find("most likely next message") != std::string::npos)
+                return hwtest::FakeReply::text("I see.");
+            const auto at = p.find("using the strategy \"");
+            if (at == std::string::npos)
+                return hwtest::FakeReply::text("?");
+            const auto from = at + 20;
+            return hwtest::FakeReply::text("Response: I use " + p.substr(from, p.find('"', from) - from) + ".");
+        });
+        EndpointProfile profile;
+        profile.name = "fake";
+        profile.baseUrl = server.baseUrl();
+        profile.model = "planner";
+        profile.timeoutS = 10;
+        LlmClient client(profile);
+        const PromptLibrary prompts({PromptLibrary::builtinDir()});
+        const Task task = Task::persuasion();
+        StageContext ctx;
+        ctx.seed = 3;
+
+        // Visits of a node = its expansions (realizations) + the visits of its children.
+        std::function<void(const nlohmann::json&, int)> checkNode = [&](const nlohmann::json& node, int depth) {
+            QCOMPARE(node["depth"].get<int>(), depth);
+            int below = 0;
+            if (node.contains("children"))
+                for (const auto& c : node["children"]) {
+                    below += c["visits"].get<int>();
+                    checkNode(c, depth + 1);
+                }
+            const int realizations = node["realizations"].get<int>();
+            QVERIFY(realizations >= 1 && realizations <= GdpZeroAgent::kMaxRealizations);
+            QCOMPARE(node["visits"].get<int>(), realizations + below);
+            if (below > 0) // entered only once full
+                QCOMPARE(realizations, GdpZeroAgent::kMaxRealizations);
+        };
+
+        GdpZeroAgent deep(client, prompts, task, "gdp", 10);
+        const AgentTurn turn = deep.reply(task, {}, ctx);
+        QVERIFY2(turn.ok, turn.error.c_str());
+        QCOMPARE(turn.text, std::string("I use Emotion appeal."));
+        QCOMPARE(turn.provenance["strategy"].get<std::string>(), std::string("Emotion appeal"));
+        QVERIFY(turn.provenance["max_depth"].get<int>() >= 2);
+        QCOMPARE(turn.provenance["calls"].get<int>(), 30); // 3 per simulation: every one expands
+        QCOMPARE(int(server.calls().size()), 30);
+        int visits = 0;
+        for (const auto& node : turn.provenance["tree"]) {
+            visits += node["visits"].get<int>();
+            checkNode(node, 1);
+        }
+        QCOMPARE(visits, 10);
+        // The second ply's conversations continue the first's: a reply prompt holds two messages.
+        bool sawSecondPly = false;
+        for (const auto& c : server.calls())
+            sawSecondPly = sawSecondPly
+                || (c.prompt().find("using the strategy") != std::string::npos
+                    && c.prompt().find("Persuader: I use") != std::string::npos);
+        QVERIFY(sawSecondPly);
+
+        // One ply only: a full node is scored again from its stored conversations, without calls.
+        GdpZeroAgent shallow(client, prompts, task, "gdp", 10, 1);
+        const size_t before = server.calls().size();
+        const AgentTurn flat = shallow.reply(task, {}, ctx);
+        QCOMPARE(flat.provenance["max_depth"].get<int>(), 1);
+        for (const auto& node : flat.provenance["tree"])
+            QVERIFY(!node.contains("children"));
+        QCOMPARE(int(server.calls().size() - before), flat.provenance["calls"].get<int>());
+        QVERIFY(flat.provenance["calls"].get<int>() < 30);
     }
 
     void counselingSeekerOpens()

@@ -10,7 +10,9 @@
 #include "core/store/job_store.h"
 #include "core/pipeline/stage_registry.h"
 #include "core/prompts/prompt_library.h"
+#include "core/chat/token_value.h"
 #include "core/store/database.h"
+#include "core/store/dialogue_store.h"
 #include "core/store/eval_store.h"
 #include "core/train/lm_data.h"
 #include "core/train/lm_training_job.h"
@@ -81,6 +83,13 @@ private Q_SLOTS:
             const auto a = nlohmann::json::parse(st.text(0));
             QCOMPARE(a["provenance"]["kind"].get<std::string>(), std::string("ilql"));
             QVERIFY(a["provenance"]["advantage"].is_array() && !a["provenance"]["advantage"].empty());
+            // The tokens behind the shading: one per advantage, with its text, Q̂ and V.
+            const auto tokens = tokenValuesFromJson(a["provenance"]["tokens"]);
+            QCOMPARE(tokens.size(), a["provenance"]["advantage"].size());
+            for (size_t i = 0; i < tokens.size(); ++i) {
+                QVERIFY(tokens[i].hasValues());
+                QCOMPARE(tokens[i].advantage(), a["provenance"]["advantage"][i].get<double>());
+            }
             ++agentTurns;
         }
         QCOMPARE(agentTurns, 8);
@@ -182,6 +191,45 @@ private Q_SLOTS:
         } catch (const Error& e) {
             QVERIFY2(QString(e.what()).contains("ckpt:"), e.what());
         }
+    }
+
+    // Episodes in flight decode in one batch per step on each local model's engine (agents and the
+    // simulator's forward model); every sequence keeps its own sampling state, so a run with 8 in
+    // flight writes the transcripts and gets the rewards a run one episode at a time does.
+    void batchedEpisodesMatchOneAtATime()
+    {
+        // Status, reward and every turn of each episode of a run.
+        auto transcripts = [](Database& db, int64_t jobId) {
+            std::map<std::pair<int, int>, std::string> t;
+            for (const auto& e : EvalStore(db).episodes(jobId)) {
+                std::string text = e.status + " " + std::to_string(e.reward.value_or(-99)) + "\n";
+                if (e.dialogueId)
+                    if (const auto d = DialogueStore(db).get(*e.dialogueId))
+                        for (const auto& turn : d->turns)
+                            text += turn.text + "\n";
+                t[{e.agentIndex, e.episode}] = text;
+            }
+            return t;
+        };
+        EvaluationRequest r = request();
+        r.seed = 31; // a run of its own
+        r.concurrency = 8;
+        Database db = Database::open(m_project);
+        SharedProject project(db);
+        const EvaluationOutcome batched = runEvaluationRequest(project, r, {});
+        QCOMPARE(batched.summary.status, std::string("done"));
+        // The same request one episode at a time, in a fresh project (this one has it finished).
+        QTemporaryDir other;
+        const std::string otherPath = other.filePath("q.hwb").toStdString();
+        hwtest::insertDialogues(otherPath, hwtest::lmDialogues(48, 11));
+        Database db2 = Database::open(otherPath);
+        SharedProject project2(db2);
+        r.concurrency = 1;
+        const EvaluationOutcome single = runEvaluationRequest(project2, r, {});
+        QCOMPARE(single.summary.status, std::string("done"));
+        const auto a = transcripts(db, batched.summary.jobId), b = transcripts(db2, single.summary.jobId);
+        QCOMPARE(a.size(), size_t(8));
+        QCOMPARE(a, b);
     }
 
     void wrongKindsOfCheckpointAreRefused()

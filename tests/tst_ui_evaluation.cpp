@@ -16,7 +16,9 @@
 #include "support/lm_corpus.h"
 #include "support/test_paths.h"
 #include "support/tiny_chat_checkpoint.h"
+#include "core/store/dialogue_store.h"
 #include "ui/charts/interval_bar_chart.h"
+#include "ui/models/chat_message_model.h"
 #include "ui/pages/evaluation/evaluation_page.h"
 #include "ui/project_session.h"
 #include "ui/settings/settings.h"
@@ -27,6 +29,7 @@
 #include <QFile>
 #include <QHeaderView>
 #include <QLabel>
+#include <QListView>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -199,6 +202,31 @@ private Q_SLOTS:
         QCOMPARE(page.compareBox()->currentText(), QStringLiteral("policy"));
         QCOMPARE(page.episodeView()->dialogueId(), qint64(*mine->dialogueId));
         QCOMPARE(page.pairedView()->dialogueId(), qint64(*theirs->dialogueId));
+
+        // The ILQL agent's turns are shaded by advantage: the view draws the tokens the episode
+        // stored, each with the Q̂ − V its provenance recorded.
+        QVERIFY(page.episodeView()->isShaded());
+        const ui::ChatMessageModel* shaded = page.episodeView()->shadedModel();
+        Database db = Database::open(m_project);
+        const auto d = DialogueStore(db).get(*mine->dialogueId);
+        QCOMPARE(shaded->rowCount(), int(d->turns.size()));
+        int agentRows = 0;
+        for (int r = 0; r < shaded->rowCount(); ++r) {
+            QCOMPARE(shaded->isAgent(r), d->turns[size_t(r)].role == Role::Agent);
+            if (!shaded->isAgent(r))
+                continue;
+            ++agentRows;
+            const auto& adv = d->turns[size_t(r)].annotations["provenance"]["advantage"];
+            QCOMPARE(shaded->tokens(r).size(), adv.size());
+            for (size_t i = 0; i < adv.size(); ++i)
+                QCOMPARE(shaded->tokens(r)[i].advantage(), adv[i].get<double>());
+            QVERIFY(shaded->index(r).data(ui::ChatMessageModel::HasValuesRole).toBool());
+        }
+        QCOMPARE(agentRows, 2);
+        QVERIFY(page.episodeView()->turnsView()->model() == shaded);
+        // Clearing the view goes back to plain bubbles.
+        page.episodeView()->clear();
+        QVERIFY(!page.episodeView()->isShaded());
     }
 
     void emptyProjectSaysWhatToDo()

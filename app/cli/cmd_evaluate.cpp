@@ -43,7 +43,8 @@ Simulator SPEC:
   --episodes-per-persona N    episodes per persona and agent (default 100: the paper's 400)
   --max-turns T               agent turns per episode (default 10 persuasion, 15 counseling)
   --seed S                    episode seeds (default 0)
-  --concurrency K             episodes in flight (default: the simulator endpoint's limit)
+  --concurrency K             episodes in flight (default: the simulator endpoint's limit;
+                              local checkpoints: 16, decoded together in one batch per step)
   --fidelity N                first measure the simulator against N held-in real dialogues (the
                               simulator replaces the real user after the real agent turns; its
                               decision vs the real outcome: Spearman rho and MAE); shown in the report

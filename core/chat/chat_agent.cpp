@@ -12,7 +12,7 @@ namespace hw {
 std::unique_ptr<ChatAgent> makeChatAgent(const ChatAgentSpec& spec, const ChatAgentEnv& env)
 {
     if (spec.kind == agent_kind::kPolicy || spec.kind == agent_kind::kIlql)
-        return std::make_unique<LocalCheckpointAgent>(spec);
+        return std::make_unique<LocalCheckpointAgent>(spec, env.batchSlots);
     if (spec.kind == agent_kind::kEndpoint) {
         promptFileOf(spec.prompting); // an unknown style fails now, not at the first message
         const auto profiles = EndpointProfiles::load(env.endpointsFile.empty() ? EndpointProfiles::defaultPath()

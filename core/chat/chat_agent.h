@@ -49,6 +49,11 @@ using TokenStreamFn = std::function<void(const TokenValue& token)>;
 struct ChatAgentEnv {
     std::string endpointsFile;            // "" = EndpointProfiles::defaultPath()
     std::vector<std::string> promptDirs;  // empty = PromptLibrary's default search path
+    // Local checkpoints: > 0 decodes on a continuous-batching engine (core/gen) with this many
+    // KV slots, so reply() becomes reentrant: conversations in flight share one model and each
+    // decoding step is one batch. Only for checkpoints without a separate value trunk (the engine
+    // has no companion models); others ignore it (reentrant() says which).
+    int64_t batchSlots = 0;
 };
 
 class ChatAgent {
@@ -62,6 +67,8 @@ public:
     virtual bool hasValues() const { return false; }
     // ILQL advantage weight used from the next token on; ignored by other agents.
     virtual void setBeta(double beta) {}
+    // True when reply() may be called from several threads at once (a batching local agent).
+    virtual bool reentrant() const { return false; }
 
     // Blocks until the reply is complete or `stop` is requested (then cancelled = true and the
     // text so far is returned). Throws hw::Error (endpoint errors, bad prompts).

@@ -1,5 +1,6 @@
 #include "core/chat/local_checkpoint_agent.h"
 
+#include "core/gen/generation_engine.h"
 #include "core/model/dialogue_codec.h"
 #include "core/model/generation.h"
 #include "core/model/model_io.h"
@@ -106,9 +107,11 @@ struct LocalCheckpointAgent::Impl {
     IlqlConfig ilql;
     std::atomic<double> beta{8.0};
     torch::Device device{torch::kCPU};
+    std::unique_ptr<GenerationEngine> engine;    // batched decoding (ChatAgentEnv::batchSlots)
 };
 
-LocalCheckpointAgent::LocalCheckpointAgent(ChatAgentSpec spec) : ChatAgent(std::move(spec)), m(std::make_unique<Impl>())
+LocalCheckpointAgent::LocalCheckpointAgent(ChatAgentSpec spec, int64_t batchSlots)
+    : ChatAgent(std::move(spec)), m(std::make_unique<Impl>())
 {
     const std::string& dir = m_spec.checkpoint;
     if (dir.empty())
@@ -158,7 +161,17 @@ LocalCheckpointAgent::LocalCheckpointAgent(ChatAgentSpec spec) : ChatAgent(std::
     if (m->decoding)
         m->decode = loadIlqlDecodeConfig(dir);
     m->beta = m_spec.beta;
+    // The engine decodes one model; a separate value trunk would need its own caches in lockstep.
+    if (batchSlots > 0 && (!m->decoding || ilqlCompanionTrunks(*m->decoding).empty())) {
+        EngineOptions eo;
+        eo.maxBatch = batchSlots;
+        eo.maxQueue = std::max<int64_t>(64, 4 * batchSlots);
+        eo.maxLength = m->loaded.model->config().maxPositionEmbeddings;
+        m->engine = std::make_unique<GenerationEngine>(m->loaded.model, eo);
+    }
 }
+
+bool LocalCheckpointAgent::reentrant() const { return m->engine != nullptr; }
 
 LocalCheckpointAgent::~LocalCheckpointAgent() = default;
 
@@ -262,7 +275,19 @@ ChatReply LocalCheckpointAgent::reply(const ChatReplyRequest& request, const Tok
     };
 
     torch::NoGradGuard noGrad;
-    const GenerationResult r = generate(m->loaded.model, {prompt}, go, hook, onEvent, &stop);
+    GenerationResult r;
+    if (m->engine) {
+        // hook and onEvent run on the engine thread, one call at a time for this reply.
+        EngineRequest er;
+        er.prompts = {prompt};
+        er.options = go;
+        er.hook = hook;
+        er.onToken = onEvent;
+        er.stop = stop;
+        r = m->engine->submit(std::move(er)).get();
+    } else {
+        r = generate(m->loaded.model, {prompt}, go, hook, onEvent, &stop);
+    }
     out.text = m->codec->decodeTurn(generated);
     out.rawText = out.text;
     out.tokenCount = r.generatedTokens;

@@ -9,6 +9,8 @@
 // the chat page can shade π_β's replies too. π_β(a|s) is the softmax of π_β's raw logits
 // (temperature 1, no filtering); Q̂ and V are those the decoding used. A separate value trunk
 // (the ILQL trainer's default layout) decodes alongside π_β on its own KV cache.
+// With ChatAgentEnv::batchSlots, replies of several conversations decode in one batch per step
+// on a GenerationEngine (same tokens as alone: per-sequence sampling state).
 // Internal to core/chat; use makeChatAgent().
 #include "core/chat/chat_agent.h"
 
@@ -19,11 +21,14 @@ namespace hw {
 class LocalCheckpointAgent : public ChatAgent {
 public:
     // Loads model, tokenizer and (when present) ILQL heads; throws hw::Error naming what failed.
-    explicit LocalCheckpointAgent(ChatAgentSpec spec);
+    // batchSlots > 0: decode on a GenerationEngine with that many slots (reply() reentrant) when
+    // the checkpoint has no separate value trunk.
+    explicit LocalCheckpointAgent(ChatAgentSpec spec, int64_t batchSlots = 0);
     ~LocalCheckpointAgent() override;
 
     bool hasValues() const override;
     void setBeta(double beta) override;
+    bool reentrant() const override;
     ChatReply reply(const ChatReplyRequest& request, const TokenStreamFn& onToken,
                     const StopToken& stop) override;
 

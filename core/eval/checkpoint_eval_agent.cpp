@@ -7,10 +7,16 @@ namespace hw {
 CheckpointEvalAgent::CheckpointEvalAgent(ChatAgentSpec spec, std::string specText, int parallel)
     : m_spec(std::move(spec)), m_specText(std::move(specText)), m_parallel(std::max(1, parallel))
 {
-    auto first = makeChatAgent(m_spec);
+    ChatAgentEnv env;
+    if (m_parallel > 1)
+        env.batchSlots = m_parallel;
+    auto first = makeChatAgent(m_spec, env);
     m_hasValues = first->hasValues();
     m_created = 1;
-    m_idle.push_back(std::move(first));
+    if (first->reentrant())
+        m_shared = std::move(first);   // one model, episodes batched on its engine
+    else
+        m_idle.push_back(std::move(first));
 }
 
 CheckpointEvalAgent::~CheckpointEvalAgent() = default;
@@ -65,11 +71,12 @@ void CheckpointEvalAgent::giveBack(std::unique_ptr<ChatAgent> agent)
 
 AgentTurn CheckpointEvalAgent::reply(const Task& task, const std::vector<Turn>& history, const StageContext& ctx)
 {
-    auto agent = borrow();
     ChatReplyRequest req;
     req.task = task;
     req.history = history;
-    AgentTurn out;
+    if (m_shared)
+        return finish(m_shared->reply(req, {}, ctx.stop));
+    auto agent = borrow();
     ChatReply r;
     try {
         r = agent->reply(req, {}, ctx.stop);
@@ -78,18 +85,26 @@ AgentTurn CheckpointEvalAgent::reply(const Task& task, const std::vector<Turn>& 
         throw;
     }
     giveBack(std::move(agent));
+    return finish(std::move(r));
+}
+
+AgentTurn CheckpointEvalAgent::finish(ChatReply r) const
+{
     if (r.cancelled)
         throw Cancelled();
+    AgentTurn out;
     out.text = r.text;
     out.raw = r.rawText;
     out.provenance = r.provenance;
     out.provenance["kind"] = m_spec.kind;
     if (m_hasValues && !r.tokens.empty()) {
-        // Advantage per token (Q̂ - V) for the episode browser's shading.
+        // Advantage per token (Q̂ - V), and each token's text, Q̂, V and π_β for the episode
+        // browser's shading (the chat page's token format, core/chat/token_value.h).
         nlohmann::json adv = nlohmann::json::array();
         for (const auto& t : r.tokens)
             adv.push_back(t.q && t.v ? nlohmann::json(*t.q - *t.v) : nlohmann::json(nullptr));
         out.provenance["advantage"] = adv;
+        out.provenance["tokens"] = tokenValuesToJson(r.tokens);
     }
     out.ok = !out.text.empty();
     if (!out.ok)

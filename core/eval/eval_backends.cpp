@@ -82,6 +82,8 @@ EvalBackends::EvalBackends(SharedProject& project, const Task& task, const std::
             LocalForwardOptions fo;
             fo.checkpoint = simulator.forward;
             fo.device = m_options.device;
+            if (m_options.localParallel > 1)
+                fo.batchSlots = m_options.localParallel;
             m_forward.push_back(std::make_unique<LocalForwardModel>(fo));
             m_reward.push_back(std::make_unique<RewardModelLabeler>(simulator.reward, m_options.device));
             nlohmann::json identity = {{"kind", "local"},

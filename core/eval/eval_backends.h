@@ -22,11 +22,16 @@ namespace hw {
 
 class LlmClient;
 
+// Episodes in flight with local models when --concurrency is not given (bench_evaluate --local).
+constexpr int kDefaultLocalEpisodesInFlight = 16;
+
 struct EvalBackendOptions {
     std::string endpointsFile;        // "" = EndpointProfiles::defaultPath()
     std::vector<std::string> promptDirs; // empty = PromptLibrary's default search path
     int concurrency = 0;              // requests in flight per endpoint; 0 = the profile's
-    int localParallel = 1;            // copies of each checkpoint agent (episodes in flight)
+    // Episodes in flight a local checkpoint (agent or simulator) serves: > 1 decodes them in one
+    // batch per step on a continuous-batching engine (core/gen); 1 = one at a time.
+    int localParallel = 1;
     std::string device;               // local models; "" = default
     std::string personaSet;           // recorded in the simulator's identity
     int gdpZeroSimulations = 10;

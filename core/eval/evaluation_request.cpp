@@ -97,6 +97,8 @@ EvaluationOutcome runEvaluationRequest(SharedProject& project, const EvaluationR
     bo.endpointsFile = request.endpointsFile;
     bo.promptDirs = request.promptDirs;
     bo.concurrency = request.concurrency;
+    // Local checkpoints batch the episodes in flight on one engine each (agents and simulator).
+    bo.localParallel = request.concurrency > 0 ? request.concurrency : kDefaultLocalEpisodesInFlight;
     bo.device = request.device;
     bo.personaSet = personas.set;
     EvalBackends backends(project, task, specs, simSpec, bo);

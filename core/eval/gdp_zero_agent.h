@@ -4,10 +4,15 @@
 // one LLM plays both sides: for a chosen strategy it writes the agent's message
 // (gdp_zero_reply.txt), the user's answer (gdp_zero_user.txt) and scores how the conversation
 // now stands (gdp_zero_value.txt, "Score: 0-10"). 10 simulations per turn as in the paper; the
-// reply is the best-scored message of the most visited strategy.
+// reply is the best-scored message of the most visited strategy of this turn.
 //
-// The tree is one ply deep (the strategy of this turn, PUCT selection with a uniform prior,
-// revisits sample new messages); the original also expands the following turns.
+// The tree is GDP-Zero's open-loop tree over strategy sequences, several plies deep: a node is
+// the strategies chosen from this turn on; each simulation selects by PUCT (uniform prior, Q_0 =
+// 0) down the tree, and a node with fewer than kMaxRealizations (3) sampled conversations gets a
+// new one (3 calls: message, user answer, score; no rollout) while a full node is entered through
+// one of its conversations (round robin) and the search continues a ply deeper, up to maxDepth
+// plies; the score is backed up along the path. Differs from the original in the prior: uniform
+// over strategies, where GDP-Zero asks the LLM for one (one call per expanded node).
 #include "core/eval/eval_agent.h"
 #include "core/prompts/prompt_library.h"
 
@@ -27,7 +32,10 @@ std::vector<DialogueStrategy> loadStrategies(const PromptLibrary& prompts, const
 class GdpZeroAgent : public EvalAgent {
 public:
     GdpZeroAgent(LlmClient& client, const PromptLibrary& prompts, const Task& task, std::string spec,
-                 int simulations = 10);
+                 int simulations = 10, int maxDepth = kDefaultMaxDepth);
+
+    static constexpr int kMaxRealizations = 3;
+    static constexpr int kDefaultMaxDepth = 4;
 
     nlohmann::json describe() const override;
     int maxConcurrency() const override;
@@ -41,6 +49,7 @@ private:
     PromptTemplate m_value;
     std::string m_spec;
     int m_simulations;
+    int m_maxDepth;
 };
 
 // "Score: N" with N in 0..10, as a value in [0, 1]; nullopt when absent or out of range.

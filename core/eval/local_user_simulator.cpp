@@ -31,7 +31,9 @@ LocalUserSimulator::LocalUserSimulator(ForwardModel& forward, RewardLabeler& rew
 
 int LocalUserSimulator::maxConcurrency() const
 {
-    return std::max(1, std::min(m_forward.maxConcurrency(), m_reward.maxConcurrency()));
+    // The turns set the pace (a decision is one short forward pass per episode): decisions beyond
+    // the reward model's own limit wait their turn in decide().
+    return std::max(1, m_forward.maxConcurrency());
 }
 
 SimulatorTurn LocalUserSimulator::userTurn(const Task& task, const EvalPersona& persona, const std::vector<Turn>& history,
@@ -70,7 +72,13 @@ SimulatorDecision LocalUserSimulator::decide(const Task& task, const EvalPersona
 {
     SimulatorDecision d;
     const Dialogue dialogue = personaDialogue(task, persona, history);
-    RewardResult r = m_reward.label(task, dialogue, ctx);
+    RewardResult r;
+    if (m_reward.maxConcurrency() <= 1) {
+        std::lock_guard<std::mutex> lock(m_rewardMutex);
+        r = m_reward.label(task, dialogue, ctx);
+    } else {
+        r = m_reward.label(task, dialogue, ctx);
+    }
     d.usage = r.usage;
     d.provenance = r.provenance;
     d.raw = r.raw.empty() ? r.details.dump() : r.raw;

@@ -6,6 +6,8 @@
 // When the user opens (counseling), the first message is the persona's situation.
 #include "core/eval/user_simulator.h"
 
+#include <mutex>
+
 namespace hw {
 
 class LocalUserSimulator : public UserSimulator {
@@ -24,6 +26,7 @@ private:
     ForwardModel& m_forward;
     RewardLabeler& m_reward;
     nlohmann::json m_identity;
+    std::mutex m_rewardMutex;   // serialises decisions when the reward model takes one at a time
 };
 
 // The dialogue the local models see: the history with the persona as metadata.

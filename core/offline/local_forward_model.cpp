@@ -1,5 +1,6 @@
 #include "core/offline/local_forward_model.h"
 
+#include "core/gen/generation_engine.h"
 #include "core/model/generation.h"
 #include "core/model/model_io.h"
 #include "core/train/checkpoint.h"
@@ -38,6 +39,18 @@ LocalForwardModel::LocalForwardModel(LocalForwardOptions options) : m_options(st
     CheckpointReader reader(m_dir);
     if (reader.has(checkpoint::kTrainerState))
         m_step = reader.readTrainerState().state.step;
+    if (m_options.batchSlots > 0) {
+        EngineOptions eo;
+        eo.maxBatch = m_options.batchSlots;
+        eo.maxQueue = std::max<int64_t>(64, 4 * m_options.batchSlots);
+        eo.maxLength = loaded.config.maxPositionEmbeddings;
+        m_engine = std::make_unique<GenerationEngine>(m_model, eo);
+    }
+}
+
+int LocalForwardModel::maxConcurrency() const
+{
+    return m_engine ? static_cast<int>(m_options.batchSlots) : 1;
 }
 
 LocalForwardModel::~LocalForwardModel() = default;
@@ -127,7 +140,15 @@ ForwardResult LocalForwardModel::complete(const ForwardRequest& request, const S
     };
 
     GenerationResult g;
-    {
+    if (m_engine) {
+        // The hook runs on the engine thread for this sequence alone (rows = {0}).
+        EngineRequest er;
+        er.prompts = {prompt};
+        er.options = go;
+        er.hook = hook;
+        er.stop = ctx.stop;
+        g = m_engine->submit(std::move(er)).get();
+    } else {
         std::lock_guard<std::mutex> lock(m_mutex);
         g = generate(m_model, {prompt}, go, hook, {}, &ctx.stop);
     }

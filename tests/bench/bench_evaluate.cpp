@@ -6,9 +6,21 @@
 // ratio, measured in one run; then the same evaluation one episode at a time, for the speed-up.
 //
 //   bench_evaluate [--latency-ms 50] [--concurrency 32] [--episodes 64] [--max-turns 10]
+//
+// --local: offline evaluation instead, a π_β checkpoint agent against the local simulator
+// (forward model for the user's turns, reward model for the outcome), all trained here for a few
+// steps on a small counseling corpus (--preset small: hidden 256, 4 layers; tiny: hidden 32).
+// The same episodes run one at a time (generate() per turn, the previous behaviour) and with K
+// in flight, where each local model decodes every episode's turn in one batch per step on its
+// generation engine; prints episodes/min of both and the ratio (target >= 4x at K = 16).
+//
+//   bench_evaluate --local [--k 16] [--episodes 32] [--max-turns 3] [--preset small] [--steps 60]
 #include "core/eval/eval_backends.h"
 #include "core/eval/eval_persona.h"
 #include "core/eval/evaluation_job.h"
+#include "core/eval/evaluation_request.h"
+#include "core/train/lm_training_job.h"
+#include "tests/support/lm_corpus.h"
 #include "core/net/http_server.h"
 #include "core/store/database.h"
 #include "core/store/dialogue_store.h"
@@ -92,12 +104,116 @@ Measured evaluate(const std::string& path, const std::string& url, int concurren
     return m;
 }
 
+std::string argText(int argc, char** argv, const char* name, const std::string& fallback)
+{
+    for (int i = 1; i + 1 < argc; ++i)
+        if (std::string(argv[i]) == name)
+            return argv[i + 1];
+    return fallback;
+}
+
+bool hasFlag(int argc, char** argv, const char* name)
+{
+    for (int i = 1; i < argc; ++i)
+        if (std::string(argv[i]) == name)
+            return true;
+    return false;
+}
+
+std::string trainModel(const std::string& project, LmRole role, const std::string& preset, int steps,
+                       const std::string& outDir)
+{
+    LmJobOptions o;
+    o.projectPath = project;
+    o.role = role;
+    o.config = LmTrainConfig::tiny();
+    o.config.modelPreset = preset;
+    o.config.device = "cpu";
+    o.config.maxSteps = steps;
+    o.config.optimizer.lr = preset == "tiny" ? 1e-2 : 2e-3;
+    o.config.evalEvery = 0;
+    o.outDir = outDir;
+    o.record = false;
+    return runLmTrainingJob(o).train.checkpointDir;
+}
+
+// Offline evaluation, one episode at a time vs K in flight (see the header).
+int benchLocal(int argc, char** argv, const std::string& dir)
+{
+    const int k = static_cast<int>(argValue(argc, argv, "--k", 16));
+    const int episodes = static_cast<int>(argValue(argc, argv, "--episodes", 32));
+    const int maxTurns = static_cast<int>(argValue(argc, argv, "--max-turns", 3));
+    const int steps = static_cast<int>(argValue(argc, argv, "--steps", 60));
+    const std::string preset = argText(argc, argv, "--preset", "small");
+    const std::string project = dir + "/local.hwb";
+    hwtest::insertDialogues(project, hwtest::lmDialogues(48, 11));
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::string forward = trainModel(project, LmRole::Forward, preset, steps, dir + "/forward");
+    const std::string reward = trainModel(project, LmRole::Reward, preset, steps / 2, dir + "/reward");
+    const std::string policy = trainModel(project, LmRole::PolicySft, preset, steps, dir + "/policy");
+    std::fprintf(stderr, "trained three %s models (%d steps) in %.1f s\n", preset.c_str(), steps,
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+
+    auto run = [&](int concurrency, const std::string& path) {
+        std::filesystem::copy_file(project, path, std::filesystem::copy_options::overwrite_existing);
+        Database db = Database::open(path);
+        SharedProject shared(db);
+        EvaluationRequest r;
+        r.task = "counseling";
+        r.agents = {"ckpt:" + policy + ",name=policy"};
+        r.simulator = "local:" + forward + ",reward=" + reward;
+        r.personas = "grief,breakup";
+        r.episodesPerPersona = std::max(1, episodes / 2);
+        r.maxTurns = maxTurns;
+        r.seed = 7;
+        r.concurrency = concurrency;
+        r.device = "cpu";
+        r.promptDirs = {PromptLibrary::builtinDir()};
+        Measured m;
+        const auto start = std::chrono::steady_clock::now();
+        m.summary = runEvaluationRequest(shared, r, {}).summary;
+        m.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        int64_t turns = 0, chars = 0;
+        Statement st(db, "SELECT count(*), coalesce(sum(length(t.text)), 0) FROM turns t JOIN eval_episodes e "
+                         "ON e.dialogue_id = t.dialogue_id");
+        if (st.step()) {
+            turns = st.int64(0);
+            chars = st.int64(1);
+        }
+        std::printf("  %2d in flight   %lld episodes (%s), %lld turns (%lld chars) in %.2f s: %.1f episodes/min\n",
+                    concurrency, static_cast<long long>(m.summary.processed), m.summary.status.c_str(),
+                    static_cast<long long>(turns), static_cast<long long>(chars), m.seconds,
+                    static_cast<double>(m.summary.processed) / m.seconds * 60.0);
+        std::fflush(stdout);
+        return m;
+    };
+    std::printf("bench_evaluate --local: π_β checkpoint vs local simulator (%s models), %d agent turns, counseling\n",
+                preset.c_str(), maxTurns);
+    const Measured one = run(1, dir + "/one.hwb");
+    const Measured many = run(k, dir + "/many.hwb");
+    const double epmOne = static_cast<double>(one.summary.processed) / one.seconds * 60.0;
+    const double epm = static_cast<double>(many.summary.processed) / many.seconds * 60.0;
+    const double ratio = epmOne > 0 ? epm / epmOne : 0.0;
+    std::printf("  speed-up       %.2fx at K = %d (target >= 4x at K = 16) %s\n", ratio, k,
+                ratio >= 4.0 ? "OK" : "BELOW TARGET");
+    return one.summary.status == "done" && many.summary.status == "done" ? 0 : 1;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
 {
     hw::ensureRuntimeEnvironment(argc, argv);
     std::fprintf(stderr, "%s\n", hw::runtimeEnvironmentSummary().c_str());
+    if (hasFlag(argc, argv, "--local")) {
+        const std::string dir
+            = (std::filesystem::temp_directory_path() / ("bench_evaluate_local_" + std::to_string(::getpid()))).string();
+        std::filesystem::create_directories(dir);
+        const int rc = benchLocal(argc, argv, dir);
+        std::error_code ec;
+        std::filesystem::remove_all(dir, ec);
+        return rc;
+    }
     const long latencyMs = argValue(argc, argv, "--latency-ms", 50);
     const int concurrency = static_cast<int>(argValue(argc, argv, "--concurrency", 32));
     const int episodes = static_cast<int>(argValue(argc, argv, "--episodes", 64));

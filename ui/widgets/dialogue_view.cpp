@@ -1,10 +1,13 @@
 #include "ui/widgets/dialogue_view.h"
 
+#include "core/chat/token_value.h"
+#include "ui/models/chat_message_model.h"
 #include "ui/models/dialogue_table_model.h"
 #include "ui/models/turn_list_model.h"
 #include "ui/settings/workbench_settings.h"
 #include "ui/style/ui_style.h"
 #include "ui/widgets/chat_bubble_delegate.h"
+#include "ui/widgets/token_shading.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -26,6 +29,9 @@ DialogueView::DialogueView(QWidget* parent)
       m_headerTools(new QHBoxLayout),
       m_turns(new QListView(this)),
       m_model(new TurnListModel(this)),
+      m_shaded(new ChatMessageModel(this)),
+      m_bubbles(new ChatBubbleDelegate(this)),
+      m_shading(new TokenShadingDelegate(this)),
       m_metadataToggle(new QToolButton(this)),
       m_metadata(new QTreeWidget(this))
 {
@@ -48,7 +54,7 @@ DialogueView::DialogueView(QWidget* parent)
     header->addLayout(m_headerTools);
 
     m_turns->setModel(m_model);
-    m_turns->setItemDelegate(new ChatBubbleDelegate(m_turns));
+    m_turns->setItemDelegate(m_bubbles);
     m_turns->setUniformItemSizes(false);
     m_turns->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
     m_turns->verticalScrollBar()->setSingleStep(24);
@@ -145,6 +151,12 @@ void DialogueView::setDialogue(const hw::Dialogue& d, const std::optional<hw::Ta
         m_subtitle->setText(m_subtitle->text() + tr(" · turns from #%1 on are regenerated").arg(generatedFrom + 1));
     m_model->setTurns(d.turns, task ? QString::fromStdString(task->agentRole) : QString(),
                       task ? QString::fromStdString(task->userRole) : QString(), generatedFrom);
+    const bool shaded = fillShaded(d, task);
+    useShading(shaded);
+    if (shaded)
+        m_subtitle->setText(m_subtitle->text()
+                            + tr(" · agent tokens shaded by advantage Q̂ − V (red below, blue above what V expected; "
+                                 "hover a token)"));
     m_turns->scrollToTop();
     fillMetadata(d.metadata);
     m_turns->setEnabled(true);
@@ -157,9 +169,51 @@ void DialogueView::clear(const QString& placeholder)
     m_subtitle->setText(tr("Select a row in the table to read the conversation."));
     m_reward->clear();
     m_model->clear();
+    m_shaded->clear();
+    useShading(false);
     m_metadata->clear();
     m_metadataToggle->setText(tr("Metadata"));
     m_turns->setEnabled(false);
+}
+
+bool DialogueView::isShaded() const { return m_turns->model() == m_shaded; }
+
+bool DialogueView::fillShaded(const hw::Dialogue& d, const std::optional<hw::Task>& task)
+{
+    std::vector<std::vector<hw::TokenValue>> tokens(d.turns.size());
+    bool any = false;
+    for (size_t i = 0; i < d.turns.size(); ++i) {
+        const auto& a = d.turns[i].annotations;
+        if (d.turns[i].role != hw::Role::Agent || !a.is_object() || !a.contains("provenance"))
+            continue;
+        const auto& p = a["provenance"];
+        if (!p.is_object() || !p.contains("tokens"))
+            continue;
+        tokens[i] = hw::tokenValuesFromJson(p["tokens"]);
+        for (const auto& t : tokens[i])
+            any = any || t.hasValues();
+    }
+    m_shaded->clear();
+    if (!any)
+        return false;
+    m_shaded->setNames(task ? QString::fromStdString(task->agentRole) : tr("Agent"),
+                       task ? QString::fromStdString(task->userRole) : tr("User"));
+    for (size_t i = 0; i < d.turns.size(); ++i) {
+        const QString text = QString::fromStdString(d.turns[i].text);
+        if (d.turns[i].role == hw::Role::Agent)
+            m_shaded->addAgentMessage(text, tokens[i]);
+        else
+            m_shaded->addUserMessage(text);
+    }
+    return true;
+}
+
+void DialogueView::useShading(bool on)
+{
+    if (isShaded() == on)
+        return;
+    m_turns->setModel(on ? static_cast<QAbstractItemModel*>(m_shaded) : m_model);
+    m_turns->setItemDelegate(on ? static_cast<QAbstractItemDelegate*>(m_shading) : m_bubbles);
 }
 
 void DialogueView::addJson(QTreeWidgetItem* parent, QTreeWidget* tree, const QString& key,

@@ -1,7 +1,9 @@
 #pragma once
 // One dialogue as a conversation: a header (id, task, source, reward with its source), the turns
 // as chat bubbles, and the metadata as a collapsible key/value tree. Read-only; editing controls
-// can be placed in the header with addHeaderWidget().
+// can be placed in the header with addHeaderWidget(). Agent turns whose provenance carries the
+// tokens an ILQL agent wrote with their values ("tokens": core/chat/token_value.h, as evaluation
+// episodes store them) are shaded by advantage Q̂ − V as the chat page shades them.
 #include "core/data/dialogue.h"
 #include "core/data/task.h"
 
@@ -18,6 +20,9 @@ class QHBoxLayout;
 
 namespace hw::ui {
 
+class ChatBubbleDelegate;
+class ChatMessageModel;
+class TokenShadingDelegate;
 class TurnListModel;
 
 class DialogueView : public QWidget {
@@ -33,6 +38,9 @@ public:
     void addHeaderWidget(QWidget* widget);
     QListView* turnsView() const { return m_turns; }
     TurnListModel* turnsModel() const { return m_model; }
+    // Whether the dialogue shown has token values, drawn with the advantage shading.
+    bool isShaded() const;
+    ChatMessageModel* shadedModel() const { return m_shaded; }
     bool metadataExpanded() const;
     void setMetadataExpanded(bool expanded);
 
@@ -40,6 +48,9 @@ public:
 
 private:
     void fillMetadata(const nlohmann::json& metadata);
+    // Fills the shaded model when an agent turn has token values; false otherwise.
+    bool fillShaded(const hw::Dialogue& dialogue, const std::optional<hw::Task>& task);
+    void useShading(bool on);
     static void addJson(QTreeWidgetItem* parent, QTreeWidget* tree, const QString& key,
                         const nlohmann::json& value);
 
@@ -50,6 +61,9 @@ private:
     QHBoxLayout* m_headerTools;
     QListView* m_turns;
     TurnListModel* m_model;
+    ChatMessageModel* m_shaded;
+    ChatBubbleDelegate* m_bubbles;
+    TokenShadingDelegate* m_shading;
     QToolButton* m_metadataToggle;
     QTreeWidget* m_metadata;
 };
