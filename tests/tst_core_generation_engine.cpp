@@ -206,6 +206,74 @@ private Q_SLOTS:
         QCOMPARE(engine.submit(std::move(g)).get().tokens, expectedGreedy);
     }
 
+    // The next turn of a conversation starts with the previous prompt and reply: the engine finds
+    // them in the finished sequence's slot and prefills only the new tokens, with the tokens
+    // generate() gives the whole prompt. A prompt sharing too little gets a fresh slot; with every
+    // slot holding a finished sequence, the least recently used one is taken.
+    void nextTurnReusesTheFinishedSlot()
+    {
+        auto model = randomModel(12);
+        GenerationOptions o;
+        o.maxNewTokens = 10;
+        o.sampling.temperature = 1.0;
+        o.sampling.seed = 5;
+        EngineOptions eo;
+        eo.maxBatch = 2;
+        eo.prefillChunk = 8;
+        GenerationEngine engine(model, eo);
+        int mismatches = 0; // replies that differ from generate() on the whole prompt
+        auto ask = [&](const std::vector<int64_t>& prompt) {
+            EngineRequest r;
+            r.prompts = {prompt};
+            r.options = o;
+            auto got = engine.submit(std::move(r)).get().tokens[0];
+            mismatches += got != generate(model, {prompt}, o).tokens[0];
+            return got;
+        };
+        const auto first = promptOf(30, 1);
+        const auto reply = ask(first);
+        QCOMPARE(int64_t(engine.metrics().reusedTokens), int64_t(0));
+        // Turn two: prompt, reply and the user's answer.
+        auto second = first;
+        second.insert(second.end(), reply.begin(), reply.end());
+        for (int64_t t : {7, 8, 9, 10})
+            second.push_back(t);
+        const uint64_t before = engine.metrics().promptTokens;
+        ask(second);
+        // The slot held the prompt and all but the last generated token.
+        const int64_t held = int64_t(first.size() + reply.size()) - 1;
+        QCOMPARE(int64_t(engine.metrics().reusedTokens), held);
+        QCOMPARE(int64_t(engine.metrics().promptTokens - before), int64_t(second.size()) - held);
+        // Unrelated prompts: nothing reused; the third evicts the least recently used slot.
+        auto unrelated = [](int64_t length, int64_t salt) {
+            auto p = promptOf(length, salt);
+            p[0] = 2 + salt; // no common first token either
+            return p;
+        };
+        ask(unrelated(12, 4));
+        ask(unrelated(14, 5));
+        // The second conversation was used least recently: gone, its next turn starts afresh.
+        const uint64_t reusedBefore = engine.metrics().reusedTokens;
+        auto third = second;
+        third.push_back(11);
+        ask(third);
+        QCOMPARE(engine.metrics().reusedTokens, reusedBefore);
+        QCOMPARE(int64_t(engine.metrics().reusedTokens), held);
+        QCOMPARE(mismatches, 0);
+        // Off: every prompt token is prefilled.
+        EngineOptions off = eo;
+        off.prefixCache = false;
+        GenerationEngine plain(model, off);
+        for (const auto& p : {first, second}) {
+            EngineRequest r;
+            r.prompts = {p};
+            r.options = o;
+            plain.submit(std::move(r)).get();
+        }
+        QCOMPARE(int64_t(plain.metrics().reusedTokens), int64_t(0));
+        QCOMPARE(int64_t(plain.metrics().promptTokens), int64_t(first.size() + second.size()));
+    }
+
     void fullQueueIsRefusedAndCancelFreesTheSlot()
     {
         auto model = randomModel(3);

@@ -75,6 +75,15 @@ struct GenerationEngine::Impl {
     std::vector<std::unique_ptr<Seq>> seqs;
     std::vector<std::unique_ptr<Seq>> retired;
     std::vector<int64_t> freeSlots;
+    // Finished sequences' slots with the tokens their KV holds (positions 0..size-1), reused by a
+    // prompt that starts with them (EngineOptions::prefixCache); taken back least recently used.
+    struct Parked {
+        int64_t slot = 0;
+        std::vector<int64_t> tokens;
+        uint64_t used = 0;
+    };
+    std::vector<Parked> parked;
+    uint64_t useClock = 0;
     std::thread worker;
 
     Impl(Transformer model, EngineOptions o)
@@ -115,9 +124,15 @@ struct GenerationEngine::Impl {
             job->promise.set_value(std::move(job->result));
     }
 
-    void release(Seq* s)
+    // keep: the sequence finished normally, so its slot's KV (prompt + generated but the last
+    // token) is kept for a prompt that continues it.
+    void release(Seq* s, bool keep = false)
     {
-        freeSlots.push_back(s->slot);
+        const auto& tokens = s->job->seqs[size_t(s->row)];
+        if (keep && options.prefixCache && s->len > 0 && s->len <= int64_t(tokens.size()))
+            parked.push_back({s->slot, std::vector<int64_t>(tokens.begin(), tokens.begin() + s->len), ++useClock});
+        else
+            freeSlots.push_back(s->slot);
         auto it = std::find_if(seqs.begin(), seqs.end(), [&](const auto& p) { return p.get() == s; });
         if (it != seqs.end()) {
             // Kept alive until the end of the step: the step's loops still hold pointers to it.
@@ -218,10 +233,57 @@ struct GenerationEngine::Impl {
         return isStop || s.step >= s.maxNew;
     }
 
+    // A slot for a sequence of `prompt` and how many of its first tokens the slot already holds:
+    // the parked slot sharing the longest prefix with it (at most all but its last token, whose
+    // logits the prefill must produce) when that is worth it, else a free slot, else the least
+    // recently used parked one.
+    std::pair<int64_t, int64_t> takeSlot(const std::vector<int64_t>* prompt)
+    {
+        constexpr int64_t kMinReuse = 8;
+        size_t best = parked.size();
+        int64_t bestLen = 0;
+        if (prompt) {
+            for (size_t i = 0; i < parked.size(); ++i) {
+                const auto& t = parked[i].tokens;
+                const size_t limit = std::min(t.size(), prompt->size() - 1);
+                size_t n = 0;
+                while (n < limit && t[n] == (*prompt)[n])
+                    ++n;
+                if (int64_t(n) > bestLen || (int64_t(n) == bestLen && n > 0 && parked[i].used > parked[best].used)) {
+                    best = i;
+                    bestLen = int64_t(n);
+                }
+            }
+        }
+        if (best == parked.size() || bestLen < kMinReuse) {
+            if (!freeSlots.empty()) {
+                const int64_t slot = freeSlots.back();
+                freeSlots.pop_back();
+                return {slot, 0};
+            }
+            // No free slot: the least recently used finished sequence gives its slot (and
+            // whatever little of the prompt it holds).
+            best = 0;
+            for (size_t i = 1; i < parked.size(); ++i)
+                if (parked[i].used < parked[best].used)
+                    best = i;
+            bestLen = 0;
+            if (prompt) {
+                const auto& t = parked[best].tokens;
+                const size_t limit = std::min(t.size(), prompt->size() - 1);
+                while (size_t(bestLen) < limit && t[size_t(bestLen)] == (*prompt)[size_t(bestLen)])
+                    ++bestLen;
+            }
+        }
+        const int64_t slot = parked[best].slot;
+        parked.erase(parked.begin() + std::ptrdiff_t(best));
+        return {slot, bestLen};
+    }
+
     void sequenceDone(Seq* s)
     {
         auto job = s->job;
-        release(s);
+        release(s, /*keep=*/true);
         if (--job->unfinished == 0)
             finishJob(job);
     }
@@ -232,7 +294,8 @@ struct GenerationEngine::Impl {
             std::shared_ptr<Job> job;
             {
                 std::lock_guard<std::mutex> lock(mutex);
-                if (queue.empty() || int64_t(freeSlots.size()) < int64_t(queue.front()->req.prompts.size()))
+                if (queue.empty()
+                    || int64_t(freeSlots.size() + parked.size()) < int64_t(queue.front()->req.prompts.size()))
                     return;
                 job = queue.front();
                 queue.pop_front();
@@ -266,9 +329,14 @@ struct GenerationEngine::Impl {
                 auto s = std::make_unique<Seq>();
                 s->job = job;
                 s->row = int64_t(r);
-                s->slot = freeSlots.back();
-                freeSlots.pop_back();
+                const auto [slot, cached] = takeSlot(prompts.size() == 1 ? &prompts[r] : nullptr);
+                s->slot = slot;
+                s->len = cached; // positions the slot already holds for this prompt
                 s->promptLen = int64_t(prompts[r].size());
+                if (cached > 0) {
+                    std::lock_guard<std::mutex> lock(mutex);
+                    metrics.reusedTokens += uint64_t(cached);
+                }
                 s->maxNew = std::min<int64_t>(job->req.options.maxNewTokens, decoder.capacity() - s->promptLen);
                 if (shared > 0 && r == 0) {
                     leader = s.get();
@@ -568,6 +636,8 @@ std::string GenerationEngine::prometheusText(const EngineMetrics& e, const std::
     metric("requests_cancelled_total", "counter", "Requests cancelled (e.g. the client went away).", double(e.cancelled));
     metric("generated_tokens_total", "counter", "Tokens generated.", double(e.tokens));
     metric("prompt_tokens_total", "counter", "Prompt tokens prefilled (shared prefixes once).", double(e.promptTokens));
+    metric("prompt_tokens_reused_total", "counter",
+           "Prompt tokens found in a finished sequence's KV slot (prefix cache), not prefilled.", double(e.reusedTokens));
     metric("decode_steps_total", "counter", "Batched decoding steps.", double(e.decodeSteps));
     metric("busy_seconds_total", "counter", "Seconds spent computing steps.", e.busySeconds);
     metric("tokens_per_second", "gauge", "Generated tokens per busy second since start.",

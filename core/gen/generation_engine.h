@@ -37,6 +37,11 @@ struct EngineOptions {
     int64_t prefillChunk = 256;  // prompt tokens prefilled per step (fresh prompts of one chunk
                                  // length are prefilled in one batched forward)
     int64_t maxLength = 2048;    // positions per slot (capped by max_position_embeddings)
+    // A finished sequence leaves its KV in its slot; a later single-prompt request that starts
+    // with the same tokens (the next turn of the same conversation: chat, serve, evaluation
+    // episodes) takes that slot and prefills only what is new. Slots are reclaimed least recently
+    // used first, so this never holds a request back.
+    bool prefixCache = true;
 };
 
 struct EngineRequest {
@@ -60,6 +65,7 @@ struct EngineMetrics {
     uint64_t cancelled = 0;       // ended by their stop token (e.g. a client that went away)
     uint64_t tokens = 0;          // generated
     uint64_t promptTokens = 0;    // prefilled (shared prefixes counted once)
+    uint64_t reusedTokens = 0;    // prompt tokens found in a finished sequence's slot, not prefilled
     uint64_t decodeSteps = 0;
     uint64_t decodeRows = 0;      // sum over decode steps of the batch size
     double busySeconds = 0;       // time spent in steps

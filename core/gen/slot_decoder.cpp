@@ -143,37 +143,12 @@ SlotStepOutput SlotDecoder::decode(const std::vector<int64_t>& slots, const std:
                 inferenceRopeRow(kr + hd * d, cs, sn, kp + at, d);
                 std::copy(vr + hd * d, vr + (hd + 1) * d, vp + at);
             }
-            // Attention over this row's own keys 0..pos (the loop order of inferenceAttention).
-            const int64_t keys = pos + 1;
+            // Attention over this row's own keys 0..pos (inferenceAttention's row kernel).
             for (int64_t hd = 0; hd < heads; ++hd) {
                 const int64_t kvh = hd / group;
-                const float* kb = kp + (slot * kvHeads + kvh) * m_capacity * d;
-                const float* vb = vp + (slot * kvHeads + kvh) * m_capacity * d;
-                const float* qr = q.data() + hd * d;
-                float mx = -std::numeric_limits<float>::infinity();
-                for (int64_t l = 0; l < keys; ++l) {
-                    const float* krow = kb + l * d;
-                    float dot = 0.f;
-                    for (int64_t i = 0; i < d; ++i)
-                        dot += qr[i] * krow[i];
-                    const float sc = dot * scale;
-                    scores[size_t(l)] = sc;
-                    mx = std::max(mx, sc);
-                }
-                float total = 0.f;
-                for (int64_t l = 0; l < keys; ++l) {
-                    scores[size_t(l)] = std::exp(scores[size_t(l)] - mx);
-                    total += scores[size_t(l)];
-                }
-                const float inv = 1.f / total;
-                float* o = op + r * qDim + hd * d;
-                std::fill(o, o + d, 0.f);
-                for (int64_t l = 0; l < keys; ++l) {
-                    const float p = scores[size_t(l)] * inv;
-                    const float* vrow = vb + l * d;
-                    for (int64_t i = 0; i < d; ++i)
-                        o[i] += p * vrow[i];
-                }
+                inferenceAttendRow(q.data() + hd * d, kp + (slot * kvHeads + kvh) * m_capacity * d,
+                                   vp + (slot * kvHeads + kvh) * m_capacity * d, pos + 1, d, scale, nullptr,
+                                   scores.data(), op + r * qDim + hd * d);
             }
         }
         auto hres = inferenceLinear(attnOut, attn.o_proj->weight, attn.o_proj->bias).add_(x);

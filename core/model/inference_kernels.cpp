@@ -137,32 +137,8 @@ torch::Tensor inferenceAttention(const torch::Tensor& q, const torch::Tensor& k,
                 // With a mask every key position takes part (the mask alone decides, as in the
                 // ATen path); without one, causal: keys up to past + t.
                 const int64_t keys = mp ? L : past + t + 1;
-                float mx = -std::numeric_limits<float>::infinity();
-                for (int64_t l = 0; l < keys; ++l) {
-                    const float* kr = kb + l * d;
-                    float dot = 0.f;
-                    for (int64_t i = 0; i < d; ++i)
-                        dot += qr[i] * kr[i];
-                    float sc = dot * fscale;
-                    if (mp)
-                        sc += mp[(b * T + t) * L + l];
-                    scores[size_t(l)] = sc;
-                    mx = std::max(mx, sc);
-                }
-                float total = 0.f;
-                for (int64_t l = 0; l < keys; ++l) {
-                    scores[size_t(l)] = std::exp(scores[size_t(l)] - mx);
-                    total += scores[size_t(l)];
-                }
-                const float inv = 1.f / total;
-                float* o = op + (b * T + t) * heads * d + h * d;
-                std::fill(o, o + d, 0.f);
-                for (int64_t l = 0; l < keys; ++l) {
-                    const float p = scores[size_t(l)] * inv;
-                    const float* vr = vb + l * d;
-                    for (int64_t i = 0; i < d; ++i)
-                        o[i] += p * vr[i];
-                }
+                inferenceAttendRow(qr, kb, vb, keys, d, fscale, mp ? mp + (b * T + t) * L : nullptr, scores.data(),
+                                   op + (b * T + t) * heads * d + h * d);
             }
         }
     }

@@ -8,6 +8,10 @@
 // useInferenceKernels() holds; training and other dtypes/devices keep the ATen path.
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
 #include <cstdint>
 #include <vector>
 
@@ -39,6 +43,66 @@ inline void inferenceRopeRow(const float* x, const float* c, const float* s, flo
         out[i] = x[i] * c[i] - x[i + half] * s[i];
     for (int64_t i = half; i < d; ++i)
         out[i] = x[i] * c[i] + x[i - half] * s[i];
+}
+
+// Dot product of two rows with eight independent partial sums (summed in a fixed order), so the
+// compiler can keep several multiply-adds in flight (and in vector registers): a single running
+// sum is bound by the latency of one add per element.
+inline float inferenceDot(const float* a, const float* b, int64_t n)
+{
+    float acc[8] = {0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; ++j)
+            acc[j] += a[i + j] * b[i + j];
+    float tail = 0.f;
+    for (; i < n; ++i)
+        tail += a[i] * b[i];
+    return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail;
+}
+
+// Attention of one query row over `keys` key/value rows of `d` floats (kb, vb: row l at l * d):
+// softmax(q·k * scale + mask) · v into out[d]; scores holds at least `keys` floats. The one
+// definition used by prefill (inferenceAttention) and by the slot decoder, so a token decoded in a
+// batch sees exactly what it would alone.
+inline void inferenceAttendRow(const float* q, const float* kb, const float* vb, int64_t keys, int64_t d, float scale,
+                               const float* maskRow, float* scores, float* out)
+{
+    float mx = -std::numeric_limits<float>::infinity();
+    for (int64_t l = 0; l < keys; ++l) {
+        float sc = inferenceDot(q, kb + l * d, d) * scale;
+        if (maskRow)
+            sc += maskRow[l];
+        scores[l] = sc;
+        mx = std::max(mx, sc);
+    }
+    float total = 0.f;
+    for (int64_t l = 0; l < keys; ++l) {
+        scores[l] = std::exp(scores[l] - mx);
+        total += scores[l];
+    }
+    const float inv = 1.f / total;
+    for (int64_t l = 0; l < keys; ++l)
+        scores[l] *= inv;
+    // Each output element sums p_l * v_l over the keys in key order; eight elements at a time in
+    // local sums (registers), then the rest.
+    int64_t i = 0;
+    for (; i + 8 <= d; i += 8) {
+        float acc[8] = {0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f};
+        for (int64_t l = 0; l < keys; ++l) {
+            const float p = scores[l];
+            const float* vr = vb + l * d + i;
+            for (int j = 0; j < 8; ++j)
+                acc[j] += p * vr[j];
+        }
+        std::copy(acc, acc + 8, out + i);
+    }
+    for (; i < d; ++i) {
+        float acc = 0.f;
+        for (int64_t l = 0; l < keys; ++l)
+            acc += scores[l] * vb[l * d + i];
+        out[i] = acc;
+    }
 }
 
 // Splits fused q|k|v rows [B*T, (heads + 2 kvHeads) * d], applies RoPE (cos/sin [1 or B, 1, T, d],

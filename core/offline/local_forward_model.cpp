@@ -6,6 +6,8 @@
 #include "core/train/checkpoint.h"
 #include "core/util/error.h"
 
+#include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace hw {
@@ -93,9 +95,13 @@ ForwardResult LocalForwardModel::complete(const ForwardRequest& request, const S
     const float ninf = -std::numeric_limits<float>::infinity();
     // Keeps the continuation a valid dialogue (see the header).
     LogitsHook hook = [&](const torch::Tensor& logitsIn, const LogitsHookContext& c) {
-        auto logits = logitsIn.clone();
+        // Plain loops over the row's floats (a few tokens change per step; torch ops per element
+        // would cost more than the model's step on a small model).
+        auto logits = logitsIn.to(torch::kCPU, torch::kFloat).contiguous().clone();
+        const int64_t V = logits.size(1);
+        const auto rows = c.rows.to(torch::kCPU).contiguous();
         for (int64_t r = 0; r < logits.size(0); ++r) {
-            const auto& seq = (*c.sequences)[static_cast<size_t>(c.rows[r].item<int64_t>())];
+            const auto& seq = (*c.sequences)[static_cast<size_t>(rows.data_ptr<int64_t>()[r])];
             int ends = 0;
             bool lastWasEnd = true; // right after the prompt's </a>
             for (size_t i = promptLen; i < seq.size(); ++i) {
@@ -103,20 +109,21 @@ ForwardResult LocalForwardModel::complete(const ForwardRequest& request, const S
                 ends += end;
                 lastWasEnd = end;
             }
-            auto row = logits[r];
+            float* row = logits.data_ptr<float>() + r * V;
+            auto only = [&](int64_t id, float value) {
+                std::fill(row, row + V, ninf);
+                row[id] = value;
+            };
             const int64_t left = go.maxNewTokens - c.step; // tokens still allowed, this one included
             if (ends >= budget || (ends > 0 && (left <= 1 || (left <= 2 && lastWasEnd)))) {
-                const float keep = row[sp.endOfDialogue].item<float>();
-                row.fill_(ninf);
-                row[sp.endOfDialogue] = std::isfinite(keep) ? keep : 0.f;
+                const float keep = row[sp.endOfDialogue];
+                only(sp.endOfDialogue, std::isfinite(keep) ? keep : 0.f);
                 continue;
             }
             if (left <= 2 && !lastWasEnd) {
                 // Out of room: close the turn being written (the user's when it is the first).
-                const float s = row[sp.endOfState].item<float>(), a = row[sp.endOfAction].item<float>();
-                const int64_t end = ends == 0 || !(a > s) ? sp.endOfState : sp.endOfAction;
-                row.fill_(ninf);
-                row[end] = 0.f;
+                const float st = row[sp.endOfState], a = row[sp.endOfAction];
+                only(ends == 0 || !(a > st) ? sp.endOfState : sp.endOfAction, 0.f);
                 continue;
             }
             if (lastWasEnd) { // no empty turns; the first turn is the user's
@@ -129,14 +136,14 @@ ForwardResult LocalForwardModel::complete(const ForwardRequest& request, const S
                 row[sp.endOfDialogue] = ninf;
             }
             for (int64_t id : {sp.pad, sp.bos, sp.beginAction, sp.unk})
-                if (id >= 0 && id < row.size(0))
+                if (id >= 0 && id < V)
                     row[id] = ninf;
-            if (!torch::isfinite(row).any().item<bool>())
+            if (std::none_of(row, row + V, [](float x) { return std::isfinite(x); }))
                 row[sp.endOfDialogue] = 0.f;
         }
         if (filter.temperature > 0)
             filterLogits(logits, filter);
-        return logits;
+        return logits.to(logitsIn.device());
     };
 
     GenerationResult g;
