@@ -9,8 +9,11 @@
 #include "core/store/chat_store.h"
 #include "core/store/database.h"
 #include "core/store/dialogue_store.h"
+#include "core/store/eval_store.h"
+#include "core/store/job_store.h"
 #include "core/store/study_store.h"
 #include "core/util/error.h"
+#include "support/cli_run.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -348,6 +351,60 @@ private Q_SLOTS:
         QVERIFY(store.removeStudy(id));
         QCOMPARE(*db.queryInt64("SELECT count(*) FROM study_trials"), int64_t(0));
         QCOMPARE(*db.queryInt64("SELECT count(*) FROM study_participants"), int64_t(0));
+    }
+
+    // The CLI: `study create / add-participant / list / report`, and eval-report --study.
+    void cli()
+    {
+        const QString project = m_dir.filePath("cli.hwb");
+        int64_t run = 0;
+        {
+            auto db = Database::create(project.toStdString());
+            DialogueStore(db).ensureTask(Task::persuasion());
+            run = JobStore(db).create("evaluate", "sim", {{"task", "persuasion"},
+                                                          {"agents", {{{"name", "sft"}, {"spec", "ckpt:/ckpt/a"}},
+                                                                      {{"name", "other"}, {"spec", "ckpt:/ckpt/b"}}}}});
+            for (int a = 0; a < 2; ++a) {
+                EvalEpisodeRecord e;
+                e.jobId = run;
+                e.agentIndex = a;
+                e.status = "ok";
+                e.reward = 1.0;
+                EvalStore(db).record(e);
+            }
+        }
+        auto created = hwtest::hindsight({"study", "create", project, "--task", "persuasion", "--name", "cli study",
+                                          "--agent", "ckpt:/ckpt/a,name=sft", "--agent", "ckpt:/ckpt/a,beta=4",
+                                          "--trials", "1", "--seed", "3"});
+        QVERIFY2(created.exitCode == 0, qPrintable(created.err));
+        QVERIFY2(created.out.contains("turn cap 10") && created.out.contains("= sft"), qPrintable(created.out));
+        auto added = hwtest::hindsight({"study", "add-participant", project, "1", "P01", "P02"});
+        QVERIFY2(added.exitCode == 0, qPrintable(added.err));
+        QVERIFY(added.out.contains("participant P02: 2 trials"));
+        QVERIFY(hwtest::hindsight({"study", "add-participant", project, "1", "  "}).exitCode != 0);
+        {
+            auto db = Database::open(project.toStdString());
+            const auto s = *StudyStore(db).study(1);
+            runTrial(db, s, "P01", 0, rating(4, 5, std::nullopt, 1.5));
+            runTrial(db, s, "P02", 0, rating(2, 3, std::nullopt, 0.5));
+        }
+        const auto list = hwtest::hindsight({"study", "list", project, "--json"});
+        QVERIFY2(list.exitCode == 0, qPrintable(list.err));
+        const auto j = nlohmann::json::parse(list.out.toStdString());
+        QCOMPARE(j.at(0)["participants"].get<int>(), 2);
+        QCOMPARE(j.at(0)["done"].get<int>(), 2);
+        QCOMPARE(j.at(0)["trials"].get<int>(), 4);
+        const auto report = hwtest::hindsight({"study", "report", project, "1"});
+        QVERIFY2(report.exitCode == 0, qPrintable(report.err));
+        QVERIFY2(report.out.contains("| Nat./Flu. | 3.00 ± 1.41 [2.00, 4.00] |"), qPrintable(report.out));
+        const auto md = hwtest::hindsight({"eval-report", project, QString::number(run), "--study", "1"});
+        QVERIFY2(md.exitCode == 0, qPrintable(md.err));
+        QVERIFY2(md.out.contains("| Nat./Flu. | 3.00 ± 1.41 [2.00, 4.00] | — |"), qPrintable(md.out));
+        QVERIFY(md.out.indexOf("| Reward |") < md.out.indexOf("| Reward (sim) |"));
+        const auto js = hwtest::hindsight({"eval-report", project, QString::number(run), "--study", "1", "--json"});
+        QVERIFY2(js.exitCode == 0, qPrintable(js.err));
+        QVERIFY(nlohmann::json::parse(js.out.toStdString())["human"]["agents"][1]["matched"].is_null());
+        QVERIFY(hwtest::hindsight({"eval-report", project, QString::number(run), "--study", "9"}).exitCode != 0);
     }
 };
 

@@ -1,6 +1,9 @@
 #include "core/eval/human_study.h"
 
+#include "core/util/error.h"
+
 #include <cstdio>
+#include <sstream>
 #include <tuple>
 #include <optional>
 #include <set>
@@ -13,6 +16,16 @@ std::string num(double v, int decimals)
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
     return buf;
+}
+
+std::string csvQuote(const std::string& s)
+{
+    if (s.find_first_of(",\"\n") == std::string::npos)
+        return s;
+    std::string out = "\"";
+    for (char c : s)
+        out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
 }
 
 std::optional<double> metricValue(const StudyTrial& t, const std::string& key)
@@ -136,6 +149,49 @@ nlohmann::json toJson(const HumanStudyResults& r)
     }
     return {{"study", r.study},   {"name", r.name},       {"task", r.task},
             {"participants", r.participants}, {"metrics", metrics}, {"agents", agents}};
+}
+
+std::string formatHumanStudy(const HumanStudyResults& r, const std::string& format)
+{
+    if (format == "json")
+        return toJson(r).dump(2) + "\n";
+    std::ostringstream out;
+    if (format == "md") {
+        out << "Human study #" << r.study << " '" << r.name << "' (" << r.task << "), " << r.participants
+            << " participant(s)\n\n| Metric |";
+        for (const auto& a : r.agents)
+            out << " " << a.name << " (" << a.label << ") |";
+        out << "\n|---|";
+        for (size_t i = 0; i < r.agents.size(); ++i)
+            out << "---|";
+        out << "\n";
+        for (const auto& m : r.metrics) {
+            out << "| " << m.label << " |";
+            for (const auto& a : r.agents)
+                out << " " << formatHumanCell(a.metrics.at(m.key)) << " |";
+            out << "\n";
+        }
+        out << "| Trials (participants) |";
+        for (const auto& a : r.agents)
+            out << " " << a.trials << " (" << a.participants << ") |";
+        out << "\n\nmean of the participants' means ± std over trials [bootstrap 95% interval over participants]; "
+            << (r.counseling ? "Reward = initial − final emotional intensity (1-5)" : "Reward = donation ($0-2)") << ".\n";
+        return out.str();
+    }
+    if (format == "csv") {
+        out << "metric,agent,label,trials,participants,mean,std,ci_low,ci_high\n";
+        for (const auto& m : r.metrics)
+            for (const auto& a : r.agents) {
+                const auto& v = a.metrics.at(m.key);
+                out << m.key << "," << csvQuote(a.name) << "," << a.label << "," << v.trials << "," << v.participants;
+                if (v.trials > 0)
+                    out << "," << v.mean << "," << v.std << "," << v.ciLow << "," << v.ciHigh << "\n";
+                else
+                    out << ",,,,\n";
+            }
+        return out.str();
+    }
+    throw Error("unknown study report format '" + format + "' (md, csv or json)");
 }
 
 } // namespace hw

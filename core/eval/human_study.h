@@ -68,5 +68,8 @@ nlohmann::json toJson(const HumanMetricResult& m);
 // {"study","name","task","participants","metrics":[{"key","label"}],"agents":[{"name","label",
 //  "trials","participants","metrics":{key:{...}}}]}
 nlohmann::json toJson(const HumanStudyResults& r);
+// The study's own table (agents as columns, real names with their labels): md | csv | json.
+// Throws hw::Error for another format.
+std::string formatHumanStudy(const HumanStudyResults& r, const std::string& format);
 
 } // namespace hw
