@@ -203,10 +203,18 @@ private Q_SLOTS:
         // Abandoned trials come after the rest.
         auto second = *store.nextTrial(id, "P03");
         QCOMPARE(second.position, 1);
-        store.startTrial(second.id, *resume.sessionId, 3);
+        const int64_t firstTry = ChatStore(db).createSession(s.taskId, true, {s.agents[size_t(second.agentIndex)]});
+        store.startTrial(second.id, firstTry, 3);
         store.abandonTrial(second.id);
         QCOMPARE(store.nextTrial(id, "P03")->position, 2);
         QCOMPARE(store.trial(second.id)->status, std::string("abandoned"));
+        // Offered again: a fresh session; the abandoned try's session stays a study session.
+        const int64_t secondTry = ChatStore(db).createSession(s.taskId, true, {s.agents[size_t(second.agentIndex)]});
+        store.startTrial(second.id, secondTry, 5);
+        QCOMPARE(store.trial(second.id)->sessionId, std::optional<int64_t>(secondTry));
+        QCOMPARE(store.trial(second.id)->initialIntensity, std::optional<int>(5));
+        QVERIFY(store.isStudySession(firstTry) && store.isStudySession(secondTry));
+        QVERIFY(!store.isStudySession(ChatStore(db).createSession(s.taskId, false, {s.agents[0]})));
     }
 
     void statisticsAggregatePerParticipant()

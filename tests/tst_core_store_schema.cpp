@@ -25,7 +25,7 @@ private Q_SLOTS:
                                 "regenerations", "training_sets", "training_set_items", "runs",
                                 "metrics", "checkpoints", "run_samples", "chat_sessions",
                                 "chat_messages", "chat_ratings", "eval_episodes", "studies",
-                                "study_participants", "study_trials"};
+                                "study_participants", "study_trials", "study_trial_sessions"};
         for (const char* t : tables) {
             Statement st(db, "SELECT count(*) FROM sqlite_master WHERE name = ?");
             st.bind(1, t);

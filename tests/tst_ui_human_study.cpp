@@ -26,6 +26,7 @@
 #include <QGroupBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -207,6 +208,11 @@ private Q_SLOTS:
             QVERIFY(t.sessionId.has_value());
             QCOMPARE(hw::ChatStore(db).messages(*t.sessionId, 0).size(), size_t(4));
         }
+
+        // The trials' chat sessions are the study's: the Conversation tab does not list them.
+        QVERIFY(hw::ChatStore(db).sessions().size() >= 5);
+        page.activated();
+        QCOMPARE(page.findChild<QListWidget*>(QStringLiteral("chatSessions"))->count(), 0);
 
         // Results per agent, names revealed.
         StudyResultsModel* results = view->results();

@@ -334,7 +334,12 @@ CREATE TABLE study_trials (
     FOREIGN KEY (study_id, participant) REFERENCES study_participants(study_id, participant) ON DELETE CASCADE,
     CHECK (status <> 'done' OR (outcome IS NOT NULL AND reward IS NOT NULL))
 );
-CREATE INDEX study_trials_session ON study_trials(session_id);
+-- Every chat session a trial ran in (an abandoned try keeps its own), so the chat page can leave
+-- them all out of its list.
+CREATE TABLE study_trial_sessions (
+    session_id INTEGER PRIMARY KEY REFERENCES chat_sessions(id) ON DELETE CASCADE,
+    trial_id   INTEGER NOT NULL REFERENCES study_trials(id) ON DELETE CASCADE
+);
 )SQL",
 };
 

@@ -293,7 +293,11 @@ void StudyStore::startTrial(int64_t trialId, int64_t sessionId, std::optional<in
     Statement st(m_db, "UPDATE study_trials SET status = 'running', session_id = ?, initial_intensity = ?, "
                        "naturalness = NULL, relevance = NULL, comforting = NULL, outcome = NULL, reward = NULL "
                        "WHERE id = ?");
+    Transaction tx(m_db);
     st.bind(1, sessionId).bind(2, s->counseling ? optInt(initialIntensity) : std::nullopt).bind(3, trialId).exec();
+    Statement link(m_db, "INSERT INTO study_trial_sessions(session_id, trial_id) VALUES (?, ?)");
+    link.bind(1, sessionId).bind(2, trialId).exec();
+    tx.commit();
 }
 
 void StudyStore::finishTrial(int64_t trialId, const ChatRating& r)
@@ -344,7 +348,7 @@ void StudyStore::abandonTrial(int64_t trialId)
 
 bool StudyStore::isStudySession(int64_t sessionId)
 {
-    Statement st(m_db, "SELECT 1 FROM study_trials WHERE session_id = ? LIMIT 1");
+    Statement st(m_db, "SELECT 1 FROM study_trial_sessions WHERE session_id = ?");
     st.bind(1, sessionId);
     return st.step();
 }

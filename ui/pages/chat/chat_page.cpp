@@ -73,6 +73,7 @@ protected:
 ChatPage::ChatPage(ProjectSession* session, QWidget* parent) : Page(session, parent)
 {
     m_sessions = new QListWidget;
+    m_sessions->setObjectName(QStringLiteral("chatSessions"));
     m_sessions->setMinimumWidth(200);
     m_sessions->setMaximumWidth(280);
     auto* newSession = new QPushButton(tr("New session"));

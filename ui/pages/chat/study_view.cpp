@@ -297,30 +297,35 @@ bool StudyView::selectParticipant(const QString& id)
     return false;
 }
 
-QString StudyView::progressText() const
+hw::ParticipantProgress StudyView::progressOf(const QString& id) const
 {
-    if (!m_study || participant().isEmpty())
-        return {};
-    int done = 0, total = 0;
+    hw::ParticipantProgress out;
+    if (!m_study || id.isEmpty())
+        return out;
     try {
         for (const auto& p : hw::StudyStore(m_session->db()).participants(m_study->id))
-            if (QString::fromStdString(p.participant) == participant()) {
-                done = p.done;
-                total = p.total;
-            }
+            if (QString::fromStdString(p.participant) == id)
+                out = p;
     } catch (const std::exception&) {
-        return {};
     }
-    if (done >= total)
-        return tr("%1 has done all %2 trials").arg(participant()).arg(total);
-    return tr("Trial %1 of %2 for participant %3").arg(done + 1).arg(total).arg(participant());
+    return out;
+}
+
+QString StudyView::progressText() const
+{
+    const auto p = progressOf(participant());
+    if (p.participant.empty())
+        return {};
+    if (p.done >= p.total)
+        return tr("%1 has done all %2 trials").arg(participant()).arg(p.total);
+    return tr("Trial %1 of %2 for participant %3").arg(p.done + 1).arg(p.total).arg(participant());
 }
 
 void StudyView::updateProgress()
 {
-    const QString text = progressText();
-    m_progress->setText(text.isEmpty() ? tr("Add a participant to start.") : tr("Next: %1").arg(text));
-    m_startTrial->setEnabled(!text.isEmpty() && text.startsWith(tr("Trial")));
+    const auto p = progressOf(participant());
+    m_progress->setText(p.participant.empty() ? tr("Add a participant to start.") : tr("Next: %1").arg(progressText()));
+    m_startTrial->setEnabled(!p.participant.empty() && p.done < p.total);
 }
 
 std::optional<hw::Task> StudyView::taskOf(const std::string& name)
@@ -344,11 +349,9 @@ bool StudyView::startNextTrial()
         const auto task = taskOf(m_study->task);
         if (!task)
             throw hw::Error("no task named '" + m_study->task + "'");
-        int done = 0;
-        for (const auto& t : store.trials(m_study->id, participant().toStdString()))
-            done += t.status == hw::trial_status::kDone ? 1 : 0;
+        const auto progress = progressOf(participant());
         m_stack->setCurrentIndex(TrialPage);
-        if (!m_trial->begin(*m_study, *next, *task, done + 1, m_study->trialsPerParticipant())) {
+        if (!m_trial->begin(*m_study, *next, *task, progress.done + 1, progress.total)) {
             backToOverview(m_trial->statusText());
             return false;
         }

@@ -58,6 +58,7 @@ private:
     void refreshStudies();
     void refreshStudy();
     void updateProgress();
+    hw::ParticipantProgress progressOf(const QString& participant) const; // empty when unknown
     void setStatus(const QString& text);
     void backToOverview(const QString& status);
     std::optional<hw::Task> taskOf(const std::string& name);
