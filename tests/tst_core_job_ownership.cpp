@@ -402,6 +402,8 @@ private Q_SLOTS:
             }
             db.exec("DROP TABLE eval_episodes"); // version 4
             db.exec("ALTER TABLE tasks DROP COLUMN definition"); // version 5
+            db.exec("DROP TABLE study_trial_sessions; DROP TABLE study_trials; DROP TABLE study_participants; "
+                    "DROP TABLE studies"); // version 6
             db.exec("PRAGMA user_version = 1");
             nlohmann::json cfg = testJob().config;
             cfg["config_hash"] = JobRunner::configHash(cfg);

@@ -212,6 +212,8 @@ private Q_SLOTS:
                 db.exec(std::string("ALTER TABLE runs DROP COLUMN ") + c);
             db.exec("DROP TABLE eval_episodes"); // version 4
             db.exec("ALTER TABLE tasks DROP COLUMN definition"); // version 5
+            db.exec("DROP TABLE study_trial_sessions; DROP TABLE study_trials; DROP TABLE study_participants; "
+                    "DROP TABLE studies"); // version 6
             db.exec("PRAGMA user_version = 2");
             db.exec("INSERT INTO runs(name, kind, status, step) VALUES ('old', 'ilql', 'running', 7)");
         }

@@ -16,14 +16,16 @@ private Q_SLOTS:
     void version0IsMigratedToCurrent()
     {
         auto db = Database::openInMemory(); // openInMemory runs migrateSchema from version 0
-        QCOMPARE(currentSchemaVersion(), 5); // 2: jobs ownership, 3: runs stop request and liveness,
-                                             // 4: evaluation episodes, 5: task definitions
+        QCOMPARE(currentSchemaVersion(), 6); // 2: jobs ownership, 3: runs stop request and liveness,
+                                             // 4: evaluation episodes, 5: task definitions,
+                                             // 6: human studies
         QCOMPARE(db.schemaVersion(), currentSchemaVersion());
         const char* tables[] = {"project_info", "tasks", "dialogues", "turns", "dialogue_fts",
                                 "reward_labels", "jobs", "job_items", "llm_calls", "suggestions",
                                 "regenerations", "training_sets", "training_set_items", "runs",
                                 "metrics", "checkpoints", "run_samples", "chat_sessions",
-                                "chat_messages", "chat_ratings", "eval_episodes"};
+                                "chat_messages", "chat_ratings", "eval_episodes", "studies",
+                                "study_participants", "study_trials", "study_trial_sessions"};
         for (const char* t : tables) {
             Statement st(db, "SELECT count(*) FROM sqlite_master WHERE name = ?");
             st.bind(1, t);

@@ -235,6 +235,8 @@ private Q_SLOTS:
         {
             auto db = createProject(p);
             // Back to the version 4 layout: no definition column.
+            db.exec("DROP TABLE study_trial_sessions; DROP TABLE study_trials; DROP TABLE study_participants; "
+                    "DROP TABLE studies"); // version 6
             db.exec("ALTER TABLE tasks DROP COLUMN definition; PRAGMA user_version = 4");
         }
         {

@@ -12,6 +12,8 @@
 #include "core/store/database.h"
 #include "core/store/eval_store.h"
 #include "core/store/job_store.h"
+#include "core/store/chat_store.h"
+#include "core/store/study_store.h"
 #include "core/train/lm_training_job.h"
 #include "support/lm_corpus.h"
 #include "support/test_paths.h"
@@ -240,6 +242,61 @@ private Q_SLOTS:
         QVERIFY(!page.report());
         QVERIFY(page.emptyState()->isVisibleTo(&page));
         QVERIFY(page.emptyState()->text().contains(QStringLiteral("hindsight evaluate")));
+    }
+
+    // A human study of the same task: its rows above Reward (sim) for the agent it had, "—" for
+    // the other, in the table and in the exported report.
+    void humanStudyRowsAboveTheSimulatedOnes()
+    {
+        int64_t studyId = 0;
+        {
+            Database db = Database::open(m_project);
+            StudyStore store(db);
+            ChatAgentSpec policy;
+            policy.name = "policy";
+            policy.checkpoint = "/elsewhere";
+            ChatAgentSpec other = policy;
+            other.name = "a prompting baseline";
+            studyId = store.createStudy({"counseling", "pilot", {policy, other}, 1, 0, 2});
+            store.createStudy({"persuasion", "another task", {policy}, 1, 0, 2});
+            store.addParticipant(studyId, "P01");
+            const auto s = *store.study(studyId);
+            for (const auto& t : store.trials(studyId, "P01")) {
+                if (t.agentIndex != 0)
+                    continue;
+                store.startTrial(t.id, ChatStore(db).createSession(s.taskId, true, {policy}), 4);
+                ChatRating r;
+                r.naturalness = 3;
+                r.relevance = 4;
+                r.comforting = 5;
+                r.outcome = 1;
+                store.finishTrial(t.id, r);
+            }
+        }
+        ui::ProjectSession session;
+        QVERIFY(session.open(QString::fromStdString(m_project)));
+        ui::EvaluationPage page(&session);
+        QVERIFY(page.selectRun(m_run));
+        QCOMPARE(page.studyBox()->count(), 2); // none, and the counseling study only
+        QCOMPARE(page.resultsTable()->rowCount(), 7);
+        page.studyBox()->setCurrentIndex(1);
+        QVERIFY(page.report()->human.has_value());
+        QTableWidget* t = page.resultsTable();
+        QCOMPARE(t->rowCount(), 7 + 5); // Naturalness, Comforting, Helpfulness, Reward, trials
+        QCOMPARE(t->verticalHeaderItem(0)->text(), QStringLiteral("Naturalness (human)"));
+        QCOMPARE(t->verticalHeaderItem(3)->text(), QStringLiteral("Reward (human)"));
+        QCOMPARE(t->verticalHeaderItem(5)->text(), QStringLiteral("Reward (sim)"));
+        QCOMPARE(t->item(0, 0)->text(), QStringLiteral("3.00 ± 0.00 [3.00, 3.00]"));
+        QCOMPARE(t->item(3, 0)->text(), QStringLiteral("3.00 ± 0.00 [3.00, 3.00]")); // 4 - 1
+        QCOMPARE(t->item(4, 0)->text(), QStringLiteral("1 (1)"));
+        QCOMPARE(t->item(0, 1)->text(), QStringLiteral("—"));
+        const QString md = m_tmp.filePath(QStringLiteral("human.md"));
+        QVERIFY(page.exportReport(md, QStringLiteral("md")));
+        QFile f(md);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(f.readAll());
+        QVERIFY2(text.contains(QStringLiteral("| Comforting | 5.00 ± 0.00 [5.00, 5.00] | — |")), qPrintable(text));
+        QVERIFY(text.indexOf(QStringLiteral("| Helpfulness |")) < text.indexOf(QStringLiteral("| Reward (sim) |")));
     }
 };
 

@@ -7,6 +7,7 @@
 #include "core/store/job_store.h"
 #include "core/store/database.h"
 #include "core/store/eval_store.h"
+#include "core/store/study_store.h"
 #include "core/util/error.h"
 
 #include <iostream>
@@ -15,6 +16,7 @@ namespace hw::cli {
 namespace {
 
 const char* kUsage = R"(usage: hindsight eval-report PROJECT.hwb [RUN] [--format md|csv|latex|json] [--baseline AGENT]
+                                [--study STUDY]
 
 Prints an evaluation run (default: the newest) with methods as columns and metric rows Reward (sim)
 overall and per persona: mean ± std [bootstrap 95% interval], the paired difference against the
@@ -25,13 +27,17 @@ significant at 0.05, "n.s." not), failed episodes and simulator faults.
                     requests, cache_hits)
   --json            same as --format json
   --baseline AGENT  agent name or spec to compare with
+  --study STUDY     add a human study's rows above Reward (sim) (`hindsight study list`): persuasion
+                    Nat./Flu., Relevancy, Reward (donation); counseling Naturalness, Comforting,
+                    Helpfulness, Reward (initial - final intensity). Agents are matched by name or
+                    by checkpoint and β; "—" for agents the study did not have. JSON: "human".
   --seed S          bootstrap / permutation seed (default 0)
   --list            list the project's evaluation runs
 )";
 
 int runEvalReportCmd(const std::vector<std::string>& argv)
 {
-    const Args args(argv, {"format", "baseline", "seed"}, {"json", "list"});
+    const Args args(argv, {"format", "baseline", "seed", "study"}, {"json", "list"});
     const std::string& path = args.positional(0, "PROJECT.hwb");
     Database db = Database::open(path, Database::Mode::ReadOnly);
     EvalStore store(db);
@@ -66,6 +72,22 @@ int runEvalReportCmd(const std::vector<std::string>& argv)
     EvalReport report = buildEvalReport(run, job->config, store.episodes(run), ro);
     if (const auto f = latestFidelity(db, report.simulator))
         report.fidelity = f->toJson();
+    if (const auto studyText = args.value("study")) {
+        int64_t studyId = 0;
+        try {
+            size_t used = 0;
+            studyId = std::stoll(*studyText, &used);
+            if (used != studyText->size())
+                throw std::invalid_argument(*studyText);
+        } catch (const std::exception&) {
+            throw Error("--study must be a study id, not '" + *studyText + "' (see `hindsight study list`)");
+        }
+        StudyStore studies(db);
+        const auto study = studies.study(studyId);
+        if (!study)
+            throw Error(path + ": no study " + std::to_string(studyId) + " (see `hindsight study list " + path + "`)");
+        addHumanResults(report, humanStudyResults(*study, studies.trials(studyId), ro.stats));
+    }
     report.requests = job->summary.value("requests", int64_t(0));
     report.cacheHits = job->summary.value("cache_hits", int64_t(0));
     const std::string format = args.flag("json") ? "json" : args.value("format", "md");

@@ -1,5 +1,6 @@
 #include "core/eval/eval_report.h"
 
+#include "core/eval/eval_spec.h"
 #include "core/util/error.h"
 
 #include <algorithm>
@@ -99,7 +100,56 @@ std::string latexEscape(const std::string& s)
     return out;
 }
 
+// The same agent in a study and in an evaluation run: the same name, or the same checkpoint with
+// the same decoding (π_β, or ILQL at the same β).
+bool sameAgent(const EvalAgentResult& evalAgent, const HumanAgentResult& human)
+{
+    if (evalAgent.name == human.name || (!human.spec.name.empty() && evalAgent.name == human.spec.name))
+        return true;
+    if (!human.spec.isLocal() || human.spec.checkpoint.empty())
+        return false;
+    try {
+        const EvalAgentSpec e = parseAgentSpec(evalAgent.spec);
+        if (e.kind != "ckpt" || e.checkpoint != human.spec.checkpoint)
+            return false;
+        const bool ilql = human.spec.kind == agent_kind::kIlql;
+        return ilql == e.beta.has_value() && (!ilql || *e.beta == human.spec.beta);
+    } catch (const Error&) {
+        return false;
+    }
+}
+
+const HumanMetricResult* humanMetricOf(const std::optional<HumanAgentResult>& a, const std::string& key)
+{
+    if (!a)
+        return nullptr;
+    const auto it = a->metrics.find(key);
+    return it == a->metrics.end() ? nullptr : &it->second;
+}
+
 } // namespace
+
+void addHumanResults(EvalReport& report, const HumanStudyResults& human)
+{
+    if (!report.task.empty() && human.task != report.task)
+        throw Error("study '" + human.name + "' is of task '" + human.task + "', evaluation run "
+                    + std::to_string(report.run) + " of task '" + report.task + "'");
+    EvalHumanRows rows;
+    rows.study = human.study;
+    rows.name = human.name;
+    rows.metrics = human.metrics;
+    rows.participants = human.participants;
+    for (const auto& a : report.agents) {
+        std::optional<HumanAgentResult> match;
+        for (const auto& h : human.agents)
+            if (sameAgent(a, h)) {
+                match = h;
+                break;
+            }
+        rows.perAgent.push_back(std::move(match));
+    }
+    report.human = std::move(rows);
+}
 
 EvalReport buildEvalReport(int64_t run, const nlohmann::json& jobConfig, const std::vector<EvalEpisodeRecord>& episodes,
                            const EvalReportOptions& options)
@@ -227,7 +277,7 @@ nlohmann::json toJson(const EvalReport& r)
                                {"p_exact", c.test.exact},
                                {"p_holm", c.pHolm},
                                {"significant", c.significant}});
-    return {{"run", r.run},
+    nlohmann::json out = {{"run", r.run},
             {"task", r.task},
             {"simulator", r.simulator},
             {"personas", r.personas},
@@ -238,6 +288,31 @@ nlohmann::json toJson(const EvalReport& r)
             {"requests", r.requests},
             {"cache_hits", r.cacheHits},
             {"fidelity", r.fidelity}};
+    if (r.human) {
+        nlohmann::json metrics = nlohmann::json::array();
+        for (const auto& m : r.human->metrics)
+            metrics.push_back({{"key", m.key}, {"label", m.label}});
+        nlohmann::json humanAgents = nlohmann::json::array();
+        for (size_t i = 0; i < r.agents.size(); ++i) {
+            const auto& h = r.human->perAgent.at(i);
+            nlohmann::json per = nlohmann::json::object();
+            if (h)
+                for (const auto& [key, m] : h->metrics)
+                    per[key] = toJson(m);
+            humanAgents.push_back({{"name", r.agents[i].name},
+                                   {"matched", h ? nlohmann::json(h->name) : nlohmann::json()},
+                                   {"label", h ? nlohmann::json(h->label) : nlohmann::json()},
+                                   {"trials", h ? h->trials : 0},
+                                   {"participants", h ? h->participants : 0},
+                                   {"metrics", per}});
+        }
+        out["human"] = {{"study", r.human->study},
+                        {"name", r.human->name},
+                        {"participants", r.human->participants},
+                        {"metrics", metrics},
+                        {"agents", humanAgents}};
+    }
+    return out;
 }
 
 std::string formatEvalReport(const EvalReport& r, const std::string& format)
@@ -253,7 +328,17 @@ std::string formatEvalReport(const EvalReport& r, const std::string& format)
         out << "\n|---|";
         for (size_t i = 0; i < r.agents.size(); ++i)
             out << "---|";
-        out << "\n| Reward (sim) |";
+        out << "\n";
+        if (r.human)
+            for (const auto& m : r.human->metrics) {
+                out << "| " << m.label << " |";
+                for (size_t i = 0; i < r.agents.size(); ++i) {
+                    const auto* hm = humanMetricOf(r.human->perAgent[i], m.key);
+                    out << " " << (hm ? formatHumanCell(*hm) : std::string("—")) << " |";
+                }
+                out << "\n";
+            }
+        out << "| Reward (sim) |";
         for (const auto& a : r.agents)
             out << " " << cell(a.overall) << " |";
         out << "\n";
@@ -272,7 +357,19 @@ std::string formatEvalReport(const EvalReport& r, const std::string& format)
         out << "\n| Simulator faults |";
         for (const auto& a : r.agents)
             out << " " << faultsText(a) << " |";
-        out << "\n\n";
+        out << "\n";
+        if (r.human) {
+            out << "| Human trials (participants) |";
+            for (const auto& h : r.human->perAgent)
+                out << " " << (h ? std::to_string(h->trials) + " (" + std::to_string(h->participants) + ")" : "—")
+                    << " |";
+            out << "\n";
+        }
+        out << "\n";
+        if (r.human)
+            out << "Human rows: study #" << r.human->study << " '" << r.human->name << "', " << r.human->participants
+                << " participant(s); mean of the participants' means ± std over trials [bootstrap 95% interval "
+                   "over participants]; — = the agent was not in the study.\n";
         if (r.fidelity.is_object())
             out << "Simulator fidelity (" << r.fidelity.value("n", 0) << " real dialogues, "
                 << r.fidelity.value("measure", std::string()) << "): Spearman rho = "
@@ -286,6 +383,17 @@ std::string formatEvalReport(const EvalReport& r, const std::string& format)
     }
     if (format == "csv") {
         out << "metric,agent,persona,n,mean,std,ci_low,ci_high,diff,p,p_holm,significant\n";
+        if (r.human)
+            for (const auto& m : r.human->metrics)
+                for (size_t i = 0; i < r.agents.size(); ++i) {
+                    const auto* hm = humanMetricOf(r.human->perAgent[i], m.key);
+                    out << "human_" << m.key << "," << csvQuote(r.agents[i].name) << ",all,";
+                    if (hm && hm->trials > 0)
+                        out << hm->trials << "," << hm->mean << "," << hm->std << "," << hm->ciLow << "," << hm->ciHigh;
+                    else
+                        out << "0,,,,";
+                    out << ",,,,\n";
+                }
         for (const auto& a : r.agents) {
             const auto& s = a.overall;
             out << "reward_sim," << csvQuote(a.name) << ",all," << s.n << "," << s.mean << "," << s.std << "," << s.ciLow
@@ -304,7 +412,20 @@ std::string formatEvalReport(const EvalReport& r, const std::string& format)
         out << "\\begin{tabular}{l" << std::string(r.agents.size(), 'c') << "}\n\\toprule\nMetric";
         for (const auto& a : r.agents)
             out << " & " << latexEscape(a.name);
-        out << " \\\\\n\\midrule\nReward (sim)";
+        out << " \\\\\n\\midrule\n";
+        if (r.human)
+            for (const auto& m : r.human->metrics) {
+                out << latexEscape(m.label);
+                for (size_t i = 0; i < r.agents.size(); ++i) {
+                    const auto* hm = humanMetricOf(r.human->perAgent[i], m.key);
+                    out << " & "
+                        << (hm && hm->trials > 0 ? "$" + num(hm->mean) + " \\pm " + num(hm->std) + "$ {\\scriptsize ["
+                                   + num(hm->ciLow) + ", " + num(hm->ciHigh) + "]}"
+                                                 : std::string("--"));
+                }
+                out << " \\\\\n";
+            }
+        out << "Reward (sim)";
         auto latexCell = [](const stats::Summary& s) {
             return s.n == 0 ? std::string("--")
                             : "$" + num(s.mean) + " \\pm " + num(s.std) + "$ {\\scriptsize [" + num(s.ciLow) + ", "

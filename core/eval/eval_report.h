@@ -6,11 +6,13 @@
 //
 //   EvalReport r = buildEvalReport(jobId, job.config, EvalStore(db).episodes(jobId), {});
 //   std::cout << formatEvalReport(r, "md");
+#include "core/eval/human_study.h"
 #include "core/eval/statistics.h"
 #include "core/store/eval_store.h"
 
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +42,16 @@ struct AgentComparison {
     bool significant = false;
 };
 
+// A human study's rows in an evaluation report: perAgent[i] is the study's result for
+// EvalReport::agents[i] (matched by name, or by the same checkpoint and decoding), or nullopt.
+struct EvalHumanRows {
+    int64_t study = 0;
+    std::string name;
+    std::vector<HumanMetric> metrics;
+    int64_t participants = 0;
+    std::vector<std::optional<HumanAgentResult>> perAgent;
+};
+
 struct EvalReport {
     int64_t run = 0;
     std::string task;
@@ -53,6 +65,7 @@ struct EvalReport {
     double alpha = 0.05;
     // The simulator's fidelity against real users (simulator_fidelity.h), null when not measured.
     nlohmann::json fidelity;
+    std::optional<EvalHumanRows> human;
 };
 
 // Throws hw::Error when the run's episodes come from different simulators (never pooled) or the
@@ -60,9 +73,14 @@ struct EvalReport {
 EvalReport buildEvalReport(int64_t run, const nlohmann::json& jobConfig, const std::vector<EvalEpisodeRecord>& episodes,
                            const EvalReportOptions& options);
 
+// Adds a human study's rows. Throws hw::Error when the study is of another task.
+void addHumanResults(EvalReport& report, const HumanStudyResults& human);
+
 // {"run","task","simulator","personas","baseline","agents":[{"name","spec","n","failed","mean","std",
 //  "ci_low","ci_high","per_persona":{..},"faults","faulty_episodes"}],"comparisons":[{"agent",
-//  "baseline","diff","ci_low","ci_high","p","p_holm","significant"}],"requests","cache_hits"}
+//  "baseline","diff","ci_low","ci_high","p","p_holm","significant"}],"requests","cache_hits"}, and with
+// human rows "human": {"study","name","participants","metrics":[{"key","label"}],"agents":[{"name",
+// "matched": study agent name or null,"label","trials","participants","metrics":{key:{...}}}]}
 nlohmann::json toJson(const EvalReport& report);
 // format: md | csv | latex | json. Throws hw::Error for another format.
 std::string formatEvalReport(const EvalReport& report, const std::string& format);

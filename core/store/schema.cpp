@@ -292,6 +292,55 @@ CREATE TABLE eval_episodes (
     R"SQL(
 ALTER TABLE tasks ADD COLUMN definition TEXT NOT NULL DEFAULT '{}';
 )SQL",
+    // Version 6: human studies (core/store/study_store.h): participants talk to anonymised agents
+    // in separate trials, in an order fixed per participant when they are added. Each trial runs in
+    // a single-agent blind chat session; its ratings and outcome are kept with the trial (not in
+    // chat_ratings, so the chat page's results do not count them twice).
+    R"SQL(
+CREATE TABLE studies (
+    id               INTEGER PRIMARY KEY,
+    task_id          INTEGER NOT NULL REFERENCES tasks(id),
+    name             TEXT NOT NULL CHECK (length(trim(name)) > 0),
+    agents           TEXT NOT NULL,              -- [ChatAgentSpec] in the order they were listed
+    labels           TEXT NOT NULL,              -- ["Agent B", "Agent A", ...]: per listed agent
+    trials_per_agent INTEGER NOT NULL CHECK (trials_per_agent BETWEEN 1 AND 100),
+    max_turns        INTEGER NOT NULL CHECK (max_turns BETWEEN 1 AND 1000),
+    seed             INTEGER NOT NULL DEFAULT 0,
+    created_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE TABLE study_participants (
+    study_id    INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+    participant TEXT NOT NULL CHECK (length(trim(participant)) > 0),
+    created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    PRIMARY KEY (study_id, participant)
+) WITHOUT ROWID;
+CREATE TABLE study_trials (
+    id                INTEGER PRIMARY KEY,
+    study_id          INTEGER NOT NULL,
+    participant       TEXT NOT NULL,
+    position          INTEGER NOT NULL CHECK (position >= 0),
+    agent_index       INTEGER NOT NULL CHECK (agent_index >= 0),
+    session_id        INTEGER REFERENCES chat_sessions(id) ON DELETE SET NULL,
+    status            TEXT NOT NULL DEFAULT 'pending'
+                      CHECK (status IN ('pending', 'running', 'done', 'abandoned')),
+    initial_intensity INTEGER CHECK (initial_intensity BETWEEN 1 AND 5),   -- counseling, before the chat
+    naturalness       INTEGER CHECK (naturalness BETWEEN 1 AND 5),
+    relevance         INTEGER CHECK (relevance BETWEEN 1 AND 5),           -- relevancy / helpfulness
+    comforting        INTEGER CHECK (comforting BETWEEN 1 AND 5),
+    outcome           REAL,                      -- donation $0-2, or the final intensity 1-5
+    reward            REAL,                      -- donation, or initial - final intensity
+    finished_at       TEXT,
+    UNIQUE (study_id, participant, position),
+    FOREIGN KEY (study_id, participant) REFERENCES study_participants(study_id, participant) ON DELETE CASCADE,
+    CHECK (status <> 'done' OR (outcome IS NOT NULL AND reward IS NOT NULL))
+);
+-- Every chat session a trial ran in (an abandoned try keeps its own), so the chat page can leave
+-- them all out of its list.
+CREATE TABLE study_trial_sessions (
+    session_id INTEGER PRIMARY KEY REFERENCES chat_sessions(id) ON DELETE CASCADE,
+    trial_id   INTEGER NOT NULL REFERENCES study_trials(id) ON DELETE CASCADE
+);
+)SQL",
 };
 
 } // namespace

@@ -1,6 +1,10 @@
 #include "ui/pages/chat/agent_setup_row.h"
 
 #include "core/chat/chat_agent.h"
+#include "core/llm/endpoint_profile.h"
+#include "core/store/run_store.h"
+#include "ui/models/run_table_model.h"
+#include "ui/project_session.h"
 #include "ui/style/ui_style.h"
 
 #include <QComboBox>
@@ -13,6 +17,52 @@
 #include <QStackedWidget>
 
 namespace hw::ui {
+
+std::vector<CheckpointChoice> projectCheckpointChoices(ProjectSession* session)
+{
+    std::vector<CheckpointChoice> choices;
+    if (!session->isOpen())
+        return choices;
+    try {
+        hw::RunStore rs(session->db());
+        for (const auto& c : rs.chatCheckpoints()) {
+            const auto caps = hw::inspectCheckpoint(c.checkpoint.path);
+            if (!caps.policy)
+                continue;
+            CheckpointChoice ch;
+            ch.label = AgentSetupRow::tr("run #%1 %2 '%3' @ %4")
+                           .arg(c.run.id)
+                           .arg(RunTableModel::kindLabel(QString::fromStdString(c.run.kind)))
+                           .arg(QString::fromStdString(c.run.name))
+                           .arg(c.checkpoint.step);
+            ch.path = QString::fromStdString(c.checkpoint.path);
+            ch.runId = c.run.id;
+            ch.step = c.checkpoint.step;
+            ch.ilqlHeads = caps.ilqlHeads;
+            if (const auto d = rs.details(c.run.id)) {
+                if (d->trainingSet.is_object() && d->trainingSet.contains("task"))
+                    ch.task = QString::fromStdString(d->trainingSet["task"].get<std::string>());
+                else if (d->config.is_object() && d->config.contains("task") && d->config["task"].is_string())
+                    ch.task = QString::fromStdString(d->config["task"].get<std::string>());
+            }
+            choices.push_back(ch);
+        }
+    } catch (const std::exception&) {
+    }
+    return choices;
+}
+
+QStringList endpointProfileNames()
+{
+    QStringList names;
+    try {
+        const auto saved = hw::EndpointProfiles::load();
+        for (const auto& p : saved.all())
+            names << QString::fromStdString(p.name);
+    } catch (const std::exception&) {
+    }
+    return names;
+}
 
 AgentSetupRow::AgentSetupRow(const std::vector<CheckpointChoice>& checkpoints, const QStringList& endpointProfiles,
                              QWidget* parent)

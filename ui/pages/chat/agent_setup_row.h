@@ -26,6 +26,13 @@ struct CheckpointChoice {
     QString task;        // the task the run trained on ("" = unknown)
 };
 
+class ProjectSession;
+
+// The policy checkpoints of the project's runs an agent row offers (newest runs first), and the
+// saved endpoint profiles' names. Shared by the chat session and human study forms.
+std::vector<CheckpointChoice> projectCheckpointChoices(ProjectSession* session);
+QStringList endpointProfileNames();
+
 class AgentSetupRow : public QFrame {
     Q_OBJECT
 public:

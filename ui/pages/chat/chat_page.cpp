@@ -2,11 +2,13 @@
 
 #include "core/chat/chat_agent.h"
 #include "core/store/dialogue_store.h"
+#include "core/store/study_store.h"
 #include "core/util/error.h"
 #include "ui/models/chat_message_model.h"
 #include "ui/pages/chat/chat_results_view.h"
 #include "ui/pages/chat/chat_setup_view.h"
 #include "ui/pages/chat/rating_panel.h"
+#include "ui/pages/chat/study_view.h"
 #include "ui/project_session.h"
 #include "ui/style/ui_style.h"
 #include "ui/widgets/chat_column.h"
@@ -71,6 +73,7 @@ protected:
 ChatPage::ChatPage(ProjectSession* session, QWidget* parent) : Page(session, parent)
 {
     m_sessions = new QListWidget;
+    m_sessions->setObjectName(QStringLiteral("chatSessions"));
     m_sessions->setMinimumWidth(200);
     m_sessions->setMaximumWidth(280);
     auto* newSession = new QPushButton(tr("New session"));
@@ -103,6 +106,8 @@ ChatPage::ChatPage(ProjectSession* session, QWidget* parent) : Page(session, par
     m_tabs = new QTabWidget;
     m_tabs->addTab(splitter, tr("Conversation"));
     m_tabs->addTab(m_results, tr("Results"));
+    m_study = new StudyView(session);
+    m_tabs->addTab(m_study, tr("Human study"));
     m_empty = new EmptyState;
     m_empty->setContent(tr("Nothing to chat with yet"),
                         tr("Chat compares agents side by side, and this project has no trained checkpoint and no "
@@ -127,6 +132,8 @@ ChatPage::ChatPage(ProjectSession* session, QWidget* parent) : Page(session, par
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int i) {
         if (m_tabs->widget(i) == m_results)
             m_results->refresh();
+        else if (m_tabs->widget(i) == m_study)
+            m_study->refresh();
     });
     connect(session, &ProjectSession::opened, this, [this] {
         closeSession();
@@ -787,7 +794,10 @@ void ChatPage::refreshSessions()
         return;
     try {
         hw::ChatStore store(session()->db());
+        hw::StudyStore studies(session()->db());
         for (const auto& s : store.sessions()) {
+            if (studies.isStudySession(s.id))
+                continue; // a human study's trial: shown on the Human study tab only
             auto* item = new QListWidgetItem(sessionText(s), m_sessions);
             item->setData(Qt::UserRole, QVariant::fromValue<qint64>(s.id));
             if (m_info && s.id == m_info->id)

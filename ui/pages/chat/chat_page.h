@@ -2,7 +2,8 @@
 // Chat with checkpoints: the researcher plays the user and talks to 2-4 agents side by side
 // (checkpoints as π_β or ILQL with a live β, endpoints with a prompting baseline); every column
 // gets the same message. Blind mode shows "Agent A/B/..." in a shuffled column order (stored with
-// the session) and hides β and the shading until the ratings are in. Sessions, messages (with
+// the session) and hides β and the shading until the ratings are in. The Human study tab
+// (study_view.h) runs the user-study protocol: participants, one anonymised agent per trial. Sessions, messages (with
 // per-token Q̂, V, π_β) and ratings are saved in the project; the Results tab aggregates them.
 // Generation runs on one worker thread per agent and streams into the bubbles; Stop cancels.
 #include "core/chat/chat_agent_spec.h"
@@ -38,6 +39,7 @@ class ChatSetupView;
 class EmptyState;
 class GenerationWorker;
 class RatingPanel;
+class StudyView;
 
 class ChatPage : public Page {
     Q_OBJECT
@@ -71,6 +73,7 @@ public:
     QList<ChatColumn*> columns() const;
     RatingPanel* ratingPanel(int column) const;
     ChatResultsView* results() const { return m_results; }
+    StudyView* study() const { return m_study; }
     QTabWidget* tabs() const { return m_tabs; }
     EmptyState* emptyState() const { return m_empty; }
     QString statusText() const;
@@ -137,6 +140,7 @@ private:
     QPushButton* m_saveRatings;
     QLabel* m_status;
     ChatResultsView* m_results;
+    StudyView* m_study;              // the Human study tab
     EmptyState* m_empty = nullptr;   // instead of the tabs while there is nothing to chat with
 
     std::optional<hw::ChatSessionInfo> m_info;

@@ -1,10 +1,6 @@
 #include "ui/pages/chat/chat_setup_view.h"
 
-#include "core/chat/chat_agent.h"
-#include "core/llm/endpoint_profile.h"
 #include "core/store/dialogue_store.h"
-#include "core/store/run_store.h"
-#include "ui/models/run_table_model.h"
 #include "ui/pages/chat/agent_setup_row.h"
 #include "ui/project_session.h"
 #include "ui/style/ui_style.h"
@@ -119,42 +115,8 @@ void ChatSetupView::refresh()
 
 void ChatSetupView::loadChoices()
 {
-    m_choices.clear();
-    m_profiles.clear();
-    if (m_session->isOpen()) {
-        try {
-            hw::RunStore rs(m_session->db());
-            for (const auto& c : rs.chatCheckpoints()) {
-                const auto caps = hw::inspectCheckpoint(c.checkpoint.path);
-                if (!caps.policy)
-                    continue;
-                CheckpointChoice ch;
-                ch.label = tr("run #%1 %2 '%3' @ %4")
-                               .arg(c.run.id)
-                               .arg(RunTableModel::kindLabel(QString::fromStdString(c.run.kind)))
-                               .arg(QString::fromStdString(c.run.name))
-                               .arg(c.checkpoint.step);
-                ch.path = QString::fromStdString(c.checkpoint.path);
-                ch.runId = c.run.id;
-                ch.step = c.checkpoint.step;
-                ch.ilqlHeads = caps.ilqlHeads;
-                if (const auto d = rs.details(c.run.id)) {
-                    if (d->trainingSet.is_object() && d->trainingSet.contains("task"))
-                        ch.task = QString::fromStdString(d->trainingSet["task"].get<std::string>());
-                    else if (d->config.is_object() && d->config.contains("task") && d->config["task"].is_string())
-                        ch.task = QString::fromStdString(d->config["task"].get<std::string>());
-                }
-                m_choices.push_back(ch);
-            }
-        } catch (const std::exception&) {
-        }
-    }
-    try {
-        const auto saved = hw::EndpointProfiles::load();
-        for (const auto& p : saved.all())
-            m_profiles << QString::fromStdString(p.name);
-    } catch (const std::exception&) {
-    }
+    m_choices = projectCheckpointChoices(m_session);
+    m_profiles = endpointProfileNames();
 }
 
 void ChatSetupView::addRow(const hw::ChatAgentSpec* spec)

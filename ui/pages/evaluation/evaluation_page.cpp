@@ -1,10 +1,12 @@
 #include "ui/pages/evaluation/evaluation_page.h"
 
 #include "core/io/atomic_file.h"
+#include "core/eval/human_study.h"
 #include "core/store/database.h"
 #include "core/store/dialogue_store.h"
 #include "core/store/eval_store.h"
 #include "core/store/job_store.h"
+#include "core/store/study_store.h"
 #include "core/util/error.h"
 #include "ui/charts/interval_bar_chart.h"
 #include "ui/pages/jobs/start_job_dialog.h"
@@ -54,7 +56,7 @@ QString pText(double p) { return p < 0.001 ? QStringLiteral("p<0.001") : QString
 
 EvaluationPage::EvaluationPage(ProjectSession* session, QWidget* parent)
     : Page(session, parent), m_stack(new QStackedWidget), m_empty(new EmptyState), m_runs(new QComboBox),
-      m_baseline(new QComboBox), m_export(new QPushButton(tr("Export report…"))), m_header(new QLabel),
+      m_baseline(new QComboBox), m_study(new QComboBox), m_export(new QPushButton(tr("Export report…"))), m_header(new QLabel),
       m_results(new QTableWidget), m_chart(new IntervalBarChart), m_agentFilter(new QComboBox),
       m_personaFilter(new QComboBox), m_outcomeFilter(new QComboBox), m_episodes(new QTableWidget),
       m_compareWith(new QComboBox), m_left(new DialogueView), m_right(new DialogueView)
@@ -72,6 +74,11 @@ EvaluationPage::EvaluationPage(ProjectSession* session, QWidget* parent)
     bar->addSpacing(12);
     bar->addWidget(new QLabel(tr("Baseline")));
     bar->addWidget(m_baseline);
+    bar->addSpacing(12);
+    bar->addWidget(new QLabel(tr("Human study")));
+    bar->addWidget(m_study);
+    m_study->setToolTip(tr("A human study of the same task: its rows (mean of the participants' means ± std, "
+                           "interval over participants) above Reward (sim), for the agents it also had."));
     bar->addStretch(1);
     bar->addWidget(m_export);
     bar->addWidget(newRun);
@@ -172,10 +179,11 @@ EvaluationPage::EvaluationPage(ProjectSession* session, QWidget* parent)
         if (!m_filling)
             loadRun();
     });
-    connect(m_baseline, &QComboBox::currentIndexChanged, this, [this] {
-        if (!m_filling)
-            loadRun();
-    });
+    for (QComboBox* box : {m_baseline, m_study})
+        connect(box, &QComboBox::currentIndexChanged, this, [this] {
+            if (!m_filling)
+                loadRun();
+        });
     for (QComboBox* f : {m_agentFilter, m_personaFilter, m_outcomeFilter})
         connect(f, &QComboBox::currentIndexChanged, this, [this] {
             if (!m_filling)
@@ -259,6 +267,7 @@ void EvaluationPage::loadRun()
                 report = hw::buildEvalReport(run, job->config, m_records, options);
             }
             m_task = hw::DialogueStore(db).task(report.task);
+            addStudyRows(report);
             m_report = std::move(report);
         } catch (const std::exception& e) {
             m_header->setText(tr("Run #%1: %2").arg(run).arg(QString::fromUtf8(e.what())));
@@ -309,6 +318,28 @@ void EvaluationPage::loadRun()
     fillEpisodes();
 }
 
+void EvaluationPage::addStudyRows(hw::EvalReport& report)
+{
+    const qint64 chosen = m_study->currentData().toLongLong();
+    const bool wasFilling = m_filling;
+    m_filling = true;
+    m_study->clear();
+    m_study->addItem(tr("none"), QVariant::fromValue<qint64>(0));
+    hw::StudyStore store(session()->db());
+    std::optional<hw::StudyInfo> study;
+    for (const auto& s : store.studies()) {
+        if (s.task != report.task)
+            continue;
+        m_study->addItem(tr("#%1 %2").arg(s.id).arg(QString::fromStdString(s.name)), QVariant::fromValue<qint64>(s.id));
+        if (s.id == chosen)
+            study = s;
+    }
+    m_study->setCurrentIndex(std::max(0, m_study->findData(QVariant::fromValue<qint64>(study ? study->id : 0))));
+    m_filling = wasFilling;
+    if (study)
+        hw::addHumanResults(report, hw::humanStudyResults(*study, store.trials(study->id)));
+}
+
 void EvaluationPage::fillResults()
 {
     m_results->clear();
@@ -317,7 +348,14 @@ void EvaluationPage::fillResults()
     if (!m_report)
         return;
     const auto& agents = m_report->agents;
-    QStringList columns, rows{tr("Reward (sim)"), tr("95% CI")};
+    const auto& human = m_report->human;
+    QStringList columns, rows;
+    if (human) {
+        for (const auto& m : human->metrics)
+            rows << tr("%1 (human)").arg(QString::fromStdString(m.label));
+        rows << tr("Human trials (participants)");
+    }
+    rows << tr("Reward (sim)") << tr("95% CI");
     for (const auto& a : agents)
         columns << QString::fromStdString(a.name);
     for (const auto& p : m_report->personas)
@@ -331,6 +369,23 @@ void EvaluationPage::fillResults()
     for (int c = 0; c < static_cast<int>(agents.size()); ++c) {
         const hw::EvalAgentResult& a = agents[static_cast<size_t>(c)];
         int r = 0;
+        if (human) {
+            const auto& h = human->perAgent.at(static_cast<size_t>(c));
+            for (const auto& m : human->metrics) {
+                const hw::HumanMetricResult* v = nullptr;
+                if (h)
+                    if (const auto it = h->metrics.find(m.key); it != h->metrics.end())
+                        v = &it->second;
+                m_results->setItem(r++, c, v ? cell(QString::fromStdString(hw::formatHumanCell(*v)),
+                                                    tr("%1 trial(s) of %2 participant(s), shown as %3")
+                                                        .arg(v->trials)
+                                                        .arg(v->participants)
+                                                        .arg(QString::fromStdString(h->label)))
+                                             : cell(QStringLiteral("—"), tr("Not in the study")));
+            }
+            m_results->setItem(r++, c, cell(h ? QStringLiteral("%1 (%2)").arg(h->trials).arg(h->participants)
+                                              : QStringLiteral("—")));
+        }
         m_results->setItem(r++, c, cell(QStringLiteral("%1 ± %2").arg(num(a.overall.mean), num(a.overall.std)),
                                         QString::fromStdString(a.spec)));
         m_results->setItem(r++, c, cell(interval(a.overall), tr("n = %1").arg(a.overall.n)));

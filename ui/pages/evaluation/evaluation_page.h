@@ -7,7 +7,8 @@
 // persona; and an episode browser (filter by agent, persona and outcome) showing the transcript
 // beside the same episode — same persona and seed — played by another agent. New evaluation…
 // starts a run through the stage registry (progress, cancel and resume on the Jobs page); Export
-// writes the report as Markdown, CSV, LaTeX or JSON.
+// writes the report as Markdown, CSV, LaTeX or JSON. A human study of the run's task (chosen in
+// the bar) adds its rows above Reward (sim), as `hindsight eval-report --study` does.
 #include "core/data/task.h"
 #include "core/eval/eval_report.h"
 #include "ui/pages/page.h"
@@ -48,6 +49,8 @@ public:
 
     QComboBox* runBox() const { return m_runs; }
     QComboBox* baselineBox() const { return m_baseline; }
+    // Human studies of the run's task ("none" first; data: the study id, 0 = none).
+    QComboBox* studyBox() const { return m_study; }
     QLabel* headerLabel() const { return m_header; }
     QTableWidget* resultsTable() const { return m_results; }
     IntervalBarChart* chart() const { return m_chart; }
@@ -62,6 +65,8 @@ public:
 
 private:
     void loadRun();
+    // Lists the studies of `task` in the study box (keeping the choice) and adds the chosen one's rows.
+    void addStudyRows(hw::EvalReport& report);
     void fillResults();
     void fillChart();
     void fillEpisodes();
@@ -75,6 +80,7 @@ private:
     EmptyState* m_empty;
     QComboBox* m_runs;
     QComboBox* m_baseline;
+    QComboBox* m_study;
     QPushButton* m_export;
     QLabel* m_header;
     QTableWidget* m_results;
