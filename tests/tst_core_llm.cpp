@@ -504,6 +504,83 @@ private Q_SLOTS:
         burst("r", 8);
     }
 
+    // A profile with replicas: requests spread over the servers by requests in flight (both
+    // held at once: 4 each), a server that fails is taken out and the call goes to another at
+    // once, an unreachable one too; the cache key is the model's, so a replica replays another's
+    // answer.
+    void replicasShareTheLoadAndFailOver()
+    {
+        FakeLlmServer a, b;
+        EndpointProfile p = profileFor(a);
+        p.replicas = {b.baseUrl()};
+        p.maxInFlight = 4;
+        MemoryCallCache cache;
+        // A retry pause of ten minutes: a failover that waited would hang the suite past its bound.
+        RetryPolicy patient;
+        patient.baseDelayMs = 600000;
+        patient.maxDelayMs = 600000;
+        LlmClient llm(p, &cache, patient);
+        QCOMPARE(llm.replicaStats().size(), size_t(2));
+        a.holdAfter(0);
+        b.holdAfter(0);
+        std::vector<std::thread> threads;
+        std::atomic<int> ok{0};
+        for (int i = 0; i < 8; ++i)
+            threads.emplace_back([&, i] {
+                if (llm.chat(ask("spread " + std::to_string(i))).content == "pong")
+                    ++ok;
+            });
+        waitUntil([&] { return a.held() + b.held() >= 8; });
+        QCOMPARE(a.held(), int64_t(4)); // the fewest in flight first: 4 and 4, not 8 and 0
+        QCOMPARE(b.held(), int64_t(4));
+        a.release();
+        b.release();
+        for (auto& t : threads)
+            t.join();
+        QCOMPARE(ok.load(), 8);
+
+        // b answers 503: taken out; the call is answered by a without the retry pause.
+        b.enqueue(FakeReply::error(503));
+        const int64_t aBefore = a.answered();
+        for (int i = 0; i < 4; ++i)
+            QCOMPARE(llm.chat(ask("failover " + std::to_string(i))).content, std::string("pong"));
+        QCOMPARE(b.received(), int64_t(4) + 1);     // the 503, then nothing while out
+        QCOMPARE(a.answered() - aBefore, int64_t(4));
+        const auto stats = llm.replicaStats();
+        QCOMPARE(stats[1].failures, int64_t(1));
+        QVERIFY(!stats[1].healthy);
+        QVERIFY(stats[0].healthy);
+
+        // The cache key does not name the server: a cached answer is found whoever gave it.
+        const int64_t sent = a.received() + b.received();
+        QVERIFY(llm.chat(ask("spread 3")).fromCache);
+        QCOMPARE(a.received() + b.received(), sent);
+
+        // An unreachable replica (nothing listens there any more): calls still succeed.
+        std::string deadUrl;
+        {
+            FakeLlmServer gone;
+            deadUrl = gone.baseUrl();
+        }
+        EndpointProfile q = profileFor(a);
+        q.replicas = {deadUrl};
+        LlmClient withDead(q, nullptr, patient);
+        for (int i = 0; i < 4; ++i)
+            QCOMPARE(withDead.chat(ask("dead " + std::to_string(i))).content, std::string("pong"));
+        QCOMPARE(withDead.replicaStats()[1].failures, int64_t(1));
+        QVERIFY(!withDead.replicaStats()[1].healthy);
+
+        // Bad replica URLs are refused when the profile is checked.
+        EndpointProfile bad = profileFor(a);
+        bad.replicas = {"ftp://x/v1"};
+        QVERIFY_THROWS_EXCEPTION(Error, bad.validate());
+        bad.replicas = {a.baseUrl()};
+        QVERIFY_THROWS_EXCEPTION(Error, bad.validate());
+        // Profiles keep their replicas through endpoints.json.
+        const nlohmann::json j = p;
+        QCOMPARE(j.at("replicas").get<std::vector<std::string>>(), p.replicas);
+    }
+
     void profilesSaveLoadResolve()
     {
         const std::string path = EndpointProfiles::defaultPath();

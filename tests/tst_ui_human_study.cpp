@@ -81,6 +81,15 @@ bool sendAndWait(StudyTrialView* trial, const QString& text)
         && !trial->column()->status().contains(QStringLiteral("could not"));
 }
 
+// Waits for the reply in progress, if any (the agent's opening message in persuasion).
+bool waitIdle(StudyTrialView* trial)
+{
+    if (!trial->isGenerating())
+        return true;
+    QSignalSpy done(trial, &StudyTrialView::replyFinished);
+    return done.wait(60000) || !trial->isGenerating();
+}
+
 } // namespace
 
 class TestUiHumanStudy : public QObject {
@@ -148,6 +157,10 @@ private Q_SLOTS:
         StudyTrialView* trial = view->trialView();
         QVERIFY(view->startNextTrial());
         QVERIFY(trial->isActive());
+        // Persuasion: the persuader opens, before the participant says anything.
+        QVERIFY(waitIdle(trial));
+        QCOMPARE(trial->column()->model()->rowCount(), 1);
+        QVERIFY(trial->column()->model()->isAgent(0));
         const QString firstHeader = trial->header();
         QVERIFY(sendAndWait(trial, QStringLiteral("Hello, who are you?")));
         trial->abandon();
@@ -170,14 +183,15 @@ private Q_SLOTS:
             QCOMPARE(trial->header(), QStringLiteral("Trial %1 of 4 for participant P01 · %2").arg(k + 1).arg(label));
             QCOMPARE(trial->column()->title(), label);
             QVERIFY(!trial->column()->model()->showValues());
+            QVERIFY(waitIdle(trial)); // the opening
             // Two turns, then the cap refuses a third and says so.
             QVERIFY(sendAndWait(trial, QStringLiteral("Would you donate to a children's charity?")));
             QVERIFY(sendAndWait(trial, QStringLiteral("Tell me more.")));
-            QCOMPARE(trial->column()->model()->rowCount(), 4);
+            QCOMPARE(trial->column()->model()->rowCount(), 5);
             QVERIFY(trial->atTurnCap());
             QVERIFY(!trial->sendMessage(QStringLiteral("One more?")));
             QVERIFY2(trial->statusText().contains(QStringLiteral("turn cap")), qPrintable(trial->statusText()));
-            QCOMPARE(trial->column()->model()->rowCount(), 4);
+            QCOMPARE(trial->column()->model()->rowCount(), 5);
             // Anonymised: no real name, kind or β anywhere in the trial view.
             const QString shown = visibleText(trial);
             for (const QString& secret : {name0, name1, QStringLiteral("ILQL"), QStringLiteral("π_β"),
@@ -206,7 +220,9 @@ private Q_SLOTS:
             QCOMPARE(t.rating.naturalness, std::optional<int>(4));
             QCOMPARE(t.reward, std::optional<double>(0.5 + t.agentIndex));
             QVERIFY(t.sessionId.has_value());
-            QCOMPARE(hw::ChatStore(db).messages(*t.sessionId, 0).size(), size_t(4));
+            const auto messages = hw::ChatStore(db).messages(*t.sessionId, 0);
+            QCOMPARE(messages.size(), size_t(5));
+            QCOMPARE(messages.front().role, std::string("agent")); // the persuader opened
         }
 
         // The trials' chat sessions are the study's: the Conversation tab does not list them.

@@ -527,10 +527,28 @@ void TestUiJobs::endpointDialogTestsConnection()
     QVERIFY(dialog.testResult()->text().startsWith(QStringLiteral("✗")));
     qunsetenv("HW_TEST_NO_SUCH_KEY");
 
+    // Replicas: each server is tried on its own, and a dead one is named.
+    hwtest::FakeLlmServer replica;
+    qputenv("HW_TEST_NO_SUCH_KEY", "sk-dialog-test");
+    dialog.urlEdit()->setText(QString::fromStdString(server.baseUrl()));
+    dialog.replicasEdit()->setText(QString::fromStdString(replica.baseUrl()) + QStringLiteral("  http://127.0.0.1:1/v1"));
+    for (QLineEdit* e : {dialog.urlEdit(), dialog.replicasEdit()})
+        Q_EMIT e->textEdited(e->text());
+    dialog.testButton()->click();
+    QTRY_COMPARE_WITH_TIMEOUT(tested.count(), 4, 60000);
+    QVERIFY(!tested.at(3).at(0).toBool());
+    QVERIFY2(tested.at(3).at(1).toString().startsWith(QStringLiteral("2 of 3 servers answered")),
+             qPrintable(tested.at(3).at(1).toString()));
+    QVERIFY2(tested.at(3).at(1).toString().contains(QStringLiteral("127.0.0.1:1")), qPrintable(tested.at(3).at(1).toString()));
+    QCOMPARE(replica.received(), int64_t(1));
+    qunsetenv("HW_TEST_NO_SUCH_KEY");
+
     QVERIFY(dialog.save());
     const auto saved = hw::EndpointProfiles::load(file.toStdString());
     QCOMPARE(saved.all().size(), size_t(1));
     QCOMPARE(saved.all()[0].apiKeyEnv, std::string("HW_TEST_NO_SUCH_KEY"));
+    QCOMPARE(saved.all()[0].replicas,
+             (std::vector<std::string>{replica.baseUrl(), "http://127.0.0.1:1/v1"}));
     QFile f(file);
     QVERIFY(f.open(QIODevice::ReadOnly));
     QVERIFY(!f.readAll().contains("Bearer"));

@@ -13,21 +13,23 @@ namespace hw::cli {
 namespace {
 
 const char* kUsage = R"(usage: hindsight endpoint list [--json]
-       hindsight endpoint add NAME --url URL --model MODEL [--api-key-env VAR] [--temperature X]
-                              [--max-tokens N] [--timeout S] [--max-in-flight N] [--max-attempts N]
-                              [--price-prompt X] [--price-completion X]
+       hindsight endpoint add NAME --url URL --model MODEL [--replica URL ...] [--api-key-env VAR]
+                              [--temperature X] [--max-tokens N] [--timeout S] [--max-in-flight N]
+                              [--max-attempts N] [--price-prompt X] [--price-completion X]
        hindsight endpoint remove NAME
        hindsight endpoint test NAME|URL [--model MODEL]
 
 Profiles live in $HW_CONFIG_DIR/endpoints.json (default ~/.config/hindsight-workbench/). A profile
 names the environment variable that holds the API key; the key itself is never written anywhere.
-`add` replaces a profile of the same name. `test` sends one tiny uncached request.
+`add` replaces a profile of the same name. --replica (repeatable) names more servers of the same
+model: requests go to the one with the fewest in flight (--max-in-flight each), a failing one is
+taken out for a while; --replica none clears the list. `test` sends one tiny uncached request.
 )";
 
 int runEndpointCmd(const std::vector<std::string>& argv)
 {
     const Args args(argv,
-                    {"url", "model", "api-key-env", "temperature", "max-tokens", "timeout", "max-in-flight",
+                    {"url", "model", "replica", "api-key-env", "temperature", "max-tokens", "timeout", "max-in-flight",
                      "max-attempts", "price-prompt", "price-completion"},
                     {"json"});
     const std::string& action = args.positional(0, "list|add|remove|test");
@@ -41,7 +43,8 @@ int runEndpointCmd(const std::vector<std::string>& argv)
         if (profiles.all().empty())
             std::cout << "no endpoint profiles in " << path << "\n";
         for (const auto& p : profiles.all())
-            std::cout << p.name << "  " << p.baseUrl << "  model " << p.model << "  in flight " << p.maxInFlight
+            std::cout << p.name << "  " << p.baseUrl
+                      << (p.replicas.empty() ? "" : " (+" + std::to_string(p.replicas.size()) + " replicas)") << "  model " << p.model << "  in flight " << p.maxInFlight
                       << (p.apiKeyEnv.empty() ? "" : "  key $" + p.apiKeyEnv) << "\n";
         return 0;
     }
@@ -52,6 +55,8 @@ int runEndpointCmd(const std::vector<std::string>& argv)
         p.name = args.positional(1, "NAME");
         p.baseUrl = args.value("url", p.baseUrl);
         p.model = args.value("model", p.model);
+        if (const auto replicas = args.values("replica"); !replicas.empty())
+            p.replicas = replicas.size() == 1 && replicas[0] == "none" ? std::vector<std::string>{} : replicas;
         p.apiKeyEnv = args.value("api-key-env", p.apiKeyEnv);
         p.temperature = args.doubleValue("temperature", p.temperature);
         p.maxTokens = static_cast<int>(args.intValue("max-tokens", p.maxTokens));

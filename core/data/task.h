@@ -62,6 +62,9 @@ struct Task {
     std::string agentRoleDescription; // one sentence: who the agent is and what it tries to do
     std::string userRoleDescription;  // one sentence: who the user is and what they hide or want
     std::string opener = "agent";     // who speaks first: "agent" | "user"
+    // Who opens a conversation: the built-ins as the datasets do (P4G: the persuader; ESConv: the
+    // seeker), a task defined as data by its opener.
+    bool agentOpens() const { return kind == TaskKind::Custom ? opener != "user" : kind != TaskKind::Counseling; }
     int turnCap = 0;                  // most turns (agent + user) in a dialogue; 0 = not set
     RewardSource rewardSource = RewardSource::UserRating;
     std::string rewardRubric;         // how the reward is judged or how the user rates

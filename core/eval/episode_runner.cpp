@@ -32,7 +32,7 @@ EpisodeResult runEpisode(const Task& task, const EvalPersona& persona, EvalAgent
 {
     EpisodeResult out;
     // The built-ins as before (the seeker opens in counseling); a task defined as data says who opens.
-    const bool userOpens = task.kind == TaskKind::Custom ? task.opener == "user" : task.kind == TaskKind::Counseling;
+    const bool userOpens = !task.agentOpens();
     bool ended = false;
 
     auto userStep = [&]() -> bool {

@@ -15,15 +15,29 @@
 
 namespace hw {
 
-std::string EndpointProfile::chatCompletionsUrl() const
+namespace {
+
+std::string completionsUrlOf(const std::string& base)
 {
-    std::string url = baseUrl;
+    std::string url = base;
     while (!url.empty() && url.back() == '/')
         url.pop_back();
     const std::string suffix = "/chat/completions";
     if (url.size() >= suffix.size() && url.compare(url.size() - suffix.size(), suffix.size(), suffix) == 0)
         return url;
     return url + suffix;
+}
+
+} // namespace
+
+std::string EndpointProfile::chatCompletionsUrl() const { return completionsUrlOf(baseUrl); }
+
+std::vector<std::string> EndpointProfile::chatCompletionsUrls() const
+{
+    std::vector<std::string> out{chatCompletionsUrl()};
+    for (const auto& r : replicas)
+        out.push_back(completionsUrlOf(r));
+    return out;
 }
 
 std::string EndpointProfile::apiKey() const
@@ -53,6 +67,17 @@ void EndpointProfile::validate() const
                     + "); credentials in a URL would be stored in job records and the call log, so "
                       "they are refused: put the key in an environment variable and name it with "
                       "--api-key-env (apiKeyEnv in endpoints.json)");
+    for (const auto& r : replicas) {
+        const std::string shown = redactUrlUserinfo(r);
+        if (r.rfind("http://", 0) != 0 && r.rfind("https://", 0) != 0)
+            throw Error(who + ": replica URL must start with http:// or https:// (got '" + shown + "')");
+        if (urlUserinfoEnd(r) != std::string::npos)
+            throw Error(who + ": the replica URL holds a user name or password (" + shown
+                        + "); put the key in an environment variable (apiKeyEnv)");
+        if (completionsUrlOf(r) == chatCompletionsUrl()
+            || std::count(replicas.begin(), replicas.end(), r) > 1)
+            throw Error(who + ": replica " + shown + " is listed twice");
+    }
     if (model.empty())
         throw Error(who + ": no model given");
     if (maxInFlight < 1)

@@ -29,9 +29,15 @@ struct EndpointProfile {
     int maxAttempts = 5;              // tries per call (timeouts, connection errors, 429, 5xx)
     bool sendSeed = true;             // send "seed" (OpenAI, vLLM, llama.cpp accept it)
     nlohmann::json extraBody = nlohmann::json::object(); // merged into each request, e.g. {"top_p":0.9}
+    // More servers of the same model (e.g. vLLM replicas): requests are spread over baseUrl and
+    // these by requests in flight, maxInFlight each; a failing one is taken out for a while
+    // (core/llm/replica_set.h). Cached calls are keyed by the model, not by the server.
+    std::vector<std::string> replicas;
 
     // "<baseUrl>/chat/completions" (baseUrl may already end with /chat/completions).
     std::string chatCompletionsUrl() const;
+    // The chat completions URL of baseUrl, then of each replica.
+    std::vector<std::string> chatCompletionsUrls() const;
     // The key from the environment; "" when apiKeyEnv is empty or unset.
     std::string apiKey() const;
     double costOf(int64_t promptTokens, int64_t completionTokens) const;
@@ -39,7 +45,7 @@ struct EndpointProfile {
     void validate() const;
 };
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EndpointProfile, name, baseUrl, model, apiKeyEnv,
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EndpointProfile, name, baseUrl, replicas, model, apiKeyEnv,
                                                 temperature, maxTokens, timeoutS, maxInFlight,
                                                 pricePromptPer1k, priceCompletionPer1k, maxAttempts,
                                                 sendSeed, extraBody)

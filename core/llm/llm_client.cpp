@@ -1,6 +1,7 @@
 #include "core/llm/llm_client.h"
 
 #include "core/llm/endpoint_secrets.h"
+#include "core/llm/replica_set.h"
 #include "core/llm/sha256.h"
 #include "core/net/http_client.h"
 #include "core/net/redact.h"
@@ -47,7 +48,7 @@ nlohmann::json LlmExchange::toJson() const
 
 LlmClient::LlmClient(EndpointProfile profile, CallCache* cache, RetryPolicy retry)
     : m_profile(std::move(profile)), m_cache(cache), m_retry(retry),
-      m_http(std::make_unique<HttpClient>(m_profile.maxInFlight))
+      m_servers(std::make_unique<ReplicaSet>(m_profile.chatCompletionsUrls(), m_profile.maxInFlight))
 {
     m_profile.validate();
     requireApiKey(m_profile);
@@ -58,8 +59,10 @@ LlmClient::~LlmClient() = default;
 void LlmClient::setMaxInFlight(int n)
 {
     m_profile.maxInFlight = std::max(1, n);
-    m_http->setMaxInFlight(m_profile.maxInFlight);
+    m_servers->setMaxInFlight(m_profile.maxInFlight);
 }
+
+std::vector<ReplicaStats> LlmClient::replicaStats() const { return m_servers->stats(); }
 
 nlohmann::json LlmClient::requestBody(const ChatRequest& request) const
 {
@@ -98,9 +101,15 @@ std::string hashOf(const std::string& url, const std::string& bodyText, const Ch
 
 } // namespace
 
+// With replicas the key names the model, not a server: any replica's answer is the model's.
+static std::string cacheUrlOf(const EndpointProfile& p)
+{
+    return p.replicas.empty() ? p.chatCompletionsUrl() : "replicas-of:" + p.model;
+}
+
 std::string LlmClient::requestHash(const ChatRequest& request) const
 {
-    return hashOf(m_profile.chatCompletionsUrl(), requestBody(request).dump(), request);
+    return hashOf(cacheUrlOf(m_profile), requestBody(request).dump(), request);
 }
 
 std::string LlmClient::mask(const std::string& text) const
@@ -145,8 +154,8 @@ ChatResponse LlmClient::chat(const ChatRequest& request, const StopToken& stop, 
         throw Cancelled();
     const nlohmann::json body = requestBody(request);
     const std::string bodyText = body.dump();
-    const std::string url = m_profile.chatCompletionsUrl();
-    const std::string hash = hashOf(url, bodyText, request);
+    std::string url = m_profile.chatCompletionsUrl(); // of the attempt's server
+    const std::string hash = hashOf(cacheUrlOf(m_profile), bodyText, request);
     const bool cached = m_cache && request.useCache;
 
     if (cached) {
@@ -179,8 +188,10 @@ ChatResponse LlmClient::chat(const ChatRequest& request, const StopToken& stop, 
     if (!key.empty())
         http.headers.emplace_back("Authorization", "Bearer " + key);
 
-    const std::string who = "POST " + url + " (model " + m_profile.model
-                            + (request.label.empty() ? "" : ", " + request.label) + ")";
+    auto who = [&] {
+        return "POST " + url + " (model " + m_profile.model + (request.label.empty() ? "" : ", " + request.label) + ")";
+    };
+    const bool several = m_servers->size() > 1;
     const int maxAttempts = std::max(1, m_profile.maxAttempts);
     std::mt19937_64 rng(std::hash<std::string>()(hash) ^ (++m_rngCounter * 0x9E3779B97F4A7C15ull));
     std::string lastProblem;
@@ -201,7 +212,16 @@ ChatResponse LlmClient::chat(const ChatRequest& request, const StopToken& stop, 
     };
 
     for (int attempt = 1; attempt <= maxAttempts; ++attempt) {
-        HttpResponse r = m_http->perform(http, stop); // throws Cancelled
+        ReplicaSet::Lease server = m_servers->acquire();
+        url = server.url();
+        http.url = url;
+        HttpResponse r = server.http().perform(http, stop); // throws Cancelled
+        // A server that did not answer, or answered 429/5xx, is taken out for a while (replicas).
+        const bool serverFailed = r.transportFailed() || RetryPolicy::retryableStatus(r.status);
+        if (serverFailed)
+            m_servers->failed(server.index());
+        else
+            m_servers->succeeded(server.index());
         {
             std::lock_guard<std::mutex> lock(m_countersMutex);
             ++m_counters.attempts;
@@ -216,10 +236,11 @@ ChatResponse LlmClient::chat(const ChatRequest& request, const StopToken& stop, 
             lastProblem = r.failure == HttpResponse::Failure::Timeout
                               ? "timed out after " + std::to_string(static_cast<int>(m_profile.timeoutS * 1000)) + " ms"
                               : "connection failed: " + r.error;
-            if (r.failure == HttpResponse::Failure::Other) {
+            // Another replica may answer: try it at once; alone, an unreachable server is an error.
+            if (r.failure == HttpResponse::Failure::Other && !(several && attempt < maxAttempts)) {
                 std::lock_guard<std::mutex> lock(m_countersMutex);
                 ++m_counters.failures;
-                throw LlmError(mask(who + ": attempt " + std::to_string(attempt) + "/" + std::to_string(maxAttempts)
+                throw LlmError(mask(who() + ": attempt " + std::to_string(attempt) + "/" + std::to_string(maxAttempts)
                                     + ": " + lastProblem),
                                LlmError::Kind::Http, 0, attempt, exchange(attempt));
             }
@@ -273,18 +294,19 @@ ChatResponse LlmClient::chat(const ChatRequest& request, const StopToken& stop, 
                 ++m_counters.failures;
             }
             lastProblem = "HTTP " + std::to_string(r.status) + " (not retried)";
-            throw LlmError(mask(who + ": attempt " + std::to_string(attempt) + "/" + std::to_string(maxAttempts)
+            throw LlmError(mask(who() + ": attempt " + std::to_string(attempt) + "/" + std::to_string(maxAttempts)
                                 + ": HTTP " + std::to_string(r.status) + " (not retried): " + excerpt(r.body)),
                            LlmError::Kind::Http, r.status, attempt, exchange(attempt));
         }
-        if (attempt < maxAttempts)
+        // With another replica in service the next attempt goes there without waiting.
+        if (attempt < maxAttempts && !(several && serverFailed && m_servers->healthyCount() > 0))
             interruptibleSleep(m_retry.delayMs(attempt, retryAfter, rng), stop);
     }
     {
         std::lock_guard<std::mutex> lock(m_countersMutex);
         ++m_counters.failures;
     }
-    throw LlmError(mask(who + ": gave up after " + std::to_string(maxAttempts) + " attempts; last: " + lastProblem),
+    throw LlmError(mask(who() + ": gave up after " + std::to_string(maxAttempts) + " attempts; last: " + lastProblem),
                    lastKind, lastStatus, maxAttempts, exchange(maxAttempts));
 }
 
@@ -294,7 +316,9 @@ LlmClient::Counters LlmClient::counters() const
     return m_counters;
 }
 
-ConnectionTest testConnection(const EndpointProfile& profile, const StopToken& stop)
+namespace {
+
+ConnectionTest testOneServer(const EndpointProfile& profile, const StopToken& stop)
 {
     ConnectionTest out;
     try {
@@ -318,6 +342,41 @@ ConnectionTest testConnection(const EndpointProfile& profile, const StopToken& s
         out.ok = false;
         out.message = maskSecrets(e.what(), {profile.apiKey()});
     }
+    return out;
+}
+
+} // namespace
+
+ConnectionTest testConnection(const EndpointProfile& profile, const StopToken& stop)
+{
+    if (profile.replicas.empty())
+        return testOneServer(profile, stop);
+    // Every server of the profile, each on its own: a dead replica is named, not hidden by failover.
+    ConnectionTest out;
+    out.ok = true;
+    std::string failures;
+    int answered = 0;
+    for (const std::string& base : [&] {
+             std::vector<std::string> all{profile.baseUrl};
+             all.insert(all.end(), profile.replicas.begin(), profile.replicas.end());
+             return all;
+         }()) {
+        EndpointProfile one = profile;
+        one.baseUrl = base;
+        one.replicas.clear();
+        const ConnectionTest t = testOneServer(one, stop);
+        if (t.ok) {
+            ++answered;
+            out.latencyMs = std::max(out.latencyMs, t.latencyMs);
+        } else {
+            out.ok = false;
+            failures += (failures.empty() ? "" : "; ") + t.message;
+        }
+    }
+    const int total = static_cast<int>(profile.replicas.size()) + 1;
+    out.message = out.ok ? "OK: all " + std::to_string(total) + " servers answered (slowest "
+                               + std::to_string(static_cast<int>(out.latencyMs)) + " ms, model " + profile.model + ")"
+                         : std::to_string(answered) + " of " + std::to_string(total) + " servers answered: " + failures;
     return out;
 }
 

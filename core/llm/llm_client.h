@@ -21,6 +21,7 @@
 #include "core/llm/call_cache.h"
 #include "core/llm/chat_types.h"
 #include "core/llm/endpoint_profile.h"
+#include "core/llm/replica_set.h"
 #include "core/llm/retry_policy.h"
 #include "core/util/error.h"
 #include "core/util/progress.h"
@@ -84,7 +85,7 @@ public:
     ChatResponse chat(const ChatRequest& request, const StopToken& stop = StopToken(), int64_t jobId = 0);
 
     const EndpointProfile& profile() const { return m_profile; }
-    void setMaxInFlight(int n);          // e.g. from --concurrency
+    void setMaxInFlight(int n);          // e.g. from --concurrency; per server with replicas
 
     // The exact JSON body chat() sends for `request` (no secrets; those go in headers).
     nlohmann::json requestBody(const ChatRequest& request) const;
@@ -104,6 +105,8 @@ public:
         double cost = 0.0;
     };
     Counters counters() const;
+    // Per server (baseUrl, then the profile's replicas): attempts, failures, health.
+    std::vector<ReplicaStats> replicaStats() const;
 
 private:
     ChatResponse parseReply(const std::string& body, std::string& problem) const;
@@ -111,7 +114,7 @@ private:
     EndpointProfile m_profile;
     CallCache* m_cache;
     RetryPolicy m_retry;
-    std::unique_ptr<HttpClient> m_http;
+    std::unique_ptr<ReplicaSet> m_servers;
     mutable std::mutex m_countersMutex;
     Counters m_counters;
     std::atomic<uint64_t> m_rngCounter{0};

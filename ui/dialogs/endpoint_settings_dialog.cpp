@@ -17,6 +17,7 @@
 #include <QRegularExpressionValidator>
 #include <QSpinBox>
 #include <QVBoxLayout>
+#include <QRegularExpression>
 #include <QtConcurrent/QtConcurrentRun>
 
 namespace hw::ui {
@@ -25,7 +26,7 @@ EndpointSettingsDialog::EndpointSettingsDialog(const QString& path, QWidget* par
     : QDialog(parent), m_path(path.isEmpty() ? QString::fromStdString(hw::EndpointProfiles::defaultPath()) : path),
       m_list(new QListWidget), m_add(new QPushButton(tr("Add"))), m_remove(new QPushButton(tr("Remove"))),
       m_default(new QCheckBox(tr("Default for new jobs"))), m_name(new QLineEdit), m_url(new QLineEdit),
-      m_model(new QLineEdit), m_keyEnv(new QLineEdit), m_keyStatus(new QLabel), m_temperature(new QDoubleSpinBox),
+      m_replicas(new QLineEdit), m_model(new QLineEdit), m_keyEnv(new QLineEdit), m_keyStatus(new QLabel), m_temperature(new QDoubleSpinBox),
       m_maxTokens(new QSpinBox), m_timeout(new QDoubleSpinBox), m_maxInFlight(new QSpinBox),
       m_pricePrompt(new QDoubleSpinBox), m_priceCompletion(new QDoubleSpinBox),
       m_test(new QPushButton(tr("Test connection"))), m_result(new QLabel), m_error(new QLabel), m_form(new QWidget)
@@ -74,6 +75,12 @@ EndpointSettingsDialog::EndpointSettingsDialog(const QString& path, QWidget* par
     m_priceCompletion->setToolTip(tr("For the cost figures of jobs: price per 1000 completion tokens"));
     m_default->setToolTip(tr("Preselect this profile when starting a job"));
     form->addRow(tr("Base URL"), m_url);
+    m_replicas->setObjectName(QStringLiteral("replicasEdit"));
+    m_replicas->setPlaceholderText(tr("optional: more servers of this model, separated by spaces"));
+    m_replicas->setToolTip(tr("Replicas of the same model (e.g. several vLLM servers): requests go to the one with "
+                              "the fewest in flight (the limit below applies to each); a server that fails is "
+                              "left out for a while. Cached calls are keyed by the model, not the server."));
+    form->addRow(tr("Replicas"), m_replicas);
     form->addRow(tr("Model"), m_model);
     auto* keyRow = new QHBoxLayout;
     keyRow->addWidget(m_keyEnv, 1);
@@ -123,7 +130,7 @@ EndpointSettingsDialog::EndpointSettingsDialog(const QString& path, QWidget* par
     connect(m_remove, &QPushButton::clicked, this, &EndpointSettingsDialog::removeCurrent);
     connect(m_test, &QPushButton::clicked, this, &EndpointSettingsDialog::testConnection);
     connect(m_keyEnv, &QLineEdit::textChanged, this, &EndpointSettingsDialog::updateKeyStatus);
-    for (QLineEdit* e : {m_name, m_url, m_model, m_keyEnv})
+    for (QLineEdit* e : {m_name, m_url, m_replicas, m_model, m_keyEnv})
         connect(e, &QLineEdit::textEdited, this, &EndpointSettingsDialog::storeForm);
     for (QDoubleSpinBox* s : {m_temperature, m_timeout, m_pricePrompt, m_priceCompletion})
         connect(s, &QDoubleSpinBox::valueChanged, this, &EndpointSettingsDialog::storeForm);
@@ -180,6 +187,10 @@ void EndpointSettingsDialog::showProfile(int row)
     const hw::EndpointProfile& p = m_profiles[static_cast<size_t>(row)];
     m_name->setText(QString::fromStdString(p.name));
     m_url->setText(QString::fromStdString(p.baseUrl));
+    QStringList replicas;
+    for (const auto& r : p.replicas)
+        replicas << QString::fromStdString(r);
+    m_replicas->setText(replicas.join(QLatin1Char(' ')));
     m_model->setText(QString::fromStdString(p.model));
     m_keyEnv->setText(QString::fromStdString(p.apiKeyEnv));
     m_temperature->setValue(p.temperature);
@@ -202,6 +213,9 @@ void EndpointSettingsDialog::storeForm()
     const std::string oldName = p.name;
     p.name = m_name->text().trimmed().toStdString();
     p.baseUrl = m_url->text().trimmed().toStdString();
+    p.replicas.clear();
+    for (const QString& r : m_replicas->text().split(QRegularExpression(QStringLiteral("[\\s,]+")), Qt::SkipEmptyParts))
+        p.replicas.push_back(r.toStdString());
     p.model = m_model->text().trimmed().toStdString();
     p.apiKeyEnv = m_keyEnv->text().trimmed().toStdString();
     p.temperature = m_temperature->value();

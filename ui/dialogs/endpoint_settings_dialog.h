@@ -36,6 +36,7 @@ public:
     QLabel* testResult() const { return m_result; }
     QLineEdit* nameEdit() const { return m_name; }
     QLineEdit* urlEdit() const { return m_url; }
+    QLineEdit* replicasEdit() const { return m_replicas; }
     QLineEdit* modelEdit() const { return m_model; }
     QLineEdit* keyEnvEdit() const { return m_keyEnv; }
     void addProfile();
@@ -68,6 +69,7 @@ private:
     QCheckBox* m_default;
     QLineEdit* m_name;
     QLineEdit* m_url;
+    QLineEdit* m_replicas;
     QLineEdit* m_model;
     QLineEdit* m_keyEnv;
     QLabel* m_keyStatus;

@@ -172,6 +172,7 @@ bool StudyTrialView::begin(const hw::StudyInfo& study, const hw::StudyTrial& tri
         m_steps->setCurrentIndex(ChatStep);
         startWorker();
         setStatus(tr("Resumed. Turn %1 of %2.").arg(m_userTurns).arg(study.maxTurns));
+        agentOpensIfDue();
         updateControls();
         return true;
     }
@@ -219,9 +220,26 @@ bool StudyTrialView::openChat()
     m_steps->setCurrentIndex(ChatStep);
     startWorker();
     setStatus(tr("%1 is ready when you are: up to %2 turns.").arg(label()).arg(m_study->maxTurns));
+    agentOpensIfDue();
     updateControls();
     m_input->setFocus();
     return true;
+}
+
+void StudyTrialView::agentOpensIfDue()
+{
+    // The task's order: in persuasion the persuader (the agent) speaks first, as in the paper's study.
+    if (!m_task.agentOpens() || m_column->model()->rowCount() > 0 || m_busy)
+        return;
+    m_busy = true;
+    m_streamingRow = m_column->model()->beginAgentMessage();
+    if (m_loaded)
+        requestReply();
+    else if (m_loadFailed)
+        onFailed(QString());
+    else
+        m_pending = true;
+    setStatus(tr("%1 opens the conversation…").arg(label()));
 }
 
 void StudyTrialView::startWorker()

@@ -3,7 +3,8 @@
 // ("Agent B"; never its name, kind, β or token shading), for counseling first the participant's
 // emotional intensity (1-5), then the chat up to the study's turn cap (further messages are
 // refused, and the status line says so), then the rating panel (the task's Likert scales and the
-// outcome). The researcher can abandon the trial (it is offered again later). The trial runs in a
+// outcome). In the task's order: where the agent opens (persuasion), its first message comes
+// before the participant's. The researcher can abandon the trial (it is offered again later). The trial runs in a
 // single-agent blind chat session of ChatStore; the agent answers on its own worker thread.
 #include "core/data/task.h"
 #include "core/store/study_store.h"
@@ -73,6 +74,8 @@ private:
     QWidget* buildIntensityStep();
     QWidget* buildChatStep();
     bool openChat();
+    // Asks the agent for the first message when the task's agent opens and nothing is said yet.
+    void agentOpensIfDue();
     void startWorker();
     void stopWorker();
     void requestReply();
