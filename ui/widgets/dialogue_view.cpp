@@ -196,8 +196,13 @@ bool DialogueView::fillShaded(const hw::Dialogue& d, const std::optional<hw::Tas
     m_shaded->clear();
     if (!any)
         return false;
-    m_shaded->setNames(task ? QString::fromStdString(task->agentRole) : tr("Agent"),
-                       task ? QString::fromStdString(task->userRole) : tr("User"));
+    // Named as the plain bubbles name them ("Persuader", "Persuadee").
+    auto name = [](const std::string& role, const QString& fallback) {
+        const QString s = QString::fromStdString(role);
+        return s.isEmpty() ? fallback : s.left(1).toUpper() + s.mid(1);
+    };
+    m_shaded->setNames(name(task ? task->agentRole : std::string(), tr("Agent")),
+                       name(task ? task->userRole : std::string(), tr("User")));
     for (size_t i = 0; i < d.turns.size(); ++i) {
         const QString text = QString::fromStdString(d.turns[i].text);
         if (d.turns[i].role == hw::Role::Agent)
