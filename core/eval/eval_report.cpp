@@ -1,6 +1,7 @@
 #include "core/eval/eval_report.h"
 
 #include "core/eval/eval_spec.h"
+#include "core/io/text_util.h"
 #include "core/util/error.h"
 
 #include <algorithm>
@@ -11,12 +12,7 @@
 namespace hw {
 namespace {
 
-std::string num(double v, int decimals = 2)
-{
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    return buf;
-}
+std::string num(double v, int decimals = 2) { return text::fixed(v, decimals); }
 
 std::string pText(double p)
 {
@@ -77,16 +73,6 @@ std::string simulatorText(const nlohmann::json& sim)
     if (sim.contains("persona_set"))
         s += ", personas " + sim.value("persona_set", std::string());
     return s;
-}
-
-std::string csvQuote(const std::string& s)
-{
-    if (s.find_first_of(",\"\n") == std::string::npos)
-        return s;
-    std::string out = "\"";
-    for (char c : s)
-        out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
 }
 
 std::string latexEscape(const std::string& s)
@@ -387,7 +373,7 @@ std::string formatEvalReport(const EvalReport& r, const std::string& format)
             for (const auto& m : r.human->metrics)
                 for (size_t i = 0; i < r.agents.size(); ++i) {
                     const auto* hm = humanMetricOf(r.human->perAgent[i], m.key);
-                    out << "human_" << m.key << "," << csvQuote(r.agents[i].name) << ",all,";
+                    out << "human_" << m.key << "," << text::csvField(r.agents[i].name) << ",all,";
                     if (hm && hm->trials > 0)
                         out << hm->trials << "," << hm->mean << "," << hm->std << "," << hm->ciLow << "," << hm->ciHigh;
                     else
@@ -396,14 +382,14 @@ std::string formatEvalReport(const EvalReport& r, const std::string& format)
                 }
         for (const auto& a : r.agents) {
             const auto& s = a.overall;
-            out << "reward_sim," << csvQuote(a.name) << ",all," << s.n << "," << s.mean << "," << s.std << "," << s.ciLow
+            out << "reward_sim," << text::csvField(a.name) << ",all," << s.n << "," << s.mean << "," << s.std << "," << s.ciLow
                 << "," << s.ciHigh << ",,,,\n";
             for (const auto& [p, ps] : a.perPersona)
-                out << "reward_sim," << csvQuote(a.name) << "," << csvQuote(p) << "," << ps.n << "," << ps.mean << ","
+                out << "reward_sim," << text::csvField(a.name) << "," << text::csvField(p) << "," << ps.n << "," << ps.mean << ","
                     << ps.std << "," << ps.ciLow << "," << ps.ciHigh << ",,,,\n";
         }
         for (const auto& c : r.comparisons)
-            out << "diff_vs_" << csvQuote(c.baseline) << "," << csvQuote(c.agent) << ",all," << c.test.n << ",,,"
+            out << "diff_vs_" << text::csvField(c.baseline) << "," << text::csvField(c.agent) << ",all," << c.test.n << ",,,"
                 << c.test.ciLow << "," << c.test.ciHigh << "," << c.test.diff << "," << c.test.p << "," << c.pHolm
                 << "," << (c.significant ? "yes" : "no") << "\n";
         return out.str();

@@ -1,5 +1,6 @@
 #include "core/eval/human_study.h"
 
+#include "core/io/text_util.h"
 #include "core/util/error.h"
 
 #include <cstdio>
@@ -10,23 +11,6 @@
 
 namespace hw {
 namespace {
-
-std::string num(double v, int decimals)
-{
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    return buf;
-}
-
-std::string csvQuote(const std::string& s)
-{
-    if (s.find_first_of(",\"\n") == std::string::npos)
-        return s;
-    std::string out = "\"";
-    for (char c : s)
-        out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
-}
 
 std::optional<double> metricValue(const StudyTrial& t, const std::string& key)
 {
@@ -121,8 +105,8 @@ std::string formatHumanCell(const HumanMetricResult& m, int decimals)
 {
     if (m.trials == 0)
         return "—";
-    return num(m.mean, decimals) + " ± " + num(m.std, decimals) + " [" + num(m.ciLow, decimals) + ", "
-        + num(m.ciHigh, decimals) + "]";
+    return text::fixed(m.mean, decimals) + " ± " + text::fixed(m.std, decimals) + " [" + text::fixed(m.ciLow, decimals) + ", "
+        + text::fixed(m.ciHigh, decimals) + "]";
 }
 
 nlohmann::json toJson(const HumanMetricResult& m)
@@ -183,7 +167,7 @@ std::string formatHumanStudy(const HumanStudyResults& r, const std::string& form
         for (const auto& m : r.metrics)
             for (const auto& a : r.agents) {
                 const auto& v = a.metrics.at(m.key);
-                out << m.key << "," << csvQuote(a.name) << "," << a.label << "," << v.trials << "," << v.participants;
+                out << m.key << "," << text::csvField(a.name) << "," << a.label << "," << v.trials << "," << v.participants;
                 if (v.trials > 0)
                     out << "," << v.mean << "," << v.std << "," << v.ciLow << "," << v.ciHigh << "\n";
                 else

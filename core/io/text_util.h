@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-// Small text helpers shared by the importers.
+// Small text helpers shared by the importers and the report writers.
 namespace hw::text {
 
 // Python's " ".join(s.split()): runs of Unicode whitespace (as str.isspace) become one space,
@@ -29,5 +29,11 @@ std::string readFile(const std::string& path);
 std::string baseName(const std::string& path);
 
 std::string toLower(std::string_view s);
+
+// A CSV field: as is, or in double quotes (inner quotes doubled) when it holds , " CR or LF.
+std::string csvField(std::string_view s);
+
+// A number with a fixed count of decimals ("%.*f"): 0.5, 2 -> "0.50".
+std::string fixed(double v, int decimals);
 
 } // namespace hw::text

@@ -1,5 +1,6 @@
 #include "core/store/chat_store.h"
 
+#include "core/io/text_util.h"
 #include "core/store/database.h"
 #include "core/util/error.h"
 
@@ -17,26 +18,6 @@ nlohmann::json parseOr(const std::string& text, nlohmann::json fallback)
 {
     auto j = nlohmann::json::parse(text, nullptr, false);
     return j.is_discarded() ? fallback : j;
-}
-
-std::string csvField(const std::string& s)
-{
-    if (s.find_first_of(",\"\n\r") == std::string::npos)
-        return s;
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"')
-            out += '"';
-        out += c;
-    }
-    return out + "\"";
-}
-
-std::string fixed(double v, int decimals)
-{
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    return buf;
 }
 
 } // namespace
@@ -60,7 +41,7 @@ std::string RatingStat::format(int decimals) const
 {
     if (n == 0)
         return "–";
-    return fixed(mean, decimals) + " ± " + fixed(std, decimals);
+    return text::fixed(mean, decimals) + " ± " + text::fixed(std, decimals);
 }
 
 RatingStat ratingStat(const std::vector<double>& values)
@@ -303,15 +284,15 @@ std::string resultsCsv(const std::vector<AgentResult>& results, bool withComfort
     os << "agent,kind,sessions,naturalness_mean,naturalness_std,relevance_mean,relevance_std";
     if (withComforting)
         os << ",comforting_mean,comforting_std";
-    os << "," << csvField(outcomeName + "_mean") << "," << csvField(outcomeName + "_std") << "\n";
+    os << "," << text::csvField(outcomeName + "_mean") << "," << text::csvField(outcomeName + "_std") << "\n";
     auto stat = [&](const RatingStat& s) {
         if (s.n == 0)
             os << ",,";
         else
-            os << "," << fixed(s.mean, 4) << "," << fixed(s.std, 4);
+            os << "," << text::fixed(s.mean, 4) << "," << text::fixed(s.std, 4);
     };
     for (const auto& r : results) {
-        os << csvField(r.agent) << "," << csvField(r.kind) << "," << r.sessions;
+        os << text::csvField(r.agent) << "," << text::csvField(r.kind) << "," << r.sessions;
         stat(r.naturalness);
         stat(r.relevance);
         if (withComforting)

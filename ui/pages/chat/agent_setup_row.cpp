@@ -2,6 +2,7 @@
 
 #include "core/chat/chat_agent.h"
 #include "core/llm/endpoint_profile.h"
+#include "core/store/dialogue_store.h"
 #include "core/store/run_store.h"
 #include "ui/models/run_table_model.h"
 #include "ui/project_session.h"
@@ -62,6 +63,23 @@ QStringList endpointProfileNames()
     } catch (const std::exception&) {
     }
     return names;
+}
+
+void fillTaskChoices(QComboBox* box, ProjectSession* session, const QString& keep, const QStringList& builtins)
+{
+    box->clear();
+    if (session->isOpen()) {
+        try {
+            for (const auto& t : hw::DialogueStore(session->db()).tasks())
+                box->addItem(QString::fromStdString(t.name));
+        } catch (const std::exception&) {
+        }
+    }
+    for (const QString& builtin : builtins)
+        if (box->findText(builtin) < 0)
+            box->addItem(builtin);
+    if (!keep.isEmpty() && box->findText(keep) >= 0)
+        box->setCurrentText(keep);
 }
 
 AgentSetupRow::AgentSetupRow(const std::vector<CheckpointChoice>& checkpoints, const QStringList& endpointProfiles,

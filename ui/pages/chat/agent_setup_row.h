@@ -32,6 +32,9 @@ class ProjectSession;
 // saved endpoint profiles' names. Shared by the chat session and human study forms.
 std::vector<CheckpointChoice> projectCheckpointChoices(ProjectSession* session);
 QStringList endpointProfileNames();
+// Fills a task box: the project's tasks, then the built-ins it lacks (in the order given); `keep`
+// stays selected when it is listed.
+void fillTaskChoices(QComboBox* box, ProjectSession* session, const QString& keep, const QStringList& builtins);
 
 class AgentSetupRow : public QFrame {
     Q_OBJECT

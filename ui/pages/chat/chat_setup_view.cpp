@@ -1,6 +1,5 @@
 #include "ui/pages/chat/chat_setup_view.h"
 
-#include "core/store/dialogue_store.h"
 #include "ui/pages/chat/agent_setup_row.h"
 #include "ui/project_session.h"
 #include "ui/style/ui_style.h"
@@ -89,20 +88,7 @@ void ChatSetupView::refresh()
     const QString task = sameProject ? m_task->currentText() : QString();
     if (!sameProject)
         m_context->clear();
-    m_task->clear();
-    if (m_session->isOpen()) {
-        try {
-            hw::DialogueStore ds(m_session->db());
-            for (const auto& t : ds.tasks())
-                m_task->addItem(QString::fromStdString(t.name));
-        } catch (const std::exception&) {
-        }
-    }
-    for (const char* builtin : {"counseling", "persuasion"})
-        if (m_task->findText(QString::fromLatin1(builtin)) < 0)
-            m_task->addItem(QString::fromLatin1(builtin));
-    if (!task.isEmpty() && m_task->findText(task) >= 0)
-        m_task->setCurrentText(task);
+    fillTaskChoices(m_task, m_session, task, {QStringLiteral("counseling"), QStringLiteral("persuasion")});
     loadChoices();
     for (auto* r : m_rows)
         r->deleteLater();

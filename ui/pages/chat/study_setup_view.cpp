@@ -1,6 +1,5 @@
 #include "ui/pages/chat/study_setup_view.h"
 
-#include "core/store/dialogue_store.h"
 #include "ui/project_session.h"
 #include "ui/style/ui_style.h"
 
@@ -83,20 +82,7 @@ void StudySetupView::refresh()
     std::vector<hw::ChatAgentSpec> specs;
     for (auto* r : m_rows)
         specs.push_back(r->spec());
-    const QString task = m_task->currentText();
-    m_task->clear();
-    if (m_session->isOpen()) {
-        try {
-            for (const auto& t : hw::DialogueStore(m_session->db()).tasks())
-                m_task->addItem(QString::fromStdString(t.name));
-        } catch (const std::exception&) {
-        }
-    }
-    for (const char* builtin : {"persuasion", "counseling"})
-        if (m_task->findText(QString::fromLatin1(builtin)) < 0)
-            m_task->addItem(QString::fromLatin1(builtin));
-    if (!task.isEmpty() && m_task->findText(task) >= 0)
-        m_task->setCurrentText(task);
+    fillTaskChoices(m_task, m_session, m_task->currentText(), {QStringLiteral("persuasion"), QStringLiteral("counseling")});
     m_seed->setValue(int(QRandomGenerator::global()->bounded(1000000)));
     m_choices = projectCheckpointChoices(m_session);
     m_profiles = endpointProfileNames();
