@@ -44,6 +44,9 @@ const std::string& checkpoint()
         o.config.device = "cpu";
         o.config.maxSteps = 30;
         o.config.optimizer.lr = 1e-2;
+        // Room for a long reply: the disconnect test needs a request that is still generating
+        // when the client goes away (the tiny model writes a few thousand tokens a second).
+        o.config.model = {{"max_position_embeddings", 4096}};
         o.outDir = tmp().filePath("out").toStdString();
         return runLmTrainingJob(o).train.checkpointDir;
     }();

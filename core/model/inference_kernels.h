@@ -3,8 +3,7 @@
 // transformer is a few microseconds of arithmetic buried under per-op dispatch, temporary tensors
 // and layout copies, so the tiny element-wise parts (RMSNorm, RoPE with the KV-cache write,
 // attention over a short query block, SwiGLU) run here as plain loops over raw float pointers, and
-// the matrix products go to BLAS in the layout it handles best for few rows (gemv for one row; the
-// weight as the left operand for a handful). Used by Transformer::forward only when
+// the matrix products of up to 32 rows go to our small-row kernel (small_gemm.h), longer ones to BLAS. Used by Transformer::forward only when
 // useInferenceKernels() holds; training and other dtypes/devices keep the ATen path.
 #include <torch/torch.h>
 
