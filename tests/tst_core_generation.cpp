@@ -194,6 +194,38 @@ private Q_SLOTS:
         QCOMPARE(d[0][2].item<float>(), 1.5f);
     }
 
+    // The raw-pointer path (CPU float32 rows) and the tensor path (here: float64) keep the same
+    // tokens, ties included, for top-k, top-p and both.
+    void filterPathsAgree()
+    {
+        torch::manual_seed(11);
+        for (int trial = 0; trial < 40; ++trial) {
+            // Rounded logits make many ties; a few banned (-inf) entries as well.
+            auto logits = (torch::randn({3, 500}) * (1 + trial % 5)).round().div_(2);
+            logits.index_put_({0, torch::indexing::Slice(0, 7)}, -std::numeric_limits<float>::infinity());
+            SamplingOptions s;
+            s.topK = trial % 3 == 0 ? 0 : 1 + trial * 7;
+            s.topP = trial % 3 == 1 ? 1.0 : 0.3 + 0.015 * trial;
+            s.temperature = 0.5 + 0.05 * trial;
+            auto fast = logits.clone();
+            filterLogits(fast, s);
+            auto slow = logits.to(torch::kDouble);
+            filterLogits(slow, s);
+            QVERIFY2(torch::equal(torch::isinf(fast), torch::isinf(slow)), qPrintable(QString::number(trial)));
+            QVERIFY(torch::allclose(fast.masked_fill(torch::isinf(fast), 0).to(torch::kDouble),
+                                    slow.masked_fill(torch::isinf(slow), 0), 1e-6, 1e-6));
+            if (s.topK > 0 && s.topK < 500)
+                QVERIFY((torch::isfinite(fast).sum(-1) <= s.topK).all().item<bool>());
+        }
+        // Ties at the top-k boundary go to the lower ids, on both paths.
+        auto tied = torch::tensor({{1.0f, 3.0f, 2.0f, 3.0f, 3.0f}});
+        SamplingOptions s;
+        s.topK = 2;
+        auto a = tied.clone();
+        filterLogits(a, s);
+        QVERIFY(torch::equal(torch::isfinite(a), torch::tensor({{false, true, false, true, false}})));
+    }
+
     void hookCanSteerGreedy()
     {
         auto m = randomModel(24);

@@ -6,10 +6,124 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <functional>
+#include <vector>
 #include <limits>
 #include <random>
 
 namespace hw {
+
+namespace {
+
+constexpr float kNegInfF = -std::numeric_limits<float>::infinity();
+
+// Rows of a CPU float32 tensor are filtered in place on raw pointers (one decision per decoding
+// row: sorting a whole vocabulary through ATen ops cost ~0.8 ms per row with top-p, more than the
+// model's step at batch 8). Other devices and dtypes keep the tensor path; both follow one rule.
+bool rowwiseOnCpu(const torch::Tensor& t)
+{
+    return t.device().is_cpu() && t.scalar_type() == torch::kFloat && t.is_contiguous() && t.dim() >= 1
+        && t.size(-1) > 0;
+}
+
+// Token a ranks before token b: higher value, then lower id (a total order, so ties are fixed).
+struct RanksBefore {
+    const float* x;
+    bool operator()(int32_t a, int32_t b) const { return x[a] > x[b] || (x[a] == x[b] && a < b); }
+};
+
+// Exactly k kept: every value above the k-th largest, then values equal to it from the lowest id up.
+// The k-th largest by a running min-heap of the k largest (on logits most values fail the one
+// comparison with its top, a branch the CPU predicts), or by selection when k is a large share.
+void keepTopKRow(float* x, int64_t V, int64_t k, std::vector<float>& scratch)
+{
+    float kth;
+    if (k <= V / 8) {
+        scratch.assign(x, x + k);
+        std::make_heap(scratch.begin(), scratch.end(), std::greater<float>());
+        for (int64_t v = k; v < V; ++v)
+            if (x[v] > scratch.front()) {
+                std::pop_heap(scratch.begin(), scratch.end(), std::greater<float>());
+                scratch.back() = x[v];
+                std::push_heap(scratch.begin(), scratch.end(), std::greater<float>());
+            }
+        kth = scratch.front();
+    } else {
+        scratch.assign(x, x + V);
+        std::nth_element(scratch.begin(), scratch.begin() + (k - 1), scratch.end(), std::greater<float>());
+        kth = scratch[size_t(k - 1)];
+    }
+    int64_t room = k;
+    for (int64_t v = 0; v < V; ++v)
+        room -= x[v] > kth;
+    for (int64_t v = 0; v < V; ++v) {
+        if (x[v] > kth)
+            continue;
+        if (x[v] == kth && room > 0) {
+            --room;
+            continue;
+        }
+        x[v] = kNegInfF;
+    }
+}
+
+// Top-p in rank order (RanksBefore): a token goes when the tokens ranked above it already hold
+// more than topP of the probability; the most likely token always stays. Without sorting the
+// vocabulary: the tokens fall into bins by their distance to the largest logit (equal values share
+// a bin, every bin ranks wholly before the next), the bins' masses locate the bin where the
+// running mass passes topP, and only that bin's tokens are sorted.
+void keepTopPRow(float* x, int64_t V, double topP, std::vector<int32_t>& members, std::vector<double>& p)
+{
+    constexpr int kBins = 512;
+    constexpr double kBinWidth = 24.0 / (kBins - 1); // logit units; the last bin takes the rest
+    const float mx = *std::max_element(x, x + V);
+    if (mx == kNegInfF)
+        return;
+    p.resize(size_t(V));
+    std::vector<int32_t> binOf(static_cast<size_t>(V));
+    double binMass[kBins] = {};
+    double total = 0;
+    for (int64_t v = 0; v < V; ++v) {
+        const double gap = double(mx) - double(x[v]); // >= 0, +inf for banned tokens
+        const int b = gap < (kBins - 1) * kBinWidth ? int(gap / kBinWidth) : kBins - 1;
+        const double pv = x[v] == kNegInfF ? 0.0 : std::exp(-gap);
+        p[size_t(v)] = pv;
+        binOf[size_t(v)] = b;
+        binMass[b] += pv;
+        total += pv;
+    }
+    const double limit = topP * total;
+    double before = 0;
+    int boundary = 0;
+    for (; boundary < kBins; ++boundary) {
+        if (before + binMass[boundary] > limit)
+            break;
+        before += binMass[boundary];
+    }
+    if (boundary == kBins)
+        return; // the whole mass stays within topP: every token stays
+    members.clear();
+    for (int64_t v = 0; v < V; ++v)
+        if (binOf[size_t(v)] == boundary)
+            members.push_back(int32_t(v));
+    std::sort(members.begin(), members.end(), RanksBefore{x});
+    // Tokens of earlier bins stay; of later bins go; in this bin, by rank.
+    std::vector<char> keep(size_t(V), 0);
+    for (int64_t v = 0; v < V; ++v)
+        keep[size_t(v)] = binOf[size_t(v)] < boundary;
+    for (const int32_t v : members) {
+        if (before > limit)
+            break;
+        keep[size_t(v)] = 1;
+        before += p[size_t(v)];
+    }
+    for (int64_t v = 0; v < V; ++v)
+        if (!keep[size_t(v)])
+            x[v] = kNegInfF;
+}
+
+} // namespace
 
 torch::Tensor keepTopK(const torch::Tensor& logits, int64_t k)
 {
@@ -21,6 +135,14 @@ torch::Tensor keepTopK(const torch::Tensor& logits, int64_t k)
     // kept. torch.topk does not specify which of equal values it returns, so the rule is ours and
     // fixed: the same tokens on every device and batch. Keeping every tie (the older filter) left
     // more than k tokens, and sampling through generate() differed from the ILQL decoding on ties.
+    if (rowwiseOnCpu(logits)) {
+        auto out = logits.clone();
+        std::vector<float> scratch;
+        float* x = out.data_ptr<float>();
+        for (int64_t r = 0, rows = out.numel() / V; r < rows; ++r)
+            keepTopKRow(x + r * V, V, k, scratch);
+        return out;
+    }
     const auto kth = std::get<0>(logits.topk(k, -1)).narrow(-1, k - 1, 1);
     const auto above = logits > kth;
     const auto tied = logits == kth;
@@ -39,11 +161,26 @@ void filterLogits(torch::Tensor& logits, const SamplingOptions& o)
     if (o.temperature > 0 && o.temperature != 1.0)
         logits.div_(o.temperature);
     const int64_t V = logits.size(-1);
-    if (o.topK > 0 && o.topK < V)
+    const bool topK = o.topK > 0 && o.topK < V, topP = o.topP > 0 && o.topP < 1.0;
+    if ((topK || topP) && rowwiseOnCpu(logits)) {
+        std::vector<float> scratch;
+        std::vector<int32_t> members;
+        std::vector<double> p;
+        float* x = logits.data_ptr<float>();
+        for (int64_t r = 0, rows = logits.numel() / V; r < rows; ++r) {
+            if (topK)
+                keepTopKRow(x + r * V, V, o.topK, scratch);
+            if (topP)
+                keepTopPRow(x + r * V, V, o.topP, members, p);
+        }
+        return;
+    }
+    if (topK)
         logits.copy_(keepTopK(logits, o.topK));
-    if (o.topP > 0 && o.topP < 1.0) {
-        auto [sorted, order] = logits.sort(-1, /*descending=*/true);
-        auto probs = torch::softmax(sorted, -1);
+    if (topP) {
+        // The same rule as keepTopPRow, ties ranked by id (a stable sort keeps ids in order).
+        auto [sorted, order] = logits.sort(/*stable=*/true, -1, /*descending=*/true);
+        auto probs = torch::softmax(sorted.to(torch::kDouble), -1);
         // Remove a token when the tokens ranked above it already hold more than topP
         // (the most likely token always stays).
         auto before = probs.cumsum(-1) - probs;

@@ -83,7 +83,10 @@ GenerationResult generate(Transformer& model, const std::vector<std::vector<int6
                           const TokenCallback& onToken = {}, const StopToken* stop = nullptr);
 
 // Applies temperature, top-k and top-p to logits [b,V] in place (filtered entries -inf).
-// top-k keeps exactly k tokens per row (keepTopK).
+// top-k keeps exactly k tokens per row (keepTopK). top-p ranks tokens by logit, ties by lower id,
+// and removes a token when the tokens ranked above it hold more than topP of the probability (the
+// most likely token always stays). CPU float32 rows are filtered on raw pointers, sorting only the
+// head of the ranking; other tensors through ATen ops, by the same rule.
 void filterLogits(torch::Tensor& logits, const SamplingOptions& options);
 // logits [..,V] with all but k entries of each row set to -inf: the k largest, ties going to the
 // lowest token ids. k <= 0 or k >= V: unchanged.

@@ -81,11 +81,11 @@ int main(int argc, char** argv)
         std::printf("%s config\n", config);
         std::printf("  %-8s %5s %5s %3s  %9s %9s  %6s  %s\n", "product", "in", "out", "n", "ours", "blas", "ratio",
                     "max |diff|");
-        double oursTotal[6] = {0}, blasTotal[6] = {0};
-        const int64_t rows[6] = {1, 2, 4, 8, 16, 32};
+        double oursTotal[9] = {0}, blasTotal[9] = {0};
+        const int64_t rows[9] = {1, 2, 4, 8, 16, 32, 64, 128, 256};
         for (const auto& s : shapes) {
             const auto w = torch::randn({s.out, s.in}) * 0.05;
-            for (int ri = 0; ri < 6; ++ri) {
+            for (int ri = 0; ri < 9; ++ri) {
                 const int64_t n = rows[ri];
                 const auto x = torch::randn({n, s.in});
                 auto y = torch::empty({n, s.out});
@@ -94,7 +94,7 @@ int main(int argc, char** argv)
                     budgetMs);
                 torch::Tensor ref;
                 const double tBlas = secondsPerCall(
-                    [&] { ref = n == 1 ? at::mv(w, x.select(0, 0)).unsqueeze(0) : at::mm(w, x.t()).t().contiguous(); },
+                    [&] { ref = n == 1 ? at::mv(w, x.select(0, 0)).unsqueeze(0) : n <= 32 ? at::mm(w, x.t()).t().contiguous() : at::mm(x, w.t()); },
                     budgetMs);
                 const double flops = 2.0 * double(n) * double(s.in) * double(s.out);
                 const double diff = (y - ref).abs().max().item<double>();
@@ -105,7 +105,7 @@ int main(int argc, char** argv)
             }
         }
         std::printf("  one layer's products + head, per decoding step:");
-        for (int ri = 0; ri < 6; ++ri)
+        for (int ri = 0; ri < 9; ++ri)
             std::printf("  n=%lld %.2fx", (long long)rows[ri], blasTotal[ri] / oursTotal[ri]);
         std::printf("\n");
     }
