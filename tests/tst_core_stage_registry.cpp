@@ -88,7 +88,8 @@ private Q_SLOTS:
                     QVERIFY2(def.get<double>() >= f.min && def.get<double>() <= f.max, where.c_str());
             }
         }
-        QCOMPARE(names, (std::vector<std::string>{"relabel", "regenerate", "label", "aggregate", "imagine", "evaluate"}));
+        QCOMPARE(names, (std::vector<std::string>{"relabel", "regenerate", "label", "aggregate", "personas", "imagine",
+                                                  "critique", "evaluate"}));
         QVERIFY(findStageKind("regenerate"));
         QVERIFY(!findStageKind("relable"));
     }

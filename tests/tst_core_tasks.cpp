@@ -409,6 +409,8 @@ private Q_SLOTS:
             {"imagine", {{"persona_name", "p"}, {"persona_description", "d"}, {"min_turns", "4"}, {"max_turns", "8"},
                          {"persona_hidden", "  - knowledge: k\n"}, {"target_outcome", "3"}}},
             {"personas", {{"count", "4"}, {"existing_personas", "none\n"}, {"hidden_fields", "knowledge"}}},
+            {"critique", {{"persona_name", "p"}, {"persona_description", "d"}, {"persona_hidden", "  - knowledge: k\n"},
+                          {"target_outcome", "3"}, {"dialogue", "AI: a\n"}}},
             {"reward", {{"examples", "x"}, {"dialogue", "AI: a\n"}}},
             {"simulator", {{"persona", "p"}, {"persona_name", "p"}, {"dialogue", "AI: a\n"}}},
             {"simulator_decision", {{"persona", "p"}, {"persona_name", "p"}, {"dialogue", "AI: a\n"}}},
