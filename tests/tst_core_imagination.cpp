@@ -276,7 +276,7 @@ private Q_SLOTS:
             }
             if (has(prompt, "Reward: <a number from 0 to 5>"))
                 return hwtest::FakeReply::text("The student followed most of it.\nReward: 3");
-            return hwtest::FakeReply::text("?");
+            return hwtest::FakeLlmServer::pipelineResponder(call); // controller, forward model
         });
         const QStringList endpoint = {"--endpoint", QString::fromStdString(server.baseUrl()), "--model", "fake-model"};
 
@@ -485,6 +485,44 @@ private Q_SLOTS:
         r = hwtest::hindsight({"lineage", project, "demo-teaching-001"});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains("was not imagined"), qPrintable(r.err));
+
+        // 9. Hindsight from imagined data on request: the controller and the forward model start from
+        // the kept dialogue; the rejected one is never relabelled.
+        const QString keptId = QString::number(dialogues[0].id), rejectedId = QString::number(dialogues[2].id);
+        r = hwtest::hindsight(QStringList{"relabel", project, "--task", "teaching", "--dialogue", keptId, "--json", "--quiet"}
+                              + endpoint);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(json::parse(r.out.toStdString())["items"]["total"], json(0)); // originals only by default
+        r = hwtest::hindsight(QStringList{"relabel", project, "--task", "teaching", "--dialogue", keptId, "--dialogue",
+                                          rejectedId, "--include-imagined", "--json", "--quiet"}
+                              + endpoint);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        s = json::parse(r.out.toStdString());
+        QCOMPARE(s["items"]["total"], json(1));
+        QVERIFY(s["suggestions"].get<int>() >= 1);
+        r = hwtest::hindsight(QStringList{"regenerate", project, "--task", "teaching", "--json", "--quiet"} + endpoint);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(json::parse(r.out.toStdString())["items"]["total"], json(0)); // not without --include-imagined
+        r = hwtest::hindsight(QStringList{"regenerate", project, "--task", "teaching", "--include-imagined", "--json",
+                                          "--quiet"}
+                              + endpoint);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        s = json::parse(r.out.toStdString());
+        QCOMPARE(s["regenerations"], json(1));
+        std::string regenUid;
+        {
+            auto db = Database::open(p, Database::Mode::ReadOnly);
+            Statement st(db, "SELECT uid FROM dialogues WHERE source = 'regeneration' AND parent_id = ?");
+            st.bind(1, dialogues[0].id);
+            QVERIFY(st.step());
+            regenUid = st.text(0);
+        }
+        r = hwtest::hindsight({"lineage", project, QString::fromStdString(regenUid), "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const json rl = json::parse(r.out.toStdString());
+        QCOMPARE(rl["dialogue"]["source"], json("regeneration"));
+        QCOMPARE(rl["derived_from"]["dialogue"]["uid"], json(dialogues[0].uid));
+        QCOMPARE(rl["derived_from"]["persona"]["name"], json("rushed-crammer"));
     }
 
     // Imagined counseling dialogues carry the initial intensity the counseling labeller reads.
