@@ -50,7 +50,8 @@ described in core/data/task_json.h; `export` writes one to start from.
               other (same name, or descriptions with word-set Jaccard >= 0.6) are dropped and
               listed, the rest added to the definition in one transaction. A reply that is not a
               JSON array of {"name", "description", "hidden"} fails with the field named and
-              nothing written.
+              nothing written. The same --seed replays the cached reply (nothing new is
+              added then); another --seed asks again.
 )") + kEndpointOptionsHelp;
 
 std::string fmt(double v)
