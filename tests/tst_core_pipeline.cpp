@@ -735,7 +735,8 @@ private Q_SLOTS:
                                                      {"user_role", "u"}, {"dialogue", "AI: x"}, {"count", "3"},
                                                      {"examples", "e"}, {"prefix", "AI: x"}, {"turn_budget", "5"},
                                                      {"initial_intensity", "4"}, {"persona_name", "p"},
-                                                     {"persona_description", "pd"}, {"min_turns", "4"}, {"max_turns", "40"}};
+                                                     {"persona_description", "pd"}, {"min_turns", "4"}, {"max_turns", "40"},
+                                                     {"persona_hidden", "  - knowledge: k\n"}, {"target_outcome", "2"}};
         for (const char* task : {"persuasion", "counseling"})
             for (const char* name : {"controller", "forward", "forward_hard", "reward", "imagine"}) {
                 const auto tpl = builtin.load(task, name);

@@ -88,7 +88,8 @@ private Q_SLOTS:
                     QVERIFY2(def.get<double>() >= f.min && def.get<double>() <= f.max, where.c_str());
             }
         }
-        QCOMPARE(names, (std::vector<std::string>{"relabel", "regenerate", "label", "aggregate", "imagine", "evaluate"}));
+        QCOMPARE(names, (std::vector<std::string>{"relabel", "regenerate", "label", "aggregate", "personas", "imagine",
+                                                  "critique", "evaluate"}));
         QVERIFY(findStageKind("regenerate"));
         QVERIFY(!findStageKind("relable"));
     }
@@ -123,7 +124,7 @@ private Q_SLOTS:
         row("unknown kind", R"({"kind":"relable","task":"t"})", "unknown stage 'relable' (known: relabel, regenerate");
         row("no task", R"({"kind":"relabel","backends":{"controller":{"kind":"retrieval"}}})", "stage relabel: no task given");
         row("unknown option", R"({"kind":"relabel","task":"t","backends":{"controller":{"kind":"retrieval"}},"options":{"sugestions":3}})",
-            "stage relabel: unknown option 'sugestions' (known: suggestions)");
+            "stage relabel: unknown option 'sugestions' (known: includeImagined, suggestions)");
         row("option type", R"({"kind":"relabel","task":"t","backends":{"controller":{"kind":"retrieval"}},"options":{"suggestions":"3"}})",
             "stage relabel: options.suggestions must be an integer");
         row("option range", R"({"kind":"relabel","task":"t","backends":{"controller":{"kind":"retrieval"}},"options":{"suggestions":0}})",

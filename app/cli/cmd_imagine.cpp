@@ -23,7 +23,9 @@ dialogues with source "imagined".
 
   --per-persona N         dialogues per persona (default 10)
   --persona NAME          only this persona (repeatable)
-  --list-personas         print the personas and exit
+  --list-personas         print the personas (and their hidden state) and exit
+  --no-target-outcomes    let each dialogue end as it may (default: dialogue i of N aims at an
+                          outcome in bin i of the reward range, so failures are imagined too)
 )") + kEndpointOptionsHelp + kJobOptionsHelp;
 
 int runImagineCmd(const std::vector<std::string>& argv)
@@ -34,6 +36,7 @@ int runImagineCmd(const std::vector<std::string>& argv)
     valueOptions.insert({"per-persona", "persona"});
     auto flags = jobFlags();
     flags.insert("list-personas");
+    flags.insert("no-target-outcomes");
     const Args args(argv, valueOptions, flags);
     const std::string& path = args.positional(0, "PROJECT.hwb");
     Database db = Database::open(path);
@@ -43,7 +46,8 @@ int runImagineCmd(const std::vector<std::string>& argv)
     const std::vector<Persona> personas = loadPersonas(prompts, *task);
     if (args.flag("list-personas")) {
         for (const auto& p : personas)
-            std::cout << p.name << ": " << p.description << "\n";
+            std::cout << p.name << ": " << p.description
+                      << (p.hidden.is_object() && !p.hidden.empty() ? "\n  hidden: " + p.hidden.dump() : "") << "\n";
         return 0;
     }
     endpointFromArgs(args, true); // the generator needs an endpoint: say so in --endpoint's words
@@ -51,7 +55,8 @@ int runImagineCmd(const std::vector<std::string>& argv)
     StageDescription stage;
     stage.kind = "imagine";
     stage.options = {{"perPersona", static_cast<int>(args.intValue("per-persona", 10))},
-                     {"personas", args.values("persona")}};
+                     {"personas", args.values("persona")},
+                     {"targetOutcomes", !args.flag("no-target-outcomes")}};
     fillStageFromArgs(stage, args, job);
     CliProgress progress(!job.quiet);
     JobSummary s = runStage(project, stage, hooksFor(progress));

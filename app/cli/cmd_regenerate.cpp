@@ -25,6 +25,8 @@ forward model (prompts/<task>/forward.txt). Valid completions become new dialogu
   --hard-endpoint ..      a separate endpoint for the hard model (also --hard-model etc.)
   --turn-budget N         most continuation turns (default: the original's remaining turns + 4)
   --few-shots N           example dialogues in the prompt (default 3)
+  --include-imagined      also regenerate suggestions on imagined dialogues (not those the
+                          critique rejected); default: originals only
 )") + kEndpointOptionsHelp + kLocalStageOptionsHelp + kJobOptionsHelp;
 
 int runRegenerateCmd(const std::vector<std::string>& argv)
@@ -35,7 +37,9 @@ int runRegenerateCmd(const std::vector<std::string>& argv)
     valueOptions.insert({"mode", "samples", "hard-share", "turn-budget", "few-shots"});
     for (const auto& o : localStageValueOptions())
         valueOptions.insert(o);
-    const Args args(argv, valueOptions, jobFlags());
+    auto flags = jobFlags();
+    flags.insert("include-imagined");
+    const Args args(argv, valueOptions, flags);
     const std::string& path = args.positional(0, "PROJECT.hwb");
     Database db = Database::open(path);
     const JobOptions job = jobOptionsFromArgs(args, db);
@@ -45,7 +49,8 @@ int runRegenerateCmd(const std::vector<std::string>& argv)
     stage.samples = static_cast<int>(args.intValue("samples", 1));
     stage.hardShare = args.doubleValue("hard-share", 0.0);
     stage.options = {{"mode", args.value("mode", "random")},
-                     {"turnBudget", static_cast<int>(args.intValue("turn-budget", 0))}};
+                     {"turnBudget", static_cast<int>(args.intValue("turn-budget", 0))},
+                     {"includeImagined", args.flag("include-imagined")}};
     fillStageFromArgs(stage, args, job, static_cast<int>(args.intValue("few-shots", 3)));
 
     CliProgress progress(!job.quiet);

@@ -22,6 +22,7 @@ the raw reply; run the command again to retry them.
 
   --suggestions N         suggestions asked per dialogue (default 3)
   --dialogue ID           only this dialogue (repeatable)
+  --include-imagined      ask about imagined dialogues too (not those the critique rejected)
 )") + kEndpointOptionsHelp + kLocalStageOptionsHelp + kJobOptionsHelp;
 
 int runRelabelCmd(const std::vector<std::string>& argv)
@@ -32,14 +33,17 @@ int runRelabelCmd(const std::vector<std::string>& argv)
     valueOptions.insert({"suggestions", "dialogue"});
     for (const auto& o : localStageValueOptions())
         valueOptions.insert(o);
-    const Args args(argv, valueOptions, jobFlags());
+    auto flags = jobFlags();
+    flags.insert("include-imagined");
+    const Args args(argv, valueOptions, flags);
     const std::string& path = args.positional(0, "PROJECT.hwb");
     Database db = Database::open(path);
     const JobOptions job = jobOptionsFromArgs(args, db);
     SharedProject project(db);
     StageDescription stage;
     stage.kind = "relabel";
-    stage.options = {{"suggestions", static_cast<int>(args.intValue("suggestions", 3))}};
+    stage.options = {{"suggestions", static_cast<int>(args.intValue("suggestions", 3))},
+                     {"includeImagined", args.flag("include-imagined")}};
     for (const auto& id : args.values("dialogue"))
         stage.dialogueIds.push_back(std::stoll(id));
     fillStageFromArgs(stage, args, job);

@@ -8,7 +8,10 @@
 #include "core/io/atomic_file.h"
 #include "core/io/text_util.h"
 #include "core/llm/llm_client.h"
+#include "core/pipeline/personas.h"
+#include "core/pipeline/stage_registry.h"
 #include "core/pipeline/task_drafter.h"
+#include "app/cli/stage_backends.h"
 #include "core/prompts/prompt_library.h"
 #include "core/store/database.h"
 #include "core/store/dialogue_store.h"
@@ -26,6 +29,8 @@ const std::string kUsage = std::string(R"(usage: hindsight task list PROJECT [--
        hindsight task export PROJECT NAME -o FILE.json
        hindsight task import PROJECT FILE.json [--replace] [--personas PERSONAS.json]
        hindsight task create PROJECT --from-description TEXT [--name NAME] [-o FILE.json] --endpoint ...
+       hindsight task personas PROJECT NAME [--json]
+       hindsight task personas PROJECT NAME --propose N --endpoint ... [--seed S] [--json]
 
 A task definition names the agent and user roles, who opens, the turn cap, the reward (what it
 measures, its range, whether the user rates it or a judge scores it with a rubric), the question
@@ -39,6 +44,14 @@ described in core/data/task_json.h; `export` writes one to start from.
   create      an LLM drafts the whole definition from TEXT (prompt: prompts/task_draft/draft.txt).
               With -o the draft is written to FILE.json for editing (then `task import`);
               without, it is added to the project and printed.
+  personas    lists the task's personas with their hidden state (what each keeps from the agent).
+              With --propose N an LLM proposes N more (prompts/custom/personas.txt; the task's own
+              folder wins), a resumable "personas" job: duplicates of existing personas or of each
+              other (same name, or descriptions with word-set Jaccard >= 0.6) are dropped and
+              listed, the rest added to the definition in one transaction. A reply that is not a
+              JSON array of {"name", "description", "hidden"} fails with the field named and
+              nothing written. The same --seed replays the cached reply (nothing new is
+              added then); another --seed asks again.
 )") + kEndpointOptionsHelp;
 
 std::string fmt(double v)
@@ -84,8 +97,64 @@ void printTask(const Task& t, int64_t dialogues)
         std::cout << "  outcome question: " << t.outcomeQuestion << "\n";
     std::cout << "  personas: " << t.personas.size() << (t.builtin() ? " (plus prompts/" + t.name + "/personas.json)" : "")
               << ", examples: " << t.examples.size() << ", dialogues: " << dialogues << "\n";
+    for (const auto& p : t.personas)
+        std::cout << "    " << p.name << ": " << p.description
+                  << (p.hidden.is_object() && !p.hidden.empty() ? "\n      hidden: " + p.hidden.dump() : "") << "\n";
     if (!complete(t))
         std::cout << "  definition incomplete (made by an import): export, fill in and import --replace\n";
+}
+
+// `task personas`: list them, or propose more with the personas stage (a resumable job).
+int runPersonas(const Args& args, const std::string& project)
+{
+    const std::string& name = args.positional(2, "NAME");
+    Database db = Database::open(project);
+    const auto task = DialogueStore(db).task(name);
+    if (!task)
+        throw Error("no task named '" + name + "' in " + project);
+    if (!args.value("propose")) {
+        const auto personas = loadPersonas(PromptLibrary(), *task);
+        if (args.flag("json")) {
+            nlohmann::json out = nlohmann::json::array();
+            for (const auto& p : personas)
+                out.push_back({{"name", p.name}, {"description", p.description}, {"hidden", p.hidden}});
+            std::cout << out.dump(2) << "\n";
+            return 0;
+        }
+        for (const auto& p : personas)
+            std::cout << p.name << ": " << p.description
+                      << (p.hidden.is_object() && !p.hidden.empty() ? "\n  hidden: " + p.hidden.dump() : "") << "\n";
+        return 0;
+    }
+    JobOptions job;
+    job.task = name;
+    job.seed = static_cast<uint64_t>(args.intValue("seed", 0));
+    job.concurrency = static_cast<int>(args.intValue("concurrency", 0));
+    job.json = args.flag("json");
+    StageDescription stage;
+    stage.kind = "personas";
+    stage.options = {{"count", static_cast<int>(args.intValue("propose", 8))}};
+    fillStageFromArgs(stage, args, job);
+    SharedProject shared(db);
+    CliProgress progress(!job.json);
+    const JobSummary s = runStage(shared, stage, hooksFor(progress));
+    progress.finish();
+    if (job.json) {
+        std::cout << s.toJson().dump() << std::endl;
+    } else {
+        std::cout << summaryLine(s) << "\n";
+        for (const auto& a : s.extra.value("added", nlohmann::json::array()))
+            std::cout << "added persona " << a.get<std::string>() << "\n";
+        for (const auto& d : s.extra.value("duplicates", nlohmann::json::array()))
+            std::cout << "dropped " << d.value("name", "") << ": duplicates " << d.value("of", "") << " ("
+                      << d.value("reason", "") << ")\n";
+    }
+    const std::string itemError = s.extra.value("item_error", std::string());
+    if (!itemError.empty())
+        std::cerr << "hindsight task personas: error: " << itemError << "\n";
+    if (!s.error.empty())
+        std::cerr << "hindsight task personas: error: " << s.error << "\n";
+    return s.failed > 0 ? 1 : exitCodeFor(s.status);
 }
 
 int runTaskCmd(const std::vector<std::string>& argvIn)
@@ -95,9 +164,9 @@ int runTaskCmd(const std::vector<std::string>& argvIn)
         if (a == "-o")
             a = "--output";
     std::set<std::string> valueOptions = endpointValueOptions();
-    valueOptions.insert({"output", "personas", "from-description", "name"});
+    valueOptions.insert({"output", "personas", "from-description", "name", "propose", "seed", "concurrency"});
     const Args args(argv, valueOptions, {"json", "replace"});
-    const std::string& action = args.positional(0, "list|show|export|import|create");
+    const std::string& action = args.positional(0, "list|show|export|import|create|personas");
     const std::string& project = args.positional(1, "PROJECT");
 
     if (action == "list" || action == "show" || action == "export") {
@@ -163,6 +232,9 @@ int runTaskCmd(const std::vector<std::string>& argvIn)
         return 0;
     }
 
+    if (action == "personas")
+        return runPersonas(args, project);
+
     if (action == "create") {
         const auto description = args.value("from-description");
         if (!description)
@@ -193,7 +265,7 @@ int runTaskCmd(const std::vector<std::string>& argvIn)
                   << "`hindsight task import --replace`\n";
         return 0;
     }
-    throw Error("unknown action '" + action + "' (expected list, show, export, import or create)");
+    throw Error("unknown action '" + action + "' (expected list, show, export, import, create or personas)");
 }
 
 const bool registered = registerCommand({"task", "list, show, import, export and draft task definitions",

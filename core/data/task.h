@@ -38,10 +38,14 @@ struct TaskExample {
     std::string note; // why it earned that reward (optional)
 };
 
-// A simulated user the imagine and evaluation stages can play.
+// A simulated user the imagine and evaluation stages can play. `hidden` is what the persona knows,
+// wants and hides from the agent (a JSON object, e.g. {"knowledge": ..., "preferences": ...,
+// "willingness": ...}; counseling personas may hold "initial_intensity" 1-5): the imagined
+// dialogue's user plays it and the critique checks that the agent does not know it untold.
 struct TaskPersona {
     std::string name;
     std::string description;
+    nlohmann::json hidden = nlohmann::json::object();
 };
 
 // A dialogue task and the meaning of its reward: a task definition (core/data/task_json.h reads

@@ -90,7 +90,14 @@ std::vector<TaskPersona> personasFromJson(const json& list, const std::string& p
     std::vector<TaskPersona> out;
     for (size_t i = 0; i < list.size(); ++i) {
         const Fields p(list[i], indexed(path, i));
-        out.push_back({p.text("name"), p.text("description")});
+        TaskPersona persona{p.text("name"), p.text("description")};
+        if (p.has("hidden")) {
+            const json& hidden = p.get("hidden");
+            if (!hidden.is_object())
+                throw TaskDefinitionError(p.path("hidden"), "expected a JSON object, found " + typeName(hidden));
+            persona.hidden = hidden;
+        }
+        out.push_back(std::move(persona));
     }
     return out;
 }
@@ -109,6 +116,21 @@ void requireInRange(double v, const Task& t, const std::string& field)
 }
 
 } // namespace
+
+void validatePersonaHidden(const nlohmann::json& hidden, const std::string& field)
+{
+    if (!hidden.is_object())
+        throw TaskDefinitionError(field, "expected a JSON object, found " + typeName(hidden));
+    if (hidden.contains("initial_intensity")) {
+        const json& v = hidden["initial_intensity"];
+        const std::string at = field + ".initial_intensity";
+        if (!v.is_number())
+            throw TaskDefinitionError(at, "expected a whole number from 1 to 5, found " + typeName(v));
+        const double x = v.get<double>();
+        if (!std::isfinite(x) || x != std::floor(x) || x < 1 || x > 5)
+            throw TaskDefinitionError(at, fmt(x) + " is outside 1..5");
+    }
+}
 
 bool isValidTaskName(const std::string& name)
 {
@@ -169,6 +191,7 @@ void validateTask(const Task& t)
         requireText(t.personas[i].description, indexed("personas", i) + ".description");
         if (!names.insert(t.personas[i].name).second)
             throw TaskDefinitionError(indexed("personas", i) + ".name", "'" + t.personas[i].name + "' appears twice");
+        validatePersonaHidden(t.personas[i].hidden, indexed("personas", i) + ".hidden");
     }
 }
 
@@ -188,8 +211,12 @@ json taskToJson(const Task& t)
         examples.push_back(std::move(x));
     }
     json personas = json::array();
-    for (const auto& p : t.personas)
-        personas.push_back({{"name", p.name}, {"description", p.description}});
+    for (const auto& p : t.personas) {
+        json x = {{"name", p.name}, {"description", p.description}};
+        if (p.hidden.is_object() && !p.hidden.empty())
+            x["hidden"] = p.hidden;
+        personas.push_back(std::move(x));
+    }
     return json{{"format", "hindsight-task"},
                 {"version", 1},
                 {"name", t.name},

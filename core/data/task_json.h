@@ -13,7 +13,9 @@
 //               "anchors": [{"score": 0, "meaning": "..."}, {"score": 5, "meaning": "..."}]},
 //    "outcome_question": "How well do you understand ... now, from 0 to 5?",
 //    "examples": [{"turns": [{"role": "agent", "text": "..."}, ...], "reward": 4, "note": "..."}],
-//    "personas": [{"name": "...", "description": "..."}]}
+//    "personas": [{"name": "...", "description": "...",
+//                  "hidden": {"knowledge": "...", "preferences": "...", "willingness": "...",
+//                             "initial_intensity": 4 (counseling: 1-5)}}]}   ("hidden" optional)
 //
 // Reading is strict and names the field: "missing field 'agent_role.description'",
 // "reward.anchors[2].score: 7 is outside the reward range [0, 5]". The field-by-field reader is
@@ -56,6 +58,10 @@ std::vector<TaskPersona> parsePersonaList(const std::string& text, const std::st
 // range, opener, turn cap, unique persona names). Throws TaskDefinitionError naming the first field
 // that breaks one.
 void validateTask(const Task& task);
+
+// A persona's hidden state: a JSON object; "initial_intensity", when there, a whole number 1-5.
+// Throws TaskDefinitionError naming `field` ("personas[2].hidden.initial_intensity: 9 is outside 1..5").
+void validatePersonaHidden(const nlohmann::json& hidden, const std::string& field);
 
 // True for a name usable as a task key and a prompts/ folder name: 1-64 of a-z, 0-9, '-', '_'.
 bool isValidTaskName(const std::string& name);

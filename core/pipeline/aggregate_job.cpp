@@ -4,6 +4,7 @@
 #include "core/store/database.h"
 #include "core/store/dialogue_store.h"
 #include "core/store/job_store.h"
+#include "core/store/imagined_dialogue.h"
 #include "core/store/original_dialogue.h"
 
 #include <algorithm>
@@ -34,7 +35,8 @@ AggregateResult runAggregate(SharedProject& project, const AggregateConfig& conf
         if (!DialogueStore(db).task(config.task))
             throw Error("no task named '" + config.task + "' in " + db.path());
         Statement st(db, "SELECT d.id, d.source FROM dialogues d JOIN tasks t ON t.id = d.task_id "
-                         "WHERE t.name = ? AND d.reward IS NOT NULL AND (d.flags & ?) = 0 ORDER BY d.id");
+                         "WHERE t.name = ? AND d.reward IS NOT NULL AND (d.flags & ?) = 0 AND "
+                         + notRejectedImaginedSql("d") + " ORDER BY d.id");
         st.bind(1, config.task).bind(2, static_cast<int64_t>(kFlagUnfinished));
         while (st.step()) {
             const std::string src = st.text(1);

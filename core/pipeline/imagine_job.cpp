@@ -4,8 +4,59 @@
 #include "core/store/dialogue_store.h"
 
 #include <algorithm>
+#include <cmath>
+#include <random>
 
 namespace hw {
+namespace {
+
+double unitDraw(uint64_t seed)
+{
+    std::mt19937_64 rng(seed);
+    return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+}
+
+// The initial emotional intensity (1-5) an imagined counseling dialogue starts from: the persona's
+// hidden initial_intensity, else one that lets the target be reached (final = initial - target
+// within 1..5), drawn from `seed`. The target is then clamped into what that initial allows.
+int counselingInitial(const Persona& persona, ImagineTarget& target, uint64_t seed)
+{
+    int initial = 0;
+    if (persona.hidden.is_object() && persona.hidden.contains("initial_intensity")
+        && persona.hidden["initial_intensity"].is_number_integer())
+        initial = persona.hidden["initial_intensity"].get<int>();
+    if (initial < 1 || initial > 5) {
+        const double r = target.outcome ? *target.outcome : 0.0;
+        const int lo = std::max(1, 1 + static_cast<int>(std::ceil(r)));
+        const int hi = std::min(5, 5 + static_cast<int>(std::floor(r)));
+        initial = lo > hi ? 3 : lo + static_cast<int>(unitDraw(seed) * (hi - lo + 1)) % (hi - lo + 1);
+    }
+    if (target.outcome)
+        target.outcome = std::clamp(*target.outcome, static_cast<double>(initial - 5), static_cast<double>(initial - 1));
+    return initial;
+}
+
+} // namespace
+
+ImagineTarget imagineTarget(const Task& task, int index, int count, uint64_t seed)
+{
+    ImagineTarget t;
+    if (count < 1)
+        return t;
+    const double width = (task.rewardMax - task.rewardMin) / count;
+    double v = task.rewardMin + width * (index + unitDraw(seed));
+    v = std::clamp(v, task.rewardMin, task.rewardMax);
+    // Counseling rewards are whole intensity steps; other tasks keep two decimals.
+    v = task.kind == TaskKind::Counseling ? std::round(v) : std::round(v * 100.0) / 100.0;
+    t.outcome = std::clamp(v, task.rewardMin, task.rewardMax);
+    double best = INFINITY;
+    for (const auto& a : task.rewardAnchors)
+        if (std::abs(a.score - *t.outcome) < best) {
+            best = std::abs(a.score - *t.outcome);
+            t.anchorMeaning = a.meaning;
+        }
+    return t;
+}
 
 JobSummary runImagine(SharedProject& project, const ImagineConfig& config, const std::vector<Persona>& allPersonas,
                       DialogueGenerator& generator, const JobHooks& hooks)
@@ -62,7 +113,21 @@ JobSummary runImagine(SharedProject& project, const ImagineConfig& config, const
         const int index = std::stoi(key.substr(colon + 1));
         const Persona& persona = *std::find_if(personas.begin(), personas.end(),
                                                [&](const Persona& p) { return p.name == personaName; });
-        GenerateResult r = generator.generate(task, persona, index, ctx);
+        ImagineTarget target;
+        if (config.targetOutcomes)
+            target = imagineTarget(task, index, config.perPersona,
+                                   itemSeed(config.seed, "target:" + persona.name + ":" + std::to_string(index)));
+        std::optional<int> initial;
+        if (task.kind == TaskKind::Counseling)
+            initial = counselingInitial(persona, target,
+                                        itemSeed(config.seed, "initial:" + persona.name + ":" + std::to_string(index)));
+        // The user plays the persona with its hidden state (and the initial intensity drawn for it).
+        Persona played = persona;
+        if (!played.hidden.is_object())
+            played.hidden = nlohmann::json::object();
+        if (initial)
+            played.hidden["initial_intensity"] = *initial;
+        GenerateResult r = generator.generate(task, played, index, target, ctx);
         JobItemOutcome out;
         out.ok = r.ok;
         out.error = r.error;
@@ -76,8 +141,20 @@ JobSummary runImagine(SharedProject& project, const ImagineConfig& config, const
         d.task = task.name;
         d.source = source::kImagined;
         d.turns = std::move(r.turns);
-        d.metadata = {{"imagined", {{"persona", persona.name}, {"persona_description", persona.description},
-                                    {"index", index}, {"generator", r.provenance}}}};
+        nlohmann::json imagined = {{"persona", persona.name},
+                                   {"persona_description", persona.description},
+                                   {"persona_hidden", played.hidden},
+                                   {"index", index},
+                                   {"generator", r.provenance}};
+        if (target.outcome) {
+            imagined["target_outcome"] = *target.outcome;
+            imagined["target_anchor"] = target.anchorMeaning;
+        }
+        d.metadata = {{"imagined", imagined}};
+        // Where the counseling labeller reads it (few_shot_pool.h initialIntensity): reward =
+        // initial - final, so an imagined counseling dialogue can be labelled.
+        if (initial)
+            d.metadata["initial_emotion_intensity"] = *initial;
         out.counts = {{"dialogues", 1}};
         out.commit = [d](Database& db, nlohmann::json& result) {
             const auto ins = DialogueStore(db).insert(d);

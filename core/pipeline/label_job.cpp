@@ -2,6 +2,7 @@
 
 #include "core/store/database.h"
 #include "core/store/dialogue_store.h"
+#include "core/store/imagined_dialogue.h"
 
 namespace hw {
 
@@ -29,6 +30,7 @@ JobSummary runLabel(SharedProject& project, const LabelConfig& config, RewardLab
         std::string sql =
             "SELECT d.id FROM dialogues d JOIN tasks t ON t.id = d.task_id WHERE t.name = ?1 AND d.source IN "
             + std::string(config.includeImagined ? "('regeneration', 'imagined')" : "('regeneration')")
+            + " AND " + notRejectedImaginedSql("d")
             + " AND NOT EXISTS (SELECT 1 FROM reward_labels r WHERE r.dialogue_id = d.id AND r.source = 'llm' "
               "                 AND coalesce(json_extract(r.provenance, '$.job_id'), -1) != ?2)"
               " AND (d.reward IS NULL OR EXISTS (SELECT 1 FROM reward_labels r WHERE r.dialogue_id = d.id "

@@ -7,6 +7,11 @@
 namespace hw {
 
 class LlmClient;
+
+// A persona's hidden state as prompt lines ("- knowledge: ..."); "nothing beyond the persona" when empty.
+std::string personaHiddenText(const nlohmann::json& hidden);
+// The {{target_outcome}} of the imagine prompt: the value, the reward's name and range, the nearest anchor.
+std::string targetOutcomeText(const Task& task, const ImagineTarget& target);
 class PromptLibrary;
 
 class LlmDialogueGenerator : public DialogueGenerator {
@@ -19,7 +24,8 @@ public:
     LlmDialogueGenerator(LlmClient& llm, const PromptLibrary& prompts);
     std::string name() const override;
     int maxConcurrency() const override;
-    GenerateResult generate(const Task& task, const Persona& persona, int index, const StageContext& ctx) override;
+    GenerateResult generate(const Task& task, const Persona& persona, int index, const ImagineTarget& target,
+                            const StageContext& ctx) override;
 
 private:
     LlmClient& m_llm;

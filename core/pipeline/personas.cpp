@@ -2,6 +2,8 @@
 
 #include "core/prompts/prompt_library.h"
 
+#include <algorithm>
+
 namespace hw {
 
 std::vector<Persona> loadPersonas(const PromptLibrary& prompts, const Task& task)
@@ -11,7 +13,7 @@ std::vector<Persona> loadPersonas(const PromptLibrary& prompts, const Task& task
         // A task defined as data carries its personas; a personas.json in its prompt folder wins.
         std::vector<Persona> out;
         for (const auto& p : task.personas)
-            out.push_back({p.name, p.description});
+            out.push_back({p.name, p.description, p.hidden});
         return out;
     }
     if (!file)
@@ -26,10 +28,21 @@ std::vector<Persona> loadPersonas(const PromptLibrary& prompts, const Task& task
         if (!p.is_object() || !p.contains("name") || !p["name"].is_string() || !p.contains("description")
             || !p["description"].is_string())
             throw Error(path + ": every persona needs a \"name\" and a \"description\" string");
-        out.push_back({p["name"].get<std::string>(), p["description"].get<std::string>()});
+        // Hidden state: a "hidden" object, and the older files' extra keys (counseling's
+        // initial_intensity, situation, emotion, problem_type) that the user keeps to themself.
+        nlohmann::json hidden = p.contains("hidden") && p["hidden"].is_object() ? p["hidden"] : nlohmann::json::object();
+        for (auto it = p.begin(); it != p.end(); ++it)
+            if (it.key() != "name" && it.key() != "description" && it.key() != "hidden" && it.key() != "default"
+                && !hidden.contains(it.key()))
+                hidden[it.key()] = it.value();
+        out.push_back({p["name"].get<std::string>(), p["description"].get<std::string>(), hidden});
     }
     if (out.empty())
         throw Error(path + ": no personas");
+    // Personas added to the definition (the personas stage) come after the file's.
+    for (const auto& p : task.personas)
+        if (std::none_of(out.begin(), out.end(), [&](const Persona& x) { return x.name == p.name; }))
+            out.push_back({p.name, p.description, p.hidden});
     return out;
 }
 

@@ -4,6 +4,7 @@
 #include "core/store/suggestion_store.h"
 #include "core/store/database.h"
 #include "core/store/dialogue_store.h"
+#include "core/store/imagined_dialogue.h"
 
 #include <algorithm>
 #include <map>
@@ -60,7 +61,8 @@ JobSummary runRegenerate(SharedProject& project, const RegenerateConfig& config,
         const std::string statuses = config.mode == "accepted" ? "('accepted')" : "('proposed', 'accepted')";
         Statement st(db, "SELECT s.id, s.dialogue_id FROM suggestions s JOIN dialogues d ON d.id = s.dialogue_id "
                          "JOIN tasks t ON t.id = d.task_id WHERE t.name = ? AND s.turn_idx IS NOT NULL AND s.status IN "
-                         + statuses + " ORDER BY s.dialogue_id, s.id");
+                         + statuses + " AND " + notRejectedImaginedSql("d")
+                         + (config.includeImagined ? "" : " AND d.source != 'imagined'") + " ORDER BY s.dialogue_id, s.id");
         st.bind(1, config.task);
         std::map<int64_t, std::vector<int64_t>> byDialogue;
         std::vector<int64_t> dialogueOrder;

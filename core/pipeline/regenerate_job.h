@@ -19,6 +19,9 @@ struct RegenerateConfig {
     int samples = 1;            // completions per prefix
     double hardShare = 0.0;     // share of completions made by the hard forward model (0..1)
     int turnBudget = 0;         // most continuation turns; 0 = the parent's remaining turns + 4 (4..40)
+    // Suggestions on imagined dialogues too (never on those the critique rejected); by default
+    // only suggestions on originals are regenerated.
+    bool includeImagined = false;
     int64_t limit = 0;          // at most this many completions (0 = all)
     uint64_t seed = 0;
     int concurrency = 8;
@@ -27,7 +30,7 @@ struct RegenerateConfig {
     // else this config. Not serialised: it is the record, not a setting.
     nlohmann::json description;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RegenerateConfig, task, mode, samples, hardShare, turnBudget, limit,
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RegenerateConfig, task, mode, samples, hardShare, turnBudget, includeImagined, limit,
                                                 seed, concurrency, stage)
 
 // Items are "s:<suggestion id>:<sample index>", skipping those another job already regenerated.

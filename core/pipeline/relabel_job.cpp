@@ -3,6 +3,7 @@
 #include "core/store/suggestion_store.h"
 #include "core/store/database.h"
 #include "core/store/dialogue_store.h"
+#include "core/store/imagined_dialogue.h"
 #include "core/store/original_dialogue.h"
 
 namespace hw {
@@ -31,7 +32,11 @@ JobSummary runRelabel(SharedProject& project, const RelabelConfig& config, Hinds
         task = *t;
         std::string sql =
             "SELECT d.id FROM dialogues d JOIN tasks t ON t.id = d.task_id "
-            "WHERE t.name = ?1 AND " + originalDialogueSql("d") + " AND d.n_turns > 0 "
+            "WHERE t.name = ?1 AND "
+            + (config.includeImagined ? "(" + originalDialogueSql("d") + " OR (d.source = 'imagined' AND "
+                                            + notRejectedImaginedSql("d") + "))"
+                                      : originalDialogueSql("d"))
+            + " AND d.n_turns > 0 "
             "AND NOT EXISTS (SELECT 1 FROM suggestions s WHERE s.dialogue_id = d.id AND s.status != 'failed' "
             "                AND coalesce(s.job_id, 0) != ?2) ";
         if (!config.dialogueIds.empty()) {

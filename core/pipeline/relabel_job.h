@@ -15,6 +15,7 @@ struct RelabelConfig {
     std::vector<int64_t> dialogueIds;  // explicit selection; empty = every original of the task
     int64_t limit = 0;                 // at most this many dialogues (0 = all)
     int suggestions = 3;               // asked per dialogue (paper: 3)
+    bool includeImagined = false;      // imagined dialogues too (not rejected by the critique)
     uint64_t seed = 0;
     int concurrency = 8;               // items in flight
     nlohmann::json stage = nlohmann::json::object(); // controller description (endpoint, model), for the job record
@@ -22,10 +23,11 @@ struct RelabelConfig {
     // else this config. Not serialised: it is the record, not a setting.
     nlohmann::json description;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RelabelConfig, task, dialogueIds, limit, suggestions, seed,
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RelabelConfig, task, dialogueIds, limit, suggestions, includeImagined, seed,
                                                 concurrency, stage)
 
-// Dialogues picked: originals (not regenerations or imagined) of the task, in id order, that have
+// Dialogues picked: originals (not regenerations or imagined; imagined ones too with
+// includeImagined, except those the critique rejected) of the task, in id order, that have
 // no usable suggestion from another job (so a re-run only does what is missing, and dialogues
 // whose replies all failed are tried again). extra counts: "suggestions", "failed_suggestions".
 JobSummary runRelabel(SharedProject& project, const RelabelConfig& config, HindsightController& controller,

@@ -18,9 +18,12 @@ StageKind imagineStageKind()
     k.role = "Whole dialogues from the task description and each simulated user persona.";
     k.roles = {{role::kGenerator, {"llm"}}};
     k.usesLimit = false;
-    k.options = {{"perPersona", 10}, {"personas", nlohmann::json::array()}};
+    k.options = {{"perPersona", 10}, {"personas", nlohmann::json::array()}, {"targetOutcomes", true}};
     k.fields = {{"perPersona", "Dialogues per persona", "Imagined dialogues written for each simulated user persona.",
-                 1, 10000, {}, ""}};
+                 1, 10000, {}, ""},
+                {"targetOutcomes", "Target outcomes",
+                 "Write each persona's dialogues towards outcomes spread over the reward range (failures "
+                 "included), with the persona's hidden state; off: any outcome.", 0, 0, {}, ""}};
     k.validate = [](const StageDescription& d) {
         if (d.options["perPersona"].get<int>() < 1)
             throw Error("stage imagine: options.perPersona must be at least 1");
@@ -35,7 +38,8 @@ StageKind imagineStageKind()
         d.seed = c.value("seed", uint64_t(0));
         d.concurrency = c.value("concurrency", 0);
         d.options = {{"perPersona", c.value("perPersona", 10)},
-                     {"personas", c.value("personas", nlohmann::json::array())}};
+                     {"personas", c.value("personas", nlohmann::json::array())},
+                     {"targetOutcomes", c.value("targetOutcomes", false)}};
         if (auto b = legacyStageBackend(c.value("stage", nlohmann::json::object()), "generator"))
             d.backends[role::kGenerator] = *b;
         return d;
@@ -46,6 +50,7 @@ StageKind imagineStageKind()
         c.task = d.task;
         c.perPersona = d.options["perPersona"].get<int>();
         c.personas = d.options["personas"].get<std::vector<std::string>>();
+        c.targetOutcomes = d.options["targetOutcomes"].get<bool>();
         c.seed = d.seed;
         c.concurrency = d.concurrency;
         c.description = d;

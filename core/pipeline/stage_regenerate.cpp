@@ -20,14 +20,17 @@ StageKind regenerateStageKind()
             out.push_back(role::kForwardHard);
         return out;
     };
-    k.options = {{"mode", "random"}, {"turnBudget", 0}};
+    k.options = {{"mode", "random"}, {"turnBudget", 0}, {"includeImagined", false}};
     k.fields = {{"mode", "Suggestions",
                  "Which hindsight suggestions get regenerated: one drawn at random per dialogue, or every "
                  "suggestion accepted on the Suggestions page (edited text wins).",
                  0, 0, {{"random", "one random suggestion per dialogue"}, {"accepted", "every accepted suggestion"}}, ""},
                 {"turnBudget", "Turns after the replaced one",
                  "Most turns the forward model writes after the better turn; 0 = the original's remaining "
-                 "turns plus 4 (between 4 and 40).", 0, 200, {}, "automatic"}};
+                 "turns plus 4 (between 4 and 40).", 0, 200, {}, "automatic"},
+                {"includeImagined", "Include imagined dialogues",
+                 "Also regenerate suggestions made on imagined dialogues (never those the critique rejected), so "
+                 "hindsight regeneration can start from zero-shot data.", 0, 0, {}, ""}};
     k.validate = [](const StageDescription& d) {
         const std::string mode = d.options["mode"].get<std::string>();
         if (mode != "random" && mode != "accepted")
@@ -44,7 +47,9 @@ StageKind regenerateStageKind()
         d.limit = c.value("limit", int64_t(0));
         d.seed = c.value("seed", uint64_t(0));
         d.concurrency = c.value("concurrency", 0);
-        d.options = {{"mode", c.value("mode", std::string("random"))}, {"turnBudget", c.value("turnBudget", 0)}};
+        d.options = {{"mode", c.value("mode", std::string("random"))},
+                     {"turnBudget", c.value("turnBudget", 0)},
+                     {"includeImagined", c.value("includeImagined", false)}};
         const nlohmann::json stage = c.value("stage", nlohmann::json::object());
         const int fewShots = stage.is_object() ? stage.value("few_shots", 3) : 3;
         const auto forward = legacyStageBackend(stage, "forward", fewShots);
@@ -69,6 +74,7 @@ StageKind regenerateStageKind()
         c.samples = d.samples;
         c.hardShare = d.hardShare;
         c.turnBudget = d.options["turnBudget"].get<int>();
+        c.includeImagined = d.options["includeImagined"].get<bool>();
         c.limit = d.limit;
         c.seed = d.seed;
         c.concurrency = d.concurrency;

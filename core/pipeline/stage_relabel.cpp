@@ -13,9 +13,12 @@ StageKind relabelStageKind()
     k.title = "Relabel: hindsight suggestions";
     k.role = "Asks the hindsight controller for better agent turns in each original dialogue (stage 1).";
     k.roles = {{role::kController, {"llm", "retrieval"}}};
-    k.options = {{"suggestions", 3}};
+    k.options = {{"suggestions", 3}, {"includeImagined", false}};
     k.fields = {{"suggestions", "Suggestions per dialogue",
-                 "Agent turns the controller names as worth improving in each dialogue (the paper: 3).", 1, 20, {}, ""}};
+                 "Agent turns the controller names as worth improving in each dialogue (the paper: 3).", 1, 20, {}, ""},
+                {"includeImagined", "Include imagined dialogues",
+                 "Also ask about imagined dialogues (those the critique rejected excepted), so hindsight "
+                 "relabelling can start from zero-shot data.", 0, 0, {}, ""}};
     k.validate = [](const StageDescription& d) {
         if (d.options["suggestions"].get<int>() < 1)
             throw Error("stage relabel: options.suggestions must be at least 1");
@@ -28,7 +31,7 @@ StageKind relabelStageKind()
         d.limit = c.value("limit", int64_t(0));
         d.seed = c.value("seed", uint64_t(0));
         d.concurrency = c.value("concurrency", 0);
-        d.options = {{"suggestions", c.value("suggestions", 3)}};
+        d.options = {{"suggestions", c.value("suggestions", 3)}, {"includeImagined", c.value("includeImagined", false)}};
         if (auto b = legacyStageBackend(c.value("stage", nlohmann::json::object()), "controller"))
             d.backends[role::kController] = *b;
         return d;
@@ -40,6 +43,7 @@ StageKind relabelStageKind()
         c.dialogueIds = d.dialogueIds;
         c.limit = d.limit;
         c.suggestions = d.options["suggestions"].get<int>();
+        c.includeImagined = d.options["includeImagined"].get<bool>();
         c.seed = d.seed;
         c.concurrency = d.concurrency;
         c.description = d;

@@ -156,6 +156,14 @@ public:
 struct Persona {
     std::string name;         // "skeptical"
     std::string description;  // one or two sentences used in the prompt
+    nlohmann::json hidden = nlohmann::json::object(); // TaskPersona::hidden: what the user keeps to themself
+};
+
+// The outcome one imagined dialogue is written towards (outcome-conditioned imagination), so
+// that failures are imagined as well as successes. Unset outcome = no target.
+struct ImagineTarget {
+    std::optional<double> outcome;   // in the task's reward units, within [rewardMin, rewardMax]
+    std::string anchorMeaning;       // the meaning of the rubric anchor nearest to it ("" = none)
 };
 
 struct GenerateResult : StageOutcome {
@@ -167,9 +175,10 @@ public:
     virtual ~DialogueGenerator() = default;
     virtual std::string name() const = 0;
     virtual int maxConcurrency() const { return 1; }
-    // `index` numbers the dialogues generated for one persona (0..N-1).
+    // `index` numbers the dialogues generated for one persona (0..N-1); `target` is the outcome
+    // the dialogue should reach (none: any).
     virtual GenerateResult generate(const Task& task, const Persona& persona, int index,
-                                    const StageContext& ctx) = 0;
+                                    const ImagineTarget& target, const StageContext& ctx) = 0;
 };
 
 } // namespace hw

@@ -440,6 +440,42 @@ void DialogueStore::setFlags(int64_t dialogueId, uint32_t flags)
         throw Error("no dialogue with id " + std::to_string(dialogueId));
 }
 
+void DialogueStore::replaceTurns(int64_t dialogueId, const std::vector<Turn>& turns)
+{
+    Transaction tx(m_db);
+    int64_t agent = 0;
+    for (const auto& t : turns)
+        agent += t.role == Role::Agent;
+    Statement up(m_db, "UPDATE dialogues SET n_turns = ?, n_agent_turns = ? WHERE id = ?");
+    up.bind(1, static_cast<int64_t>(turns.size())).bind(2, agent).bind(3, dialogueId);
+    up.exec();
+    if (m_db.changes() == 0)
+        throw Error("no dialogue with id " + std::to_string(dialogueId));
+    Statement(m_db, "DELETE FROM turns WHERE dialogue_id = ?").bind(1, dialogueId).exec();
+    Statement ins(m_db, "INSERT INTO turns(dialogue_id, idx, role, text, annotations) VALUES (?, ?, ?, ?, '{}')");
+    std::string body;
+    for (size_t i = 0; i < turns.size(); ++i) {
+        ins.reset();
+        ins.bind(1, dialogueId).bind(2, static_cast<int64_t>(i)).bind(3, toString(turns[i].role)).bind(4, turns[i].text);
+        ins.exec();
+        if (i)
+            body += '\n';
+        body += turns[i].text;
+    }
+    Statement(m_db, "DELETE FROM dialogue_fts WHERE rowid = ?").bind(1, dialogueId).exec();
+    Statement(m_db, "INSERT INTO dialogue_fts(rowid, body) VALUES (?, ?)").bind(1, dialogueId).bind(2, body).exec();
+    tx.commit();
+}
+
+void DialogueStore::setMetadata(int64_t dialogueId, const nlohmann::json& metadata)
+{
+    Statement st(m_db, "UPDATE dialogues SET metadata = ? WHERE id = ?");
+    st.bind(1, dumpObject(metadata)).bind(2, dialogueId);
+    st.exec();
+    if (m_db.changes() == 0)
+        throw Error("no dialogue with id " + std::to_string(dialogueId));
+}
+
 bool DialogueStore::remove(int64_t dialogueId)
 {
     Transaction tx(m_db);

@@ -69,6 +69,11 @@ public:
     std::vector<RewardLabel> rewardLabels(int64_t dialogueId);
 
     void setFlags(int64_t dialogueId, uint32_t flags);
+    // Replaces a dialogue's turns (their annotations dropped), n_turns, n_agent_turns and its
+    // full-text row; e.g. the critique's rewrite of an imagined dialogue. Atomic.
+    void replaceTurns(int64_t dialogueId, const std::vector<Turn>& turns);
+    // Replaces a dialogue's metadata object.
+    void setMetadata(int64_t dialogueId, const nlohmann::json& metadata);
     // Deletes a dialogue with its turns, labels and FTS row. Returns false when it did not exist.
     bool remove(int64_t dialogueId);
 

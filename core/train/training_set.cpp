@@ -6,6 +6,7 @@
 #include "core/eval/simulated_source.h"
 #include "core/store/training_set_store.h"
 #include "core/store/database.h"
+#include "core/store/imagined_dialogue.h"
 #include "core/store/provenance_key.h"
 #include "core/util/error.h"
 
@@ -228,7 +229,7 @@ TrainingSetSelection selectTrainingSet(Database& db, const TrainingSetSpec& spec
     std::vector<TrainingSetCandidate> candidates;
     Statement st(db, "SELECT d.id, d.uid, d.source, d.reward, COALESCE(g.hard, 0) FROM dialogues d "
                      "JOIN tasks t ON t.id = d.task_id LEFT JOIN regenerations g ON g.dialogue_id = d.id "
-                     "WHERE t.name = ? ORDER BY d.id");
+                     "WHERE t.name = ? AND " + notRejectedImaginedSql("d") + " ORDER BY d.id");
     st.bind(1, out.task);
     while (st.step())
         candidates.push_back({st.int64(0), st.text(1), st.text(2), st.optReal(3), st.int64(4) != 0});
