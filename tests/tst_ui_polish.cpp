@@ -277,6 +277,47 @@ private Q_SLOTS:
         QCOMPARE(page.view()->dialogueId(), page.currentDialogueId());
     }
 
+    // An imagined dialogue shows where it came from above its turns (persona and its hidden
+    // state, target outcome, the critique's verdict and problems, reward); a dataset dialogue
+    // shows no such line.
+    void imaginedDialogueShowsItsLineage()
+    {
+        ProjectSession session;
+        QVERIFY(session.create(m_dir.filePath(QStringLiteral("lineage.hwb"))));
+        qint64 imaginedId = 0, plainId = 0;
+        {
+            hw::DialogueStore store(session.db());
+            store.ensureTask(hw::Task::persuasion());
+            hw::Dialogue d;
+            d.task = hw::Task::persuasion().name;
+            d.turns = {{0, hw::Role::Agent, "Would you give to Save the Children?"}, {1, hw::Role::User, "Maybe a little."}};
+            d.uid = "plain-1";
+            d.source = "demo";
+            plainId = store.insert(d).id;
+            d.uid = "imagined-skeptic-0-0";
+            d.source = hw::source::kImagined;
+            d.metadata = {{"imagined",
+                           {{"persona", "skeptic"},
+                            {"persona_description", "Doubts that charities use money well"},
+                            {"persona_hidden", {{"willingness", "low"}}},
+                            {"index", 0},
+                            {"target_outcome", 0.25},
+                            {"target_anchor", "gives a token amount"},
+                            {"critique", {{"verdict", "reject"}, {"problems", {"the persuader knew the hidden budget"}}}}}}};
+            imaginedId = store.insert(d).id;
+        }
+        DialoguesPage page(&session);
+        page.showDialogue(imaginedId);
+        QTRY_COMPARE_WITH_TIMEOUT(page.view()->dialogueId(), imaginedId, 60000);
+        const QString text = page.view()->lineageText();
+        for (const char* part : {"skeptic", "willingness: low", "0.25", "gives a token amount", "reject",
+                                 "the persuader knew the hidden budget", "no later stage uses it"})
+            QVERIFY2(text.contains(QString::fromUtf8(part)), qPrintable(QStringLiteral("%1 missing in %2").arg(part, text)));
+        page.showDialogue(plainId);
+        QTRY_COMPARE_WITH_TIMEOUT(page.view()->dialogueId(), plainId, 60000);
+        QVERIFY(page.view()->lineageText().isEmpty());
+    }
+
     // The Dataset page compares originals with regenerations bin by bin, over the data's range,
     // and labels negative bins with a real minus sign.
     void histogramSplitsRegenerations()

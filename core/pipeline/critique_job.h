@@ -25,10 +25,6 @@ namespace hw {
 class LlmClient;
 class PromptLibrary;
 
-namespace role {
-inline constexpr const char* kCritic = "critic";
-}
-
 struct CritiqueConfig {
     std::string task;
     int64_t limit = 0;

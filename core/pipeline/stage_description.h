@@ -72,6 +72,7 @@ inline constexpr const char* kForward = "forward";
 inline constexpr const char* kForwardHard = "forward_hard";
 inline constexpr const char* kLabeler = "labeler";
 inline constexpr const char* kGenerator = "generator";
+inline constexpr const char* kCritic = "critic"; // reads an imagined dialogue against its persona
 } // namespace role
 
 struct StageDescription {

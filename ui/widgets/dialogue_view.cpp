@@ -1,5 +1,7 @@
 #include "ui/widgets/dialogue_view.h"
 
+#include "ui/widgets/lineage_text.h"
+
 #include "core/chat/token_value.h"
 #include "ui/models/chat_message_model.h"
 #include "ui/models/dialogue_table_model.h"
@@ -26,6 +28,7 @@ DialogueView::DialogueView(QWidget* parent)
       m_title(new QLabel(this)),
       m_subtitle(new QLabel(this)),
       m_reward(new QLabel(this)),
+      m_lineage(new QLabel(this)),
       m_headerTools(new QHBoxLayout),
       m_turns(new QListView(this)),
       m_model(new TurnListModel(this)),
@@ -43,6 +46,11 @@ DialogueView::DialogueView(QWidget* parent)
     m_subtitle->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_reward->setObjectName(QStringLiteral("rewardLabel"));
     m_reward->setTextFormat(Qt::RichText);
+    m_lineage->setObjectName(QStringLiteral("lineageLabel"));
+    m_lineage->setTextFormat(Qt::RichText);
+    m_lineage->setWordWrap(true);
+    m_lineage->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_lineage->hide();
 
     auto* header = new QHBoxLayout;
     auto* titles = new QVBoxLayout;
@@ -50,6 +58,7 @@ DialogueView::DialogueView(QWidget* parent)
     titles->addWidget(m_title);
     titles->addWidget(m_subtitle);
     titles->addWidget(m_reward);
+    titles->addWidget(m_lineage);
     header->addLayout(titles, 1);
     header->addLayout(m_headerTools);
 
@@ -100,6 +109,15 @@ void DialogueView::setMetadataExpanded(bool expanded)
     m_metadata->setVisible(expanded);
 }
 
+void DialogueView::setLineage(const nlohmann::json& lineage)
+{
+    const QString html = lineageHtml(lineage);
+    m_lineage->setText(html);
+    m_lineage->setVisible(!html.isEmpty());
+}
+
+QString DialogueView::lineageText() const { return m_lineage->isVisibleTo(this) ? m_lineage->text() : QString(); }
+
 QString DialogueView::rewardText(const std::optional<double>& reward, const std::string& source)
 {
     if (!reward)
@@ -113,6 +131,7 @@ QString DialogueView::rewardText(const std::optional<double>& reward, const std:
 void DialogueView::setDialogue(const hw::Dialogue& d, const std::optional<hw::Task>& task)
 {
     m_dialogueId = d.id;
+    setLineage(nullptr);
     m_title->setText(tr("Dialogue %1 · %2").arg(d.id).arg(QString::fromStdString(d.task)));
     QString sub = tr("%1 · %2 turns (%3 by the agent) · uid %4")
                       .arg(QString::fromStdString(d.source))
@@ -168,6 +187,7 @@ void DialogueView::clear(const QString& placeholder)
     m_title->setText(placeholder.isEmpty() ? tr("No dialogue selected") : placeholder);
     m_subtitle->setText(tr("Select a row in the table to read the conversation."));
     m_reward->clear();
+    setLineage(nullptr);
     m_model->clear();
     m_shaded->clear();
     useShading(false);

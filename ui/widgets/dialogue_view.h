@@ -33,6 +33,10 @@ public:
     // task (optional) names the two sides and the reward's meaning.
     void setDialogue(const hw::Dialogue& dialogue, const std::optional<hw::Task>& task);
     void clear(const QString& placeholder = {});
+    // Where an imagined dialogue came from (core/store/imagined_lineage.h); null hides the line.
+    // Call after setDialogue, which hides it.
+    void setLineage(const nlohmann::json& lineage);
+    QString lineageText() const;
     qint64 dialogueId() const { return m_dialogueId; }
 
     void addHeaderWidget(QWidget* widget);
@@ -58,6 +62,7 @@ private:
     QLabel* m_title;
     QLabel* m_subtitle;
     QLabel* m_reward;
+    QLabel* m_lineage;
     QHBoxLayout* m_headerTools;
     QListView* m_turns;
     TurnListModel* m_model;

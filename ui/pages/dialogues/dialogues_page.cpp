@@ -2,6 +2,8 @@
 
 #include "core/store/dialogue_query.h"
 #include "core/store/dialogue_store.h"
+#include "core/store/imagined_lineage.h"
+#include "core/util/error.h"
 #include "ui/commands/set_reward_command.h"
 #include "ui/models/dialogue_table_model.h"
 #include "ui/pages/dialogues/dialogue_selection.h"
@@ -219,6 +221,13 @@ void DialoguesPage::loadDialogue(qint64 id)
         const int scroll = m_view->turnsView()->verticalScrollBar()->value();
         m_shownId = id;
         m_view->setDialogue(*d, task);
+        if (d->source == hw::source::kImagined || d->source == hw::source::kRegeneration) {
+            try {
+                m_view->setLineage(hw::imaginedLineage(session()->db(), d->uid, d->task));
+            } catch (const hw::Error&) {
+                // Not imagined, nor made from an imagined dialogue: no lineage line.
+            }
+        }
         if (same) // a reward edit reloads the dialogue: stay where the reader was
             m_view->turnsView()->verticalScrollBar()->setValue(scroll);
         m_rewardBar->setDialogue(d->reward, task ? task->rewardMin : -1000.0, task ? task->rewardMax : 1000.0);

@@ -45,6 +45,7 @@ const std::vector<RoleField>& roleFields()
         {hw::role::kForwardHard, QT_TRANSLATE_NOOP("StartJobDialog", "Hard forward model"), {"lm-forward-hard", "lm-forward"}},
         {hw::role::kLabeler, QT_TRANSLATE_NOOP("StartJobDialog", "Reward model"), {"lm-reward"}},
         {hw::role::kGenerator, QT_TRANSLATE_NOOP("StartJobDialog", "Generator"), {}},
+        {hw::role::kCritic, QT_TRANSLATE_NOOP("StartJobDialog", "Critic"), {}},
     };
     return fields;
 }
