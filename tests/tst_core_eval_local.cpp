@@ -6,6 +6,7 @@
 
 #include "core/eval/eval_persona.h"
 #include "core/eval/evaluation_request.h"
+#include "core/eval/local_user_simulator.h"
 #include "core/eval/eval_report.h"
 #include "core/store/job_store.h"
 #include "core/pipeline/stage_registry.h"
@@ -20,6 +21,8 @@
 #include "support/lm_corpus.h"
 #include "support/test_paths.h"
 #include "support/tiny_chat_checkpoint.h"
+
+#include <set>
 
 using namespace hw;
 
@@ -230,6 +233,48 @@ private Q_SLOTS:
         const auto a = transcripts(db, batched.summary.jobId), b = transcripts(db2, single.summary.jobId);
         QCOMPARE(a.size(), size_t(8));
         QCOMPARE(a, b);
+    }
+
+    // The local simulator's opening when the user opens: the persona's situation (counseling);
+    // for a task defined as data, whose personas have only a hidden description, the first user
+    // turn of one of the task's examples, the same for a persona every time; never the
+    // description itself.
+    void openingNeverSaysTheHiddenPersona()
+    {
+        Task task;
+        task.name = "teaching";
+        task.opener = "user";
+        task.examples = {{{{"user", "Can you explain what a median is?"}, {"agent", "Sure."}}, 5.0, ""},
+                         {{{"agent", "Hello, what shall we learn?"}, {"user", "Means."}}, 1.0, ""},
+                         {{{"user", "What is a standard deviation?"}, {"agent", "Good question."}}, 3.0, ""}};
+        const std::set<std::string> openings = {"Can you explain what a median is?", "What is a standard deviation?"};
+        std::set<std::string> seen;
+        for (const char* name : {"math-anxious", "confident-misconception", "advanced", "visual", "terse"}) {
+            EvalPersona p;
+            p.name = name;
+            p.description = std::string("hidden: ") + name;
+            const SimulatorTurn t = openingTurn(task, p);
+            QVERIFY(t.ok);
+            QVERIFY2(openings.count(t.text), t.text.c_str());
+            QCOMPARE(t.provenance["kind"].get<std::string>(), std::string("example-opening"));
+            QCOMPARE(openingTurn(task, p).text, t.text);
+            seen.insert(t.text);
+        }
+        QCOMPARE(seen.size(), size_t(2)); // personas differ
+
+        EvalPersona seeker;
+        seeker.name = "job-loss";
+        seeker.description = "hidden";
+        seeker.situation = "I lost my job last week.";
+        QCOMPARE(openingTurn(Task::counseling(), seeker).text, seeker.situation);
+
+        task.examples.clear();
+        EvalPersona plain;
+        plain.name = "plain";
+        plain.description = "hidden";
+        const SimulatorTurn bare = openingTurn(task, plain);
+        QCOMPARE(bare.text, std::string("Hello."));
+        QCOMPARE(bare.provenance["kind"].get<std::string>(), std::string("default-opening"));
     }
 
     void wrongKindsOfCheckpointAreRefused()

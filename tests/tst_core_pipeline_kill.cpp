@@ -1,7 +1,9 @@
 // Resume after the job PROCESS is killed: runs `hindsight relabel` against the in-process fake
 // server, SIGKILLs it after a known number of answered calls (the server holds every later
 // request, so the cut is exact), then runs it again and checks exact counts: nothing finished is
-// lost, and no answered call is ever sent again.
+// lost, and no answered call is ever sent again. Also `hindsight pipeline` as a process: end to
+// end, its "paper" preset (5x with enough completions, the hard share), options that win over
+// the preset, and a training set short of its target reported with the factor it reached.
 #include "core/store/database.h"
 #include "support/fake_llm_server.h"
 #include "support/pipeline_fixture.h"
@@ -207,7 +209,118 @@ private Q_SLOTS:
         QCOMPARE(f.readAll().count('\n'), 8);
     }
 
+    // --preset paper: k 5, enough completions per dialogue to get there (4 needed + 1 spare),
+    // a quarter by the hard forward model (here the endpoint's hard prompt); the set is 5x.
+    void pipelinePaperPreset()
+    {
+        QTemporaryDir dir;
+        const QString project = dir.filePath("p.hwb");
+        hwtest::makeProject(project.toStdString(), "persuasion", 4);
+        FakeLlmServer server;
+        const auto run = runPipeline(project, server, {"--preset", "paper", "--seed", "3", "--json"});
+        QVERIFY2(run.code == 0, run.err.constData());
+        const auto r = nlohmann::json::parse(run.out.toStdString());
+        QCOMPARE(r["status"].get<std::string>(), std::string("done"));
+        const auto& regenerate = r["stages"][1];
+        QCOMPARE(regenerate["description"]["samples"].get<int>(), 5);
+        QCOMPARE(regenerate["description"]["hardShare"].get<double>(), 0.25);
+        QCOMPARE(regenerate["regenerations"].get<int>(), 4 * 5);
+        // Seeded coins: some by the hard model, most by the normal one.
+        QVERIFY2(regenerate["hard"].get<int>() > 0 && regenerate["hard"].get<int>() < 20, regenerate.dump().c_str());
+        const auto& aggregate = r["stages"][3];
+        QCOMPARE(aggregate["description"]["options"]["k"].get<double>(), 5.0);
+        QCOMPARE(aggregate["originals"].get<int>(), 4);
+        QCOMPARE(aggregate["target"].get<int>(), 20);
+        QCOMPARE(aggregate["size"].get<int>(), 20);
+        QCOMPARE(aggregate["shortfall"].get<int>(), 0);
+        QCOMPARE(aggregate["achieved_k"].get<double>(), 5.0);
+        QVERIFY(!aggregate.contains("warning"));
+        QVERIFY2(!run.err.contains("warning"), run.err.constData());
+        auto db = Database::open(project.toStdString(), Database::Mode::ReadOnly);
+        QCOMPARE(count(db, "SELECT count(*) FROM regenerations WHERE hard = 1"), int64_t(regenerate["hard"].get<int>()));
+    }
+
+    // Options given win over the preset; a set short of k x is reported (text and JSON) with the
+    // factor it reached, and still made (exit 0).
+    void pipelineOptionsWinOverThePresetAndTheShortfallIsReported()
+    {
+        QTemporaryDir dir;
+        const QString project = dir.filePath("p.hwb");
+        hwtest::makeProject(project.toStdString(), "persuasion", 4);
+        FakeLlmServer server;
+        const auto run = runPipeline(project, server,
+                                     {"--preset", "paper", "--samples", "1", "--hard-share", "0", "--k", "3", "--json"});
+        QVERIFY2(run.code == 0, run.err.constData());
+        const auto r = nlohmann::json::parse(run.out.toStdString());
+        QCOMPARE(r["stages"][1]["description"]["samples"].get<int>(), 1);
+        QCOMPARE(r["stages"][1]["description"]["hardShare"].get<double>(), 0.0);
+        QCOMPARE(r["stages"][1]["hard"].get<int>(), 0);
+        const auto& aggregate = r["stages"][3];
+        QCOMPARE(aggregate["description"]["options"]["k"].get<double>(), 3.0);
+        QCOMPARE(aggregate["target"].get<int>(), 12);
+        QCOMPARE(aggregate["size"].get<int>(), 8);
+        QCOMPARE(aggregate["shortfall"].get<int>(), 4);
+        QCOMPARE(aggregate["achieved_k"].get<double>(), 2.0);
+        const std::string warning = aggregate["warning"].get<std::string>();
+        QVERIFY2(warning.find("only 2.00x the originals, not 3x") != std::string::npos, warning.c_str());
+        QVERIFY2(run.err.contains("hindsight pipeline: warning: the training set reached only 2.00x"), run.err.constData());
+        // The job's stored item result says it too (what the Jobs page shows of the set).
+        {
+            auto db = Database::open(project.toStdString(), Database::Mode::ReadOnly);
+            Statement st(db, "SELECT i.result FROM job_items i JOIN jobs j ON j.id = i.job_id WHERE j.kind = 'aggregate'");
+            QVERIFY(st.step());
+            const auto stored = nlohmann::json::parse(st.text(0));
+            QCOMPARE(stored["shortfall"].get<int>(), 4);
+            QCOMPARE(stored["achieved_k"].get<double>(), 2.0);
+        }
+
+        // The plain default (k 5, one completion per dialogue) falls short too, and says so in
+        // its text output; `hindsight aggregate` on its own as well.
+        const QString other = dir.filePath("q.hwb");
+        hwtest::makeProject(other.toStdString(), "persuasion", 4);
+        const auto text = runPipeline(other, server, {});
+        QVERIFY2(text.code == 0, text.err.constData());
+        QVERIFY2(text.out.contains("(target 20, 12 short: 2.00x of 5x)"), text.out.constData());
+        QVERIFY2(text.err.contains("warning: the training set reached only 2.00x the originals, not 5x"),
+                 text.err.constData());
+        const auto agg = runCli({"aggregate", other, "--k", "4", "--quiet"});
+        QVERIFY2(agg.code == 0, agg.err.constData());
+        QVERIFY2(agg.out.contains("8 short: 2.00x of 4x"), agg.out.constData());
+        QVERIFY2(agg.err.contains("hindsight aggregate: warning:"), agg.err.constData());
+
+        const auto bad = runPipeline(other, server, {"--preset", "fast"});
+        QCOMPARE(bad.code, 1);
+        QVERIFY2(bad.err.contains("unknown preset 'fast' (known: default, paper)"), bad.err.constData());
+    }
+
 private:
+    struct CliResult {
+        int code = -1;
+        QByteArray out, err;
+    };
+    CliResult runCli(const QStringList& args) const
+    {
+        QProcess p;
+        p.setProcessEnvironment(env());
+        p.start(QString::fromStdString(hwtest::cliPath()), args);
+        CliResult r;
+        if (!p.waitForFinished(120000)) {
+            p.kill();
+            p.waitForFinished();
+            return r;
+        }
+        r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+        r.out = p.readAllStandardOutput();
+        r.err = p.readAllStandardError();
+        return r;
+    }
+    CliResult runPipeline(const QString& project, const FakeLlmServer& server, const QStringList& more) const
+    {
+        return runCli(QStringList{"pipeline", project, "--endpoint", QString::fromStdString(server.baseUrl()), "--model",
+                                  "fake-model", "--quiet"}
+                      + more);
+    }
+
     QTemporaryDir m_config;
 };
 

@@ -247,6 +247,66 @@ private Q_SLOTS:
         QCOMPARE(noSet.code, 1);
         QVERIFY2(noSet.err.contains("no training set named 'nope'"), noSet.err.constData());
     }
+
+    // --preset paper: ILQL's CQL weight is the paper's Table 3 alpha = 0.0 (the default stays the
+    // reference's 1.0); --cql-weight and a --config file that names the weight win over the
+    // preset, which leaves the rest of the configuration as it was. Read back from the trained
+    // checkpoint's train_config.json and from the run the project records.
+    void paperPresetSetsTheCqlWeight()
+    {
+        const json shortRun = {{"bcSteps", 2},      {"iterations", 1},   {"updatesPerIteration", 2},
+                               {"logEvery", 1},     {"checkpointEvery", 0}, {"evalSamples", 0},
+                               {"maxNewTokens", 4}, {"device", "cpu"},   {"seed", 3}};
+        const QString cfg = writeConfig(m_dir, "preset.json", shortRun);
+        json withWeight = shortRun;
+        withWeight["ilql"] = {{"loss_weights", {{"cql_loss_weight", 0.3}}}};
+        const QString weighted = writeConfig(m_dir, "weighted.json", withWeight);
+        auto trained = [&](const QString& name, const QStringList& more, const QString& config = QString()) -> json {
+            const auto r = runCli(trainArgs(QStringList{"--config", config.isEmpty() ? cfg : config, "--json", "--out",
+                                                        m_dir.filePath(name)}
+                                            + more));
+            if (r.code != 0) {
+                qWarning("%s", r.err.constData());
+                return json();
+            }
+            const auto j = json::parse(r.out.toStdString());
+            std::ifstream in(j["checkpoint"].get<std::string>() + "/train_config.json");
+            json written = json::parse(in);
+            auto db = Database::open(m_project.toStdString(), Database::Mode::ReadOnly);
+            const auto details = RunStore(db).details(j["run_id"].get<int64_t>());
+            written["recorded"] = details ? details->config["ilql"]["loss_weights"]["cql_loss_weight"] : json();
+            return written;
+        };
+        auto cql = [](const json& c) { return c["ilql"]["loss_weights"]["cql_loss_weight"].get<double>(); };
+
+        const json plain = trained("preset-none", {});
+        QVERIFY(!plain.is_null());
+        QCOMPARE(cql(plain), 1.0);
+        const json paper = trained("preset-paper", {"--preset", "paper"});
+        QVERIFY(!paper.is_null());
+        QCOMPARE(cql(paper), 0.0);
+        QCOMPARE(paper["recorded"].get<double>(), 0.0);
+        // Only the CQL weight moved: every other loss weight and option is the plain run's.
+        json a = plain, b = paper;
+        a["ilql"]["loss_weights"].erase("cql_loss_weight");
+        b["ilql"]["loss_weights"].erase("cql_loss_weight");
+        a.erase("recorded");
+        b.erase("recorded");
+        QCOMPARE(a["ilql"].dump(), b["ilql"].dump());
+        QCOMPARE(a["iterations"], b["iterations"]);
+
+        const json flag = trained("preset-flag", {"--preset", "paper", "--cql-weight", "0.5"});
+        QVERIFY(!flag.is_null());
+        QCOMPARE(cql(flag), 0.5);
+        // A --config file is read after the preset.
+        const json file = trained("preset-file", {"--preset", "paper"}, weighted);
+        QVERIFY(!file.is_null());
+        QCOMPARE(cql(file), 0.3);
+
+        const auto bad = runCli(trainArgs({"--preset", "fast"}));
+        QCOMPARE(bad.code, 1);
+        QVERIFY2(bad.err.contains("unknown preset 'fast' (known: default, paper)"), bad.err.constData());
+    }
 };
 
 QTEST_APPLESS_MAIN(TestTrainCli)

@@ -48,6 +48,8 @@ int runAggregateCmd(const std::vector<std::string>& argv)
         std::printf("%s\n", trainingSetLine(s).c_str());
     else
         reportSummary(s, true);
+    if (s.status == "done")
+        warnIfShort(s, "aggregate");
     return exitCodeFor(s.status);
 }
 

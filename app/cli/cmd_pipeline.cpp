@@ -4,6 +4,7 @@
 #include "app/cli/pipeline_options.h"
 #include "app/cli/stage_backends.h"
 
+#include "core/pipeline/paper_preset.h"
 #include "core/pipeline/pipeline.h"
 #include "core/pipeline/stage_registry.h"
 #include "core/store/database.h"
@@ -24,6 +25,13 @@ Stops at the first stage that fails or is cancelled; run it again to continue.
                           as for `hindsight regenerate`
   --k X, --name NAME, -o FILE     as for `hindsight aggregate`
   --limit N               applies to relabel (dialogues)
+  --preset default|paper  defaults of --k, --samples and --hard-share (options given win):
+                          default: k 5, 1 completion per dialogue, no hard forward model;
+                          paper (Hong et al. 2024): k 5 with enough completions per dialogue
+                          to reach it (k - 1 plus a quarter spare: 5), a quarter of them by the
+                          hard forward model (needs --hard-checkpoint or an endpoint)
+A training set short of k x the originals is reported with the factor it reached (a warning on
+stderr, "shortfall" and "achieved_k" in --json).
 )") + kEndpointOptionsHelp + kLocalStageOptionsHelp + kJobOptionsHelp;
 
 int runPipelineCmd(const std::vector<std::string>& argv)
@@ -35,7 +43,7 @@ int runPipelineCmd(const std::vector<std::string>& argv)
     auto valueOptions = endpointValueOptions();
     for (const auto& o : jobValueOptions())
         valueOptions.insert(o);
-    valueOptions.insert({"mode", "samples", "hard-share", "turn-budget", "k", "name", "output", "suggestions"});
+    valueOptions.insert({"mode", "samples", "hard-share", "turn-budget", "k", "name", "output", "suggestions", "preset"});
     for (const auto& o : localStageValueOptions())
         valueOptions.insert(o);
     const Args args(fixed, valueOptions, jobFlags());
@@ -47,14 +55,18 @@ int runPipelineCmd(const std::vector<std::string>& argv)
     std::vector<StageDescription> stages(4);
     stages[0].kind = "relabel";
     stages[0].options = {{"suggestions", static_cast<int>(args.intValue("suggestions", 3))}};
+    // The preset fills what the options leave unset; --samples follows --k under "paper".
+    const RunPreset& preset = runPreset(args.value("preset", "default"));
+    const double k = args.doubleValue("k", preset.aggregateK);
     stages[1].kind = "regenerate";
-    stages[1].samples = static_cast<int>(args.intValue("samples", 1));
-    stages[1].hardShare = args.doubleValue("hard-share", 0.0);
+    stages[1].samples = static_cast<int>(
+        args.intValue("samples", preset.samplesForK ? regenerationsFor(k) : preset.samples));
+    stages[1].hardShare = args.doubleValue("hard-share", preset.hardShare);
     stages[1].options = {{"mode", args.value("mode", "random")},
                          {"turnBudget", static_cast<int>(args.intValue("turn-budget", 0))}};
     stages[2].kind = "label";
     stages[3].kind = "aggregate";
-    stages[3].options = {{"k", args.doubleValue("k", 5.0)}, {"name", args.value("name", "")},
+    stages[3].options = {{"k", k}, {"name", args.value("name", "")},
                          {"outputJsonl", args.value("output", "")}};
     fillStageFromArgs(stages[0], args, job);
     fillStageFromArgs(stages[1], args, job, 3);
@@ -73,13 +85,11 @@ int runPipelineCmd(const std::vector<std::string>& argv)
     } else {
         for (const auto& s : r.jobs)
             std::cout << summaryLine(s) << "\n";
-        if (r.status == "done") {
-            const nlohmann::json& a = r.jobs.back().extra;
-            std::cout << "training set '" << a.value("name", std::string()) << "': " << a.value("size", int64_t(0))
-                      << " dialogues (" << a.value("originals", int64_t(0)) << " originals + "
-                      << a.value("regenerations", int64_t(0)) << " regenerations)\n";
-        }
+        if (r.status == "done")
+            std::cout << trainingSetLine(r.jobs.back()) << "\n";
     }
+    if (r.status == "done")
+        warnIfShort(r.jobs.back(), "pipeline");
     for (const auto& s : r.jobs)
         if (!s.error.empty())
             std::cerr << "hindsight pipeline: " << s.kind << ": error: " << s.error << "\n";

@@ -38,6 +38,10 @@ Options:
   --agent A         sft | rft | ilql (required)
   --config F        configuration (JSON, keys of IlqlTrainConfig, all optional)
   --tiny            start from the tiny CPU configuration
+  --preset P        default | paper: paper sets ILQL's CQL weight to the paper's Table 3
+                    (alpha = 0.0; the default 1.0 is the ILQL reference's); --config and the
+                    options here win over it
+  --cql-weight W    ILQL's CQL loss weight (ilql.loss_weights.cql_loss_weight)
   --resume RUN      continue a stopped run: its checkpoint, output directory or run id
   --init DIR        π_β checkpoint to start ILQL from (skips behaviour cloning)
   --tokenizer F     use this tokenizer.model instead of training one
@@ -61,7 +65,7 @@ int runTrain(const std::vector<std::string>& argv)
 {
     const Args args(argv,
                     {"set", "agent", "config", "resume", "init", "tokenizer", "targets", "beta", "iterations", "updates",
-                     "bc-steps", "max-seconds", "seed", "out", "nproc"},
+                     "bc-steps", "max-seconds", "seed", "out", "nproc", "preset", "cql-weight"},
                     {"tiny", "no-record", "json", "quiet"});
     if (const auto code = launchRanksIfAsked("train", argv, args))
         return *code;
@@ -84,6 +88,7 @@ int runTrain(const std::vector<std::string>& argv)
     launch.kind = *agent;
     launch.tiny = args.flag("tiny");
     launch.configPath = args.value("config", "");
+    launch.preset = args.value("preset", "");
     nlohmann::json& over = launch.overrides;
     if (const auto i = args.value("init"))
         over["init"] = *i;
@@ -91,6 +96,8 @@ int runTrain(const std::vector<std::string>& argv)
         over["targets"] = *t;
     if (args.value("beta"))
         over["decode"]["adv_weight"] = args.doubleValue("beta", 0.0);
+    if (args.value("cql-weight"))
+        over["ilql"]["loss_weights"]["cql_loss_weight"] = args.doubleValue("cql-weight", 0.0);
     if (args.value("iterations"))
         over["iterations"] = static_cast<int64_t>(args.intValue("iterations", 0));
     if (args.value("updates"))

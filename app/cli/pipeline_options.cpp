@@ -171,11 +171,25 @@ std::string trainingSetLine(const JobSummary& s)
     const nlohmann::json& e = s.extra;
     auto n = [&](const char* k) { return static_cast<long long>(e.value(k, int64_t(0))); };
     const long long shortfall = n("shortfall");
+    std::string shortText;
+    if (shortfall > 0) {
+        char factor[128];
+        std::snprintf(factor, sizeof factor, ", %lld short: %.2fx of %gx", shortfall, e.value("achieved_k", 0.0),
+                      e.value("k", 0.0));
+        shortText = factor;
+    }
     char buf[512];
     std::snprintf(buf, sizeof buf, "training set '%s' (id %lld): %lld originals + %lld regenerations = %lld (target %lld%s)",
                   e.value("name", std::string()).c_str(), n("set_id"), n("originals"), n("regenerations"), n("size"),
-                  n("target"), shortfall > 0 ? (", " + std::to_string(shortfall) + " short").c_str() : "");
+                  n("target"), shortText.c_str());
     return buf;
+}
+
+void warnIfShort(const JobSummary& aggregate, const std::string& verb)
+{
+    const std::string warning = aggregate.extra.value("warning", std::string());
+    if (!warning.empty())
+        std::cerr << "hindsight " << verb << ": warning: " << warning << "\n";
 }
 
 int exitCodeFor(const std::string& status)

@@ -54,7 +54,10 @@ int exitCodeFor(const std::string& status);
 // One-line text form of a summary.
 std::string summaryLine(const JobSummary& summary);
 // What an aggregate made, from its summary: "training set 'NAME' (id N): A originals + B
-// regenerations = C (target T[, S short])".
+// regenerations = C (target T[, S short: 3.00x of 5x])".
 std::string trainingSetLine(const JobSummary& aggregate);
+// An aggregate short of its target: its warning on stderr ("hindsight VERB: warning: ...", also
+// with --quiet and --json, which carries it as "warning"). Nothing when the target was met.
+void warnIfShort(const JobSummary& aggregate, const std::string& verb);
 
 } // namespace hw::cli

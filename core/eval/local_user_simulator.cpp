@@ -1,6 +1,7 @@
 #include "core/eval/local_user_simulator.h"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace hw {
 
@@ -24,6 +25,37 @@ Dialogue personaDialogue(const Task& task, const EvalPersona& persona, const std
     return d;
 }
 
+SimulatorTurn openingTurn(const Task& task, const EvalPersona& persona)
+{
+    SimulatorTurn out;
+    out.ok = true;
+    if (!persona.situation.empty()) {
+        out.text = persona.situation;
+        out.provenance = {{"kind", "persona-opening"}};
+        return out;
+    }
+    // A persona of a task defined as data has only its description, which is hidden from the
+    // agent (a student's misconceptions, a customer's preferences): it must not be said out loud.
+    // The opening is the first user turn of one of the task's examples, picked by the persona's
+    // name so that a persona opens the same way in every episode and personas differ.
+    std::vector<std::string> openings;
+    for (const auto& e : task.examples)
+        if (!e.turns.empty() && e.turns.front().role == "user" && !e.turns.front().text.empty())
+            openings.push_back(e.turns.front().text);
+    if (openings.empty()) {
+        out.text = "Hello.";
+        out.provenance = {{"kind", "default-opening"}};
+        return out;
+    }
+    uint64_t h = 1469598103934665603ull; // FNV-1a: the same pick on every platform
+    for (const unsigned char c : persona.name)
+        h = (h ^ c) * 1099511628211ull;
+    const size_t pick = static_cast<size_t>(h % openings.size());
+    out.text = openings[pick];
+    out.provenance = {{"kind", "example-opening"}, {"example", static_cast<int64_t>(pick)}};
+    return out;
+}
+
 LocalUserSimulator::LocalUserSimulator(ForwardModel& forward, RewardLabeler& reward, nlohmann::json identity)
     : m_forward(forward), m_reward(reward), m_identity(std::move(identity))
 {
@@ -42,11 +74,8 @@ SimulatorTurn LocalUserSimulator::userTurn(const Task& task, const EvalPersona& 
     SimulatorTurn out;
     if (history.empty() || history.back().role != Role::Agent) {
         // The forward model continues after an agent turn; an opening user message comes from
-        // the persona itself.
-        out.text = persona.situation.empty() ? persona.description : persona.situation;
-        out.provenance = {{"kind", "persona-opening"}};
-        out.ok = true;
-        return out;
+        // the persona (its situation) or the task's examples.
+        return openingTurn(task, persona);
     }
     const Dialogue parent = personaDialogue(task, persona, history);
     ForwardRequest req;

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <random>
 #include <sstream>
 
@@ -61,6 +62,19 @@ AggregateResult runAggregate(SharedProject& project, const AggregateConfig& conf
     result.regenerations = static_cast<int64_t>(pool.size());
     result.size = result.originals + result.regenerations;
     result.shortfall = std::max<int64_t>(0, result.target - result.size);
+    result.achievedK = static_cast<double>(result.size) / static_cast<double>(result.originals);
+    if (result.shortfall > 0) {
+        // Said loudly: a training set smaller than asked for changes what ILQL learns from.
+        char buf[400];
+        std::snprintf(buf, sizeof buf,
+                      "the training set reached only %.2fx the originals, not %gx: %lld of %lld dialogues (%lld "
+                      "originals + %lld labelled regenerations available); regenerate more per dialogue "
+                      "(--samples) or lower k",
+                      result.achievedK, config.k, static_cast<long long>(result.size),
+                      static_cast<long long>(result.target), static_cast<long long>(result.originals),
+                      static_cast<long long>(result.available));
+        result.warning = buf;
+    }
 
     std::ostringstream k;
     k << config.k;
@@ -96,6 +110,8 @@ AggregateResult runAggregate(SharedProject& project, const AggregateConfig& conf
             result.setId = sets.create(result.name, config.task, spec, lineage, items);
             res["set_id"] = result.setId;
             res["name"] = result.name;
+            res["achieved_k"] = result.achievedK;
+            res["shortfall"] = result.shortfall;
         };
         out.counts = {{"size", 0}};
         return out;
@@ -117,7 +133,10 @@ AggregateResult runAggregate(SharedProject& project, const AggregateConfig& conf
                             {"originals", result.originals}, {"available", result.available},
                             {"regenerations", result.regenerations}, {"target", result.target},
                             {"size", result.size},           {"shortfall", result.shortfall},
-                            {"reused", result.reused}};
+                            {"reused", result.reused},   {"k", config.k},
+                            {"achieved_k", result.achievedK}};
+    if (!result.warning.empty())
+        result.summary.extra["warning"] = result.warning;
     if (!config.outputJsonl.empty())
         result.summary.extra["output"] = config.outputJsonl;
     return result;

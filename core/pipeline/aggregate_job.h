@@ -32,6 +32,8 @@ struct AggregateResult {
     int64_t target = 0;             // k * originals
     int64_t size = 0;               // originals + regenerations
     int64_t shortfall = 0;          // target - size when not enough regenerations
+    double achievedK = 0.0;         // size / originals
+    std::string warning;            // with a shortfall: what was reached and what to do about it
     // An existing set had the same settings and exactly these dialogues: it is returned (setId,
     // name) and no new set is made.
     bool reused = false;
@@ -40,7 +42,8 @@ struct AggregateResult {
 
 // One job ("aggregate", a single item). When the newest set with the same settings (output file
 // aside) already holds exactly the dialogues selected, it is reused (AggregateResult::reused)
-// instead of a copy. Throws hw::Error (no task, no labelled originals).
+// instead of a copy. Throws hw::Error (no task, no labelled originals). A shortfall is not an
+// error; summary.extra carries "k", "achieved_k", "shortfall" and, when short, "warning".
 AggregateResult runAggregate(SharedProject& project, const AggregateConfig& config, const JobHooks& hooks);
 
 } // namespace hw

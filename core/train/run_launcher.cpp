@@ -1,5 +1,6 @@
 #include "core/train/run_launcher.h"
 
+#include "core/pipeline/paper_preset.h"
 #include "core/store/training_set_store.h"
 #include "core/store/database.h"
 #include "core/train/checkpoint.h"
@@ -120,7 +121,10 @@ RunLaunchResult launchAgentRun(const RunLaunchRequest& request, const ProgressFn
 
 IlqlTrainConfig agentConfigOf(const RunLaunchRequest& r)
 {
-    const IlqlTrainConfig start = r.tiny ? IlqlTrainConfig::tiny() : IlqlTrainConfig::paper();
+    IlqlTrainConfig start = r.tiny ? IlqlTrainConfig::tiny() : IlqlTrainConfig::paper();
+    if (!r.preset.empty())
+        if (const auto cql = runPreset(r.preset).cqlLossWeight)
+            start.ilql.loss_weights.cql_loss_weight = *cql;
     nlohmann::json base = (r.configPath.empty() ? start : IlqlTrainConfig::overlay(start, r.configPath)).toJson();
     std::optional<int64_t> steps;
     if (r.overrides.is_object())

@@ -26,6 +26,8 @@ struct RunLaunchRequest {
     nlohmann::json overrides = nlohmann::json::object(); // config keys set on top; "maxSteps" for
                                         // an agent = BC steps (sft/rft) or ILQL steps (ilql)
     bool tiny = false;                  // start from the tiny CPU configuration
+    std::string preset;                 // "" | default | paper (core/pipeline/paper_preset.h): set on
+                                        // the starting configuration, before the file and overrides
     std::string resumeDir;              // continue exactly from this checkpoint / run directory
 };
 
@@ -44,8 +46,9 @@ std::optional<int64_t> plannedAgentSteps(const RunLaunchRequest& request);
 std::optional<int64_t> plannedIlqlUpdatesPerIteration(const RunLaunchRequest& request);
 
 // The configuration of an agent run, merged the one way both front ends use: the tiny or paper
-// defaults, then the request's configuration file (IlqlTrainConfig::overlay), then its overrides
-// (nested objects change only the keys they name), validated. Throws hw::Error naming the field.
+// defaults, then the request's preset ("paper": CQL weight 0, the paper's Table 3), then its
+// configuration file (IlqlTrainConfig::overlay), then its overrides (nested objects change only
+// the keys they name), validated. Throws hw::Error naming the field or the unknown preset.
 struct IlqlTrainConfig;
 IlqlTrainConfig agentConfigOf(const RunLaunchRequest& request);
 
