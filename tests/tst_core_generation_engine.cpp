@@ -324,6 +324,14 @@ private Q_SLOTS:
         const auto b = second.get(); // got the freed slot
         QCOMPARE(b.finish[0], FinishReason::Length);
         QCOMPARE(b.tokens[0].size(), size_t(5));
+        // A request whose client went away before it was admitted ends cancelled, untouched, and
+        // counts as cancelled like one stopped in flight.
+        EngineRequest gone = waiting;
+        gone.stop.requestStop();
+        const auto g = engine.submit(std::move(gone)).get();
+        QCOMPARE(g.finish[0], FinishReason::Cancelled);
+        QVERIFY(g.tokens[0].empty());
+        QCOMPARE(engine.metrics().cancelled, uint64_t(2));
 
         const std::string text = GenerationEngine::prometheusText(engine.metrics(), "tiny");
         QVERIFY(text.find("# TYPE hindsight_engine_requests_rejected_total counter") != std::string::npos);

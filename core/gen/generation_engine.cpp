@@ -302,7 +302,13 @@ struct GenerationEngine::Impl {
                 ++metrics.requests;
             }
             if (job->req.stop.stopRequested()) {
+                // Cancelled while it waited (e.g. the client went away before its first token):
+                // counted like a cancel in flight.
                 std::fill(job->result.finish.begin(), job->result.finish.end(), FinishReason::Cancelled);
+                {
+                    std::lock_guard<std::mutex> lock(mutex);
+                    ++metrics.cancelled;
+                }
                 finishJob(job);
                 continue;
             }

@@ -26,9 +26,8 @@ const char* toString(GemmIsa isa);
 // Rows up to which inferenceLinear uses smallGemm instead of BLAS.
 constexpr int64_t kSmallGemmMaxRows = 32;
 
-// y = x · wᵀ (+ bias when not null), on the calling thread. (Splitting the outputs over ATen's
-// OpenMP pool was tried: called from the generation engine's thread it stalled a served request
-// for minutes about one run in six, and a decoding-step product is too small to gain much.)
+// y = x · wᵀ (+ bias when not null), on the calling thread: a decoding-step product is too small
+// to gain from splitting, and the generation engines of several models already share the cores.
 void smallGemm(const float* x, int64_t n, int64_t in, const float* w, int64_t out, const float* bias, float* y,
                GemmIsa isa = bestGemmIsa());
 
