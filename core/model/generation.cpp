@@ -73,7 +73,8 @@ void keepTopKRow(float* x, int64_t V, int64_t k, std::vector<float>& scratch)
 // vocabulary: the tokens fall into bins by their distance to the largest logit (equal values share
 // a bin, every bin ranks wholly before the next), the bins' masses locate the bin where the
 // running mass passes topP, and only that bin's tokens are sorted.
-void keepTopPRow(float* x, int64_t V, double topP, std::vector<int32_t>& members, std::vector<double>& p)
+void keepTopPRow(float* x, int64_t V, double topP, std::vector<int32_t>& binOf, std::vector<int32_t>& members,
+                 std::vector<double>& p)
 {
     constexpr int kBins = 512;
     constexpr double kBinWidth = 24.0 / (kBins - 1); // logit units; the last bin takes the rest
@@ -81,7 +82,7 @@ void keepTopPRow(float* x, int64_t V, double topP, std::vector<int32_t>& members
     if (mx == kNegInfF)
         return;
     p.resize(size_t(V));
-    std::vector<int32_t> binOf(static_cast<size_t>(V));
+    binOf.resize(size_t(V));
     double binMass[kBins] = {};
     double total = 0;
     for (int64_t v = 0; v < V; ++v) {
@@ -109,17 +110,13 @@ void keepTopPRow(float* x, int64_t V, double topP, std::vector<int32_t>& members
             members.push_back(int32_t(v));
     std::sort(members.begin(), members.end(), RanksBefore{x});
     // Tokens of earlier bins stay; of later bins go; in this bin, by rank.
-    std::vector<char> keep(size_t(V), 0);
+    size_t cut = 0;
+    for (; cut < members.size() && before <= limit; ++cut)
+        before += p[size_t(members[cut])];
+    for (size_t i = cut; i < members.size(); ++i)
+        x[members[i]] = kNegInfF;
     for (int64_t v = 0; v < V; ++v)
-        keep[size_t(v)] = binOf[size_t(v)] < boundary;
-    for (const int32_t v : members) {
-        if (before > limit)
-            break;
-        keep[size_t(v)] = 1;
-        before += p[size_t(v)];
-    }
-    for (int64_t v = 0; v < V; ++v)
-        if (!keep[size_t(v)])
+        if (binOf[size_t(v)] > boundary)
             x[v] = kNegInfF;
 }
 
@@ -164,14 +161,14 @@ void filterLogits(torch::Tensor& logits, const SamplingOptions& o)
     const bool topK = o.topK > 0 && o.topK < V, topP = o.topP > 0 && o.topP < 1.0;
     if ((topK || topP) && rowwiseOnCpu(logits)) {
         std::vector<float> scratch;
-        std::vector<int32_t> members;
+        std::vector<int32_t> binOf, members;
         std::vector<double> p;
         float* x = logits.data_ptr<float>();
         for (int64_t r = 0, rows = logits.numel() / V; r < rows; ++r) {
             if (topK)
                 keepTopKRow(x + r * V, V, o.topK, scratch);
             if (topP)
-                keepTopPRow(x + r * V, V, o.topP, members, p);
+                keepTopPRow(x + r * V, V, o.topP, binOf, members, p);
         }
         return;
     }
